@@ -1,0 +1,484 @@
+//! One document → one [`Action`]: walks the outline section by section, reads the tables and
+//! examples, and checks what a single document can check on its own.
+
+use dezai_spec::{Action, Field, Model, PUBLIC_PARAMETERS, Warning, WarningKind};
+
+use crate::error::DocError;
+use crate::examples::{self, RequestExample, ResponseCheck};
+use crate::fields;
+use crate::headings::{self, Section};
+use crate::markdown::{self, Block, CodeBlock, Table};
+use crate::table::{self, RawField};
+
+/// Where the walk is: the section the last heading opened.
+#[derive(Debug, Clone, PartialEq)]
+enum Place {
+    Start,
+    Known(Section),
+    /// Inside the Data Model section, under the heading of the named model.
+    Model(String, u32),
+    /// Under a heading the format does not define.
+    Unknown(String),
+}
+
+/// What the walk collects before the action is assembled.
+#[derive(Default)]
+struct Collected {
+    title: Option<(String, String, u32)>,
+    description: String,
+    public_action: Option<(String, u32, String)>,
+    request: Option<Vec<RawField>>,
+    request_heading: Option<u32>,
+    response: Option<Vec<RawField>>,
+    response_heading: Option<u32>,
+    models: Vec<(String, u32, Vec<RawField>)>,
+    request_example: Option<RequestExample>,
+    response_example: Option<CodeBlock>,
+}
+
+/// A parsed document: the action, plus what cross-document checks need to point at lines.
+pub(crate) struct Parsed {
+    pub action: Action,
+    /// The line of the request example's URL.
+    pub endpoint_line: u32,
+}
+
+/// Parses one document. `file` names it in errors and in the spec's `source`.
+pub(crate) fn parse(file: &str, source: &str, errors: &mut Vec<DocError>) -> Option<Parsed> {
+    let outline = markdown::outline(source);
+    let mut warnings = Vec::new();
+    let mut got = Collected::default();
+    let mut place = Place::Start;
+    let mut data_model_level: Option<u8> = None;
+    let mut overview_from: Option<usize> = None;
+    let first_error = errors.len();
+
+    for (block, range) in &outline.blocks {
+        if let Block::Heading(h) = block {
+            if let Some(from) = overview_from.take() {
+                got.description = outline.source[from..range.start].trim().to_owned();
+            }
+            if h.level == 1 && got.title.is_none() {
+                got.title = parse_title(file, &h.text, h.line, errors);
+                continue;
+            }
+            place = match headings::classify(&h.text) {
+                Some(Section::DataModel) => {
+                    data_model_level = Some(h.level);
+                    Place::Known(Section::DataModel)
+                }
+                Some(section) => {
+                    data_model_level = None;
+                    match section {
+                        Section::Overview => overview_from = Some(h.span.end),
+                        Section::RequestParameters => got.request_heading = Some(h.line),
+                        Section::ResponseFields => got.response_heading = Some(h.line),
+                        _ => {}
+                    }
+                    Place::Known(section)
+                }
+                None => match data_model_level {
+                    Some(level) if h.level >= level => Place::Model(h.text.clone(), h.line),
+                    _ => {
+                        data_model_level = None;
+                        Place::Unknown(h.text.clone())
+                    }
+                },
+            };
+            continue;
+        }
+        match (block, &place) {
+            (Block::Table(t), _) => read_table(file, t, &place, &mut got, &mut warnings, errors),
+            (Block::Code(code), Place::Known(section)) => {
+                read_code(file, code, *section, &mut got, errors)
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = overview_from {
+        got.description = outline.source[from..].trim().to_owned();
+    }
+    assemble(file, source, got, warnings, errors, first_error)
+}
+
+fn parse_title(
+    file: &str,
+    text: &str,
+    line: u32,
+    errors: &mut Vec<DocError>,
+) -> Option<(String, String, u32)> {
+    let Some((summary, name)) = text.rsplit_once(" - ") else {
+        errors.push(DocError::new(
+            file,
+            line,
+            "title should read `# <summary> - <ActionName>`",
+            format!("# {text}"),
+        ));
+        return None;
+    };
+    let name = name.trim();
+    if !table::is_valid_model_name(name) {
+        errors.push(DocError::new(
+            file,
+            line,
+            format!("`{name}` in the title is not an action name"),
+            format!("# {text}"),
+        ));
+        return None;
+    }
+    Some((summary.trim().to_owned(), name.to_owned(), line))
+}
+
+fn read_table(
+    file: &str,
+    t: &Table,
+    place: &Place,
+    got: &mut Collected,
+    warnings: &mut Vec<Warning>,
+    errors: &mut Vec<DocError>,
+) {
+    let skip = |warnings: &mut Vec<Warning>, why: String| {
+        warnings.push(Warning {
+            kind: WarningKind::SkippedTable,
+            line: t.line,
+            message: why,
+        });
+    };
+    if !table::is_field_table(t) {
+        let header: Vec<&str> = t.header.iter().map(|c| c.text.as_str()).collect();
+        skip(
+            warnings,
+            format!(
+                "table with columns `{}` is not a field table; skipped",
+                header.join(" | ")
+            ),
+        );
+        return;
+    }
+    match place {
+        Place::Known(Section::PublicParameters) => {
+            let rows = table::read_fields(file, t, errors);
+            if let Some(action) = rows.iter().find(|r| r.name == "Action") {
+                // "the current API is `GetUPgSQLBackupURL`": the first code span names the action.
+                let cell = t
+                    .rows
+                    .iter()
+                    .find(|r| r.line == action.line)
+                    .and_then(|r| r.cells.get(2));
+                if let Some(code) = cell.and_then(|c| c.code.first()) {
+                    got.public_action =
+                        Some((code.trim().to_owned(), action.line, action.source.clone()));
+                }
+            }
+        }
+        Place::Known(Section::RequestParameters) => {
+            got.request
+                .get_or_insert_with(Vec::new)
+                .extend(table::read_fields(file, t, errors));
+        }
+        Place::Known(Section::ResponseFields) => {
+            got.response
+                .get_or_insert_with(Vec::new)
+                .extend(table::read_fields(file, t, errors));
+        }
+        Place::Model(name, line) => {
+            if !table::is_valid_model_name(name) {
+                errors.push(DocError::new(
+                    file,
+                    *line,
+                    format!("data model name `{name}` is not a valid type name"),
+                    name,
+                ));
+                return;
+            }
+            if let Some((_, first, _)) = got.models.iter().find(|(n, _, _)| n == name) {
+                errors.push(DocError::new(
+                    file,
+                    *line,
+                    format!("data model `{name}` is defined twice (first on line {first})"),
+                    name,
+                ));
+                return;
+            }
+            got.models
+                .push((name.clone(), *line, table::read_fields(file, t, errors)));
+        }
+        Place::Unknown(heading) => {
+            skip(
+                warnings,
+                format!(
+                    "field table under `{heading}`, a heading the format does not define; skipped"
+                ),
+            );
+        }
+        Place::Start | Place::Known(_) => skip(
+            warnings,
+            "field table outside any field section; skipped".into(),
+        ),
+    }
+}
+
+fn read_code(
+    file: &str,
+    code: &CodeBlock,
+    section: Section,
+    got: &mut Collected,
+    errors: &mut Vec<DocError>,
+) {
+    let is_json = code.info.eq_ignore_ascii_case("json") || code.text.trim_start().starts_with('{');
+    let as_request =
+        section == Section::RequestExample || (section == Section::Example && !is_json);
+    let as_response =
+        section == Section::ResponseExample || (section == Section::Example && is_json);
+    if as_request && got.request_example.is_none() {
+        got.request_example = Some(examples::parse_request_example(code));
+    } else if as_response && got.response_example.is_none() {
+        match examples::parse_response_example(file, code) {
+            Ok(_) => {
+                got.response_example = Some(CodeBlock {
+                    line: code.line,
+                    info: code.info.clone(),
+                    text: code.text.clone(),
+                })
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+}
+
+fn assemble(
+    file: &str,
+    source: &str,
+    got: Collected,
+    mut warnings: Vec<Warning>,
+    errors: &mut Vec<DocError>,
+    first_error: usize,
+) -> Option<Parsed> {
+    let Some((summary, name, _)) = got.title else {
+        if errors.len() == first_error {
+            let (line, text) = first_text_line(source);
+            errors.push(DocError::new(
+                file,
+                line,
+                "missing title `# <summary> - <ActionName>`",
+                text,
+            ));
+        }
+        return None;
+    };
+    let title_text = format!("# {summary} - {name}");
+    if let Some((public, line, source)) = &got.public_action {
+        if *public != name {
+            errors.push(DocError::new(
+                file,
+                *line,
+                format!("the title names action `{name}` but the Public Parameters table says `{public}`"),
+                source,
+            ));
+        }
+    }
+    let request_rows = required_table(
+        file,
+        got.request,
+        got.request_heading,
+        Section::RequestParameters,
+        &title_text,
+        errors,
+    );
+    let response_rows = required_table(
+        file,
+        got.response,
+        got.response_heading,
+        Section::ResponseFields,
+        &title_text,
+        errors,
+    );
+
+    // Types can name any model of the document, wherever it is defined.
+    let model_names: Vec<String> = got.models.iter().map(|(n, _, _)| n.clone()).collect();
+    let mut resolve = |rows: Vec<RawField>| -> Vec<(RawField, dezai_spec::Type)> {
+        rows.into_iter()
+            .filter_map(
+                |raw| match fields::resolve_type(file, &raw, &raw.ty, &model_names) {
+                    Ok(ty) => Some((raw, ty)),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                },
+            )
+            .collect()
+    };
+    let request_rows: Vec<RawField> = request_rows
+        .into_iter()
+        .filter(|r| !PUBLIC_PARAMETERS.contains(&r.name.as_str()))
+        .collect();
+    let request_typed = resolve(request_rows);
+    let response_typed = resolve(response_rows);
+    let models_typed: Vec<(String, u32, Vec<(RawField, dezai_spec::Type)>)> = got
+        .models
+        .into_iter()
+        .map(|(n, l, rows)| (n, l, resolve(rows)))
+        .collect();
+
+    let mut request = fields::request_fields(file, request_typed, errors);
+    let mut response = fields::plain_fields(file, response_typed, errors);
+    let mut models: Vec<Model> = models_typed
+        .into_iter()
+        .map(|(name, line, rows)| Model {
+            name,
+            line,
+            fields: fields::plain_fields(file, rows, errors),
+        })
+        .collect();
+
+    fields::check_rust_names(file, &request, errors);
+    fields::check_rust_names(file, &response, errors);
+    for model in &models {
+        fields::check_rust_names(file, &model.fields, errors);
+    }
+    check_model_names(file, &models, errors);
+
+    let endpoint = got
+        .request_example
+        .as_ref()
+        .and_then(|e| e.endpoint.clone());
+    let endpoint_line = got.request_example.as_ref().map_or(1, |e| e.line);
+    if let Some(example) = &got.request_example {
+        examples::check_request_example(&name, example, &mut request, &mut warnings);
+    }
+    let response_example = match &got.response_example {
+        Some(block) => {
+            let value = examples::parse_response_example(file, block).ok();
+            if let Some(value) = &value {
+                ResponseCheck {
+                    block,
+                    models: &mut models,
+                    warnings: &mut warnings,
+                }
+                .check(value, &mut response);
+            }
+            value
+        }
+        None => None,
+    };
+    deprecation_warnings(&request, &response, &models, &mut warnings);
+    warnings.sort_by(|a, b| (a.line, a.kind, &a.message).cmp(&(b.line, b.kind, &b.message)));
+
+    if errors.len() > first_error {
+        return None;
+    }
+    let action = Action {
+        name,
+        summary,
+        description: got.description,
+        source: file.to_owned(),
+        endpoint,
+        request,
+        response,
+        models,
+        request_example: got
+            .request_example
+            .map(|e| e.params.into_iter().map(|(p, _)| p).collect())
+            .unwrap_or_default(),
+        response_example,
+        warnings,
+    };
+    Some(Parsed {
+        action,
+        endpoint_line,
+    })
+}
+
+/// The first line with text, where a title was expected.
+fn first_text_line(source: &str) -> (u32, &str) {
+    source
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())
+        .map_or((1, ""), |(i, l)| {
+            (u32::try_from(i + 1).unwrap_or(u32::MAX), l.trim())
+        })
+}
+
+fn required_table(
+    file: &str,
+    rows: Option<Vec<RawField>>,
+    heading: Option<u32>,
+    section: Section,
+    title: &str,
+    errors: &mut Vec<DocError>,
+) -> Vec<RawField> {
+    match (rows, heading) {
+        (Some(rows), _) => rows,
+        (None, Some(line)) => {
+            errors.push(DocError::new(
+                file,
+                line,
+                format!("the {} section has no field table", section.english()),
+                format!("### {}", section.english()),
+            ));
+            Vec::new()
+        }
+        (None, None) => {
+            errors.push(DocError::new(
+                file,
+                1,
+                format!("missing required section `### {}`", section.english()),
+                title,
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn check_model_names(file: &str, models: &[Model], errors: &mut Vec<DocError>) {
+    use heck::ToUpperCamelCase;
+    for (i, model) in models.iter().enumerate() {
+        let rust = model.name.to_upper_camel_case();
+        if let Some(first) = models[..i]
+            .iter()
+            .find(|m| m.name.to_upper_camel_case() == rust)
+        {
+            errors.push(DocError::new(
+                file,
+                model.line,
+                format!(
+                    "data models `{}` and `{}` (line {}) would both become `{rust}` in Rust; rename one",
+                    model.name, first.name, first.line
+                ),
+                &model.name,
+            ));
+        }
+    }
+}
+
+fn deprecation_warnings(
+    request: &[Field],
+    response: &[Field],
+    models: &[Model],
+    warnings: &mut Vec<Warning>,
+) {
+    fn walk(fields: &[Field], warnings: &mut Vec<Warning>) {
+        for field in fields {
+            if let Some(note) = &field.deprecated {
+                warnings.push(Warning {
+                    kind: WarningKind::Deprecated,
+                    line: field.line,
+                    message: format!(
+                        "`{}` is described as going away (\"{note}\"); marked deprecated",
+                        field.name
+                    ),
+                });
+            }
+            if let Some(inner) = fields::struct_fields(&field.ty) {
+                walk(inner, warnings);
+            }
+        }
+    }
+    walk(request, warnings);
+    walk(response, warnings);
+    for model in models {
+        walk(&model.fields, warnings);
+    }
+}

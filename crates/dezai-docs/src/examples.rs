@@ -1,0 +1,462 @@
+//! The two examples of a document, and where they disagree with its tables.
+//!
+//! Tables are the contract and examples illustrate, so nothing here fails a document: each
+//! disagreement becomes a [`Warning`] resolved as [`WarningKind`] documents.
+
+use std::collections::BTreeMap;
+
+use dezai_spec::{ExampleParam, Field, Model, PUBLIC_PARAMETERS, Type, Warning, WarningKind};
+use serde_json::Value;
+
+use crate::error::DocError;
+use crate::fields::rust_name;
+use crate::markdown::CodeBlock;
+
+/// A parsed request example.
+pub(crate) struct RequestExample {
+    /// `scheme://host` of the example URL.
+    pub endpoint: Option<String>,
+    pub line: u32,
+    pub params: Vec<(ExampleParam, u32)>,
+}
+
+/// Reads a request example: a URL with a query string, usually one `&name=value` per line.
+/// Values are kept exactly as written.
+pub(crate) fn parse_request_example(block: &CodeBlock) -> RequestExample {
+    let mut example = RequestExample {
+        endpoint: None,
+        line: block.line,
+        params: Vec::new(),
+    };
+    for (i, line) in block.text.lines().enumerate() {
+        let line_no = block.line + u32::try_from(i).unwrap_or(u32::MAX - block.line);
+        let mut query = line.trim();
+        if let Some(scheme_end) = query.find("://") {
+            let (url, rest) = query.split_once('?').unwrap_or((query, ""));
+            let host_end = url[scheme_end + 3..]
+                .find('/')
+                .map_or(url.len(), |i| scheme_end + 3 + i);
+            if example.endpoint.is_none() {
+                example.endpoint = Some(url[..host_end].to_owned());
+                example.line = line_no;
+            }
+            query = rest;
+        }
+        for pair in query.split('&') {
+            let pair = pair.trim().trim_start_matches('?');
+            if pair.is_empty() {
+                continue;
+            }
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            example.params.push((
+                ExampleParam {
+                    name: name.trim().to_owned(),
+                    value: value.trim().to_owned(),
+                },
+                line_no,
+            ));
+        }
+    }
+    example
+}
+
+/// Reads a response example as JSON.
+pub(crate) fn parse_response_example(file: &str, block: &CodeBlock) -> Result<Value, DocError> {
+    let line_of =
+        |json_line: usize| block.line + u32::try_from(json_line.saturating_sub(1)).unwrap_or(0);
+    let text_of = |json_line: usize| {
+        block
+            .text
+            .lines()
+            .nth(json_line.saturating_sub(1))
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    match serde_json::from_str::<Value>(&block.text) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(DocError::new(
+            file,
+            block.line,
+            "response example is not a JSON object",
+            text_of(1),
+        )),
+        Err(e) => Err(DocError::new(
+            file,
+            line_of(e.line()),
+            format!("response example is not valid JSON: {e}"),
+            text_of(e.line()),
+        )),
+    }
+}
+
+fn matches_loosely(written: &str, documented: &str) -> bool {
+    written.eq_ignore_ascii_case(documented) || rust_name(written) == rust_name(documented)
+}
+
+fn add_alias(field: &mut Field, alias: &str) -> bool {
+    if field.aliases.iter().any(|a| a == alias) {
+        return false;
+    }
+    field.aliases.push(alias.to_owned());
+    field.aliases.sort();
+    true
+}
+
+/// Compares the request example with the request fields.
+pub(crate) fn check_request_example(
+    action: &str,
+    example: &RequestExample,
+    fields: &mut [Field],
+    warnings: &mut Vec<Warning>,
+) {
+    let mut seen: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
+    for (param, line) in &example.params {
+        seen.entry(&param.name)
+            .or_default()
+            .push((&param.value, *line));
+    }
+    for (name, uses) in &seen {
+        if uses.len() > 1 {
+            let values: Vec<String> = uses.iter().map(|(v, _)| format!("`{v}`")).collect();
+            warnings.push(Warning {
+                kind: WarningKind::RepeatedParameter,
+                line: uses[1].1,
+                message: format!(
+                    "request example sends `{name}` {} times ({}); the example keeps every value, \
+                     readers that need one take the first",
+                    uses.len(),
+                    values.join(", ")
+                ),
+            });
+        }
+    }
+
+    for (param, line) in &example.params {
+        let name = param.name.as_str();
+        if name == "Action" {
+            if param.value != action {
+                warnings.push(Warning {
+                    kind: WarningKind::ExampleActionMismatch,
+                    line: *line,
+                    message: format!(
+                        "request example calls `{}` but the document is for `{action}`; the title's name is used",
+                        param.value
+                    ),
+                });
+            }
+            continue;
+        }
+        if PUBLIC_PARAMETERS.contains(&name) || name == "SecurityToken" {
+            continue;
+        }
+        let segments: Vec<&str> = name.split('.').collect();
+        let Some(found) = lookup(fields, &segments) else {
+            warnings.push(Warning {
+                kind: WarningKind::UnknownExampleParameter,
+                line: *line,
+                message: format!(
+                    "request example sends `{name}`, which the Request Parameters table does not list; ignored"
+                ),
+            });
+            continue;
+        };
+        if let Some(documented) = &found.case_mismatch {
+            let written = segments
+                .iter()
+                .rev()
+                .find(|s| !is_index(s))
+                .copied()
+                .unwrap_or(name);
+            if add_alias(field_at(fields, &found.path), written) {
+                warnings.push(Warning {
+                    kind: WarningKind::CaseAlias,
+                    line: *line,
+                    message: format!(
+                        "request example writes `{written}` where the table has `{documented}`; \
+                         accepted as an alias of `{documented}`"
+                    ),
+                });
+            }
+        }
+        if !value_fits(&param.value, &found.ty) {
+            warnings.push(Warning {
+                kind: WarningKind::ExampleTypeMismatch,
+                line: *line,
+                message: format!(
+                    "request example gives `{}` for `{name}`, documented as `{}`; the table's type wins",
+                    param.value,
+                    found.ty.describe()
+                ),
+            });
+        }
+    }
+}
+
+fn is_index(segment: &str) -> bool {
+    !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Where a flattened example name lands in the request's fields.
+struct Found {
+    /// Indexes of the field at each structure level.
+    path: Vec<usize>,
+    /// The documented spelling, when the example's differs in case.
+    case_mismatch: Option<String>,
+    /// The type at that place (after list indexes are applied).
+    ty: Type,
+}
+
+fn lookup(fields: &[Field], segments: &[&str]) -> Option<Found> {
+    let (first, mut rest) = segments.split_first()?;
+    if is_index(first) {
+        return None;
+    }
+    let (index, case_mismatch) = match fields.iter().position(|f| f.name == *first) {
+        Some(i) => (i, None),
+        None => {
+            let i = fields
+                .iter()
+                .position(|f| matches_loosely(first, &f.name))?;
+            (i, Some(fields[i].name.clone()))
+        }
+    };
+    let mut ty = &fields[index].ty;
+    while let (Some(segment), Type::List { item }) = (rest.first(), ty) {
+        if !is_index(segment) {
+            break;
+        }
+        ty = item;
+        rest = &rest[1..];
+    }
+    if rest.is_empty() {
+        return Some(Found {
+            path: vec![index],
+            case_mismatch,
+            ty: ty.clone(),
+        });
+    }
+    let Type::Struct { fields: inner } = ty else {
+        return None;
+    };
+    let mut found = lookup(inner, rest)?;
+    found.path.insert(0, index);
+    if case_mismatch.is_some() && found.case_mismatch.is_none() {
+        found.case_mismatch = case_mismatch;
+    }
+    Some(found)
+}
+
+fn field_at<'f>(fields: &'f mut [Field], path: &[usize]) -> &'f mut Field {
+    let (first, rest) = path.split_first().expect("lookup returns a non-empty path");
+    let field = &mut fields[*first];
+    if rest.is_empty() {
+        return field;
+    }
+    field_at(
+        struct_fields_mut(&mut field.ty).expect("lookup walked through a structure"),
+        rest,
+    )
+}
+
+fn struct_fields_mut(ty: &mut Type) -> Option<&mut [Field]> {
+    match ty {
+        Type::Struct { fields } => Some(fields),
+        Type::List { item } => struct_fields_mut(item),
+        _ => None,
+    }
+}
+
+fn value_fits(value: &str, ty: &Type) -> bool {
+    match ty {
+        Type::Int => value.parse::<i64>().is_ok(),
+        Type::Float => value.parse::<f64>().is_ok(),
+        Type::Bool => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+        // A list or structure given as one plain value is a mismatch in shape.
+        Type::List { .. } | Type::Struct { .. } => false,
+        Type::String | Type::Object | Type::Model { .. } => true,
+    }
+}
+
+/// Compares the response example with the response fields and data models. Undocumented
+/// fields are added (to the response or to the model whose object shows them); case variants
+/// become aliases.
+pub(crate) struct ResponseCheck<'a> {
+    pub block: &'a CodeBlock,
+    pub models: &'a mut Vec<Model>,
+    pub warnings: &'a mut Vec<Warning>,
+}
+
+/// Responses nest through models; a self-referencing model with a deep example stops here.
+const MAX_DEPTH: usize = 32;
+
+impl ResponseCheck<'_> {
+    pub(crate) fn check(&mut self, example: &Value, fields: &mut Vec<Field>) {
+        if let Value::Object(map) = example {
+            self.check_object(map, fields, "", "Response Field table", 0);
+        }
+    }
+
+    fn line_of_key(&self, key: &str) -> u32 {
+        let quoted = format!("\"{key}\"");
+        match self.block.text.find(&quoted) {
+            Some(offset) => {
+                let newlines = self.block.text[..offset].matches('\n').count();
+                self.block.line + u32::try_from(newlines).unwrap_or(0)
+            }
+            None => self.block.line,
+        }
+    }
+
+    fn check_object(
+        &mut self,
+        map: &serde_json::Map<String, Value>,
+        fields: &mut Vec<Field>,
+        path: &str,
+        table: &str,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for (key, value) in map {
+            let shown = format!("{path}{key}");
+            let line = self.line_of_key(key);
+            let index = match fields.iter().position(|f| &f.name == key) {
+                Some(i) => i,
+                None => match fields.iter().position(|f| matches_loosely(key, &f.name)) {
+                    Some(i) => {
+                        if add_alias(&mut fields[i], key) {
+                            self.warnings.push(Warning {
+                                kind: WarningKind::CaseAlias,
+                                line,
+                                message: format!(
+                                    "response example writes `{shown}` where the {table} has `{}`; \
+                                     accepted as an alias of `{}`",
+                                    fields[i].name, fields[i].name
+                                ),
+                            });
+                        }
+                        i
+                    }
+                    None => {
+                        let ty = infer_type(value);
+                        self.warnings.push(Warning {
+                            kind: WarningKind::UndocumentedField,
+                            line,
+                            message: format!(
+                                "response example has `{shown}`, which the {table} does not list; \
+                                 added as an optional undocumented `{}` field",
+                                ty.describe()
+                            ),
+                        });
+                        fields.push(Field {
+                            name: key.clone(),
+                            ty,
+                            required: false,
+                            description: String::new(),
+                            deprecated: None,
+                            aliases: Vec::new(),
+                            documented: false,
+                            line,
+                        });
+                        continue;
+                    }
+                },
+            };
+            let ty = fields[index].ty.clone();
+            self.check_value(value, &ty, &shown, line, depth);
+        }
+        for field in fields.iter() {
+            let present = map
+                .keys()
+                .any(|k| *k == field.name || field.aliases.contains(k));
+            if field.required && field.documented && !present {
+                self.warnings.push(Warning {
+                    kind: WarningKind::RequiredMissingFromExample,
+                    line: field.line,
+                    message: format!(
+                        "`{path}{}` is marked required but the response example leaves it out; it stays \
+                         required in the spec and readers treat it as optional",
+                        field.name
+                    ),
+                });
+            }
+        }
+    }
+
+    fn check_value(&mut self, value: &Value, ty: &Type, shown: &str, line: u32, depth: usize) {
+        let fits = match (ty, value) {
+            (_, Value::Null) | (Type::Object, _) => true,
+            (Type::String, Value::String(_))
+            | (Type::Bool, Value::Bool(_))
+            | (Type::Float, Value::Number(_)) => true,
+            (Type::Int, Value::Number(n)) => n.is_i64() || n.is_u64(),
+            (Type::List { item }, Value::Array(items)) => {
+                for (i, v) in items.iter().enumerate() {
+                    self.check_value(v, item, &format!("{shown}[{i}]"), line, depth + 1);
+                }
+                true
+            }
+            (Type::Model { name }, Value::Object(map)) => {
+                if let Some(model_index) = self.models.iter().position(|m| &m.name == name) {
+                    // Take the model's fields out while checking them, so nested models (even
+                    // this same one) can be reached through `self.models` meanwhile.
+                    let mut model_fields = std::mem::take(&mut self.models[model_index].fields);
+                    let table = format!("data model `{name}`");
+                    self.check_object(
+                        map,
+                        &mut model_fields,
+                        &format!("{shown}."),
+                        &table,
+                        depth + 1,
+                    );
+                    self.models[model_index].fields = model_fields;
+                }
+                true
+            }
+            (Type::Struct { fields }, Value::Object(_)) => !fields.is_empty(),
+            _ => false,
+        };
+        if !fits {
+            self.warnings.push(Warning {
+                kind: WarningKind::ExampleTypeMismatch,
+                line,
+                message: format!(
+                    "response example gives `{}` for `{shown}`, documented as `{}`; the table's type wins",
+                    excerpt(value),
+                    ty.describe()
+                ),
+            });
+        }
+    }
+}
+
+fn excerpt(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The type of an undocumented field, from its example value. `null` and empty lists say
+/// nothing, so they become free-form `object`.
+pub(crate) fn infer_type(value: &Value) -> Type {
+    match value {
+        Value::String(_) => Type::String,
+        Value::Bool(_) => Type::Bool,
+        Value::Number(n) if n.is_i64() || n.is_u64() => Type::Int,
+        Value::Number(_) => Type::Float,
+        Value::Array(items) => match items.iter().find(|v| !v.is_null()) {
+            Some(first) => Type::List {
+                item: Box::new(infer_type(first)),
+            },
+            None => Type::List {
+                item: Box::new(Type::Object),
+            },
+        },
+        Value::Object(_) | Value::Null => Type::Object,
+    }
+}

@@ -1,0 +1,357 @@
+//! From table rows to spec fields: data model names resolved, flattened request names
+//! (`Disks.N.Size`, `Network.VPCId`) rebuilt into lists and structures, and the checks that
+//! keep every field list usable as a Rust struct (no duplicate names, no two names that become
+//! the same Rust identifier).
+
+use std::collections::HashMap;
+
+use dezai_spec::{Field, Type};
+use heck::ToSnakeCase;
+
+use crate::error::DocError;
+use crate::table::{RawField, TypeExpr};
+
+/// How deep flattened names may nest. Published documents go six levels deep; the limit only
+/// keeps a malformed name from producing an absurd type.
+pub(crate) const MAX_NESTING: usize = 8;
+
+/// Resolves a written type against the document's data models.
+pub(crate) fn resolve_type(
+    file: &str,
+    raw: &RawField,
+    ty: &TypeExpr,
+    models: &[String],
+) -> Result<Type, DocError> {
+    Ok(match ty {
+        TypeExpr::Scalar(s) => Type::from(*s),
+        TypeExpr::List(item) => Type::List {
+            item: Box::new(resolve_type(file, raw, item, models)?),
+        },
+        TypeExpr::Model { name, linked } => {
+            if models.iter().any(|m| m == name) {
+                Type::Model { name: name.clone() }
+            } else if *linked {
+                return Err(DocError::new(
+                    file,
+                    raw.line,
+                    format!(
+                        "data model `{name}` is referenced by `{}` but not defined under Data Model",
+                        raw.name
+                    ),
+                    &raw.source,
+                ));
+            } else {
+                return Err(DocError::new(
+                    file,
+                    raw.line,
+                    format!("unknown type `{}` for field `{}`", raw.ty_text, raw.name),
+                    &raw.source,
+                ));
+            }
+        }
+    })
+}
+
+/// A field with a plain name (responses and data models: their names are not flattened).
+pub(crate) fn plain_field(raw: &RawField, ty: Type) -> Field {
+    Field {
+        name: raw.name.clone(),
+        ty,
+        required: raw.required,
+        description: raw.description.clone(),
+        deprecated: deprecation_note(&raw.description),
+        aliases: Vec::new(),
+        documented: true,
+        line: raw.line,
+    }
+}
+
+/// Builds plain fields, reporting names listed twice.
+pub(crate) fn plain_fields(
+    file: &str,
+    rows: Vec<(RawField, Type)>,
+    errors: &mut Vec<DocError>,
+) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    for (raw, ty) in rows {
+        if raw.name.contains('.') {
+            errors.push(DocError::new(
+                file,
+                raw.line,
+                format!(
+                    "field name `{}` is flattened, which only request parameters may be",
+                    raw.name
+                ),
+                &raw.source,
+            ));
+            continue;
+        }
+        if let Some(first) = fields.iter().find(|f| f.name == raw.name) {
+            errors.push(duplicate(file, &raw, first.line));
+            continue;
+        }
+        fields.push(plain_field(&raw, ty));
+    }
+    fields
+}
+
+fn duplicate(file: &str, raw: &RawField, first_line: u32) -> DocError {
+    DocError::new(
+        file,
+        raw.line,
+        format!(
+            "field `{}` is listed twice (first on line {first_line})",
+            raw.name
+        ),
+        &raw.source,
+    )
+}
+
+/// One name of the tree being rebuilt from flattened request names.
+struct Node {
+    name: String,
+    /// How many list levels wrap this node (`Disks.N` → 1, `Matrix.N.N` → 2).
+    lists: usize,
+    required: bool,
+    description: String,
+    line: u32,
+    kind: NodeKind,
+}
+
+enum NodeKind {
+    Leaf(Type),
+    Struct(Vec<Node>),
+}
+
+/// Rebuilds request fields from their flattened names.
+///
+/// A container's `required` is true when any of its fields is required: a required
+/// `Disks.N.Size` means the request needs at least one disk. The container has no description
+/// of its own.
+pub(crate) fn request_fields(
+    file: &str,
+    rows: Vec<(RawField, Type)>,
+    errors: &mut Vec<DocError>,
+) -> Vec<Field> {
+    let mut roots: Vec<Node> = Vec::new();
+    for (raw, ty) in rows {
+        let groups = match segment_groups(&raw.name) {
+            Ok(groups) => groups,
+            Err(message) => {
+                errors.push(DocError::new(file, raw.line, message, &raw.source));
+                continue;
+            }
+        };
+        if let Err(message) = insert(&mut roots, &groups, ty, &raw) {
+            errors.push(DocError::new(file, raw.line, message, &raw.source));
+        }
+    }
+    roots.into_iter().map(into_field).collect()
+}
+
+/// Splits `Rules.N.Ports.N` into `[("Rules", 1), ("Ports", 1)]`.
+fn segment_groups(name: &str) -> Result<Vec<(String, usize)>, String> {
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for segment in name.split('.') {
+        if segment == "N" || segment == "n" {
+            match groups.last_mut() {
+                Some(last) => last.1 += 1,
+                None => return Err(format!("parameter name `{name}` starts with a list marker")),
+            }
+        } else {
+            groups.push((segment.to_owned(), 0));
+        }
+    }
+    if groups.len() > MAX_NESTING {
+        return Err(format!(
+            "parameter `{name}` nests {} levels deep; at most {MAX_NESTING} are supported",
+            groups.len()
+        ));
+    }
+    Ok(groups)
+}
+
+fn insert(
+    nodes: &mut Vec<Node>,
+    groups: &[(String, usize)],
+    ty: Type,
+    raw: &RawField,
+) -> Result<(), String> {
+    let Some(((name, lists), rest)) = groups.split_first() else {
+        return Ok(());
+    };
+    let existing = nodes.iter().position(|n| &n.name == name);
+    if rest.is_empty() {
+        if let Some(i) = existing {
+            let node = &nodes[i];
+            return Err(match node.kind {
+                NodeKind::Leaf(_) => format!(
+                    "field `{}` is listed twice (first on line {})",
+                    raw.name, node.line
+                ),
+                NodeKind::Struct(_) => format!(
+                    "`{}` is declared as a plain field, but line {} makes `{name}` a structure",
+                    raw.name, node.line
+                ),
+            });
+        }
+        nodes.push(Node {
+            name: name.clone(),
+            lists: *lists,
+            required: raw.required,
+            description: raw.description.clone(),
+            line: raw.line,
+            kind: NodeKind::Leaf(ty),
+        });
+        return Ok(());
+    }
+    let index = match existing {
+        Some(i) => i,
+        None => {
+            nodes.push(Node {
+                name: name.clone(),
+                lists: *lists,
+                required: false,
+                description: String::new(),
+                line: raw.line,
+                kind: NodeKind::Struct(Vec::new()),
+            });
+            nodes.len() - 1
+        }
+    };
+    let node = &mut nodes[index];
+    if node.lists != *lists {
+        return Err(format!(
+            "`{}` disagrees with line {} on whether `{name}` is a list (`{name}.N`)",
+            raw.name, node.line
+        ));
+    }
+    node.required |= raw.required;
+    match &mut node.kind {
+        NodeKind::Leaf(_) => Err(format!(
+            "`{}` makes `{name}` a structure, but line {} declares `{name}` as a plain field",
+            raw.name, node.line
+        )),
+        NodeKind::Struct(children) => insert(children, rest, ty, raw),
+    }
+}
+
+fn into_field(node: Node) -> Field {
+    let mut ty = match node.kind {
+        NodeKind::Leaf(ty) => ty,
+        NodeKind::Struct(children) => Type::Struct {
+            fields: children.into_iter().map(into_field).collect(),
+        },
+    };
+    for _ in 0..node.lists {
+        ty = Type::List { item: Box::new(ty) };
+    }
+    Field {
+        deprecated: deprecation_note(&node.description),
+        name: node.name,
+        ty,
+        required: node.required,
+        description: node.description,
+        aliases: Vec::new(),
+        documented: true,
+        line: node.line,
+    }
+}
+
+/// The Rust identifier a wire name becomes (before keyword escaping), for collision checks.
+pub(crate) fn rust_name(wire: &str) -> String {
+    wire.to_snake_case()
+}
+
+/// Reports fields of one struct (recursively, for rebuilt structures) whose wire names would
+/// become the same Rust identifier, e.g. `BackupId` and `BackupID`.
+pub(crate) fn check_rust_names(file: &str, fields: &[Field], errors: &mut Vec<DocError>) {
+    let mut seen: HashMap<String, &Field> = HashMap::new();
+    for field in fields {
+        let ident = rust_name(&field.name);
+        if let Some(first) = seen.get(&ident) {
+            errors.push(DocError::new(
+                file,
+                field.line,
+                format!(
+                    "`{}` and `{}` (line {}) would both become `{ident}` in Rust; rename one",
+                    field.name, first.name, first.line
+                ),
+                &field.name,
+            ));
+        } else {
+            seen.insert(ident, field);
+        }
+        if let Some(inner) = struct_fields(&field.ty) {
+            check_rust_names(file, inner, errors);
+        }
+    }
+}
+
+/// The fields of a rebuilt structure, looking through list wrappers.
+pub(crate) fn struct_fields(ty: &Type) -> Option<&[Field]> {
+    match ty {
+        Type::Struct { fields } => Some(fields),
+        Type::List { item } => struct_fields(item),
+        _ => None,
+    }
+}
+
+/// The deprecation note of a description that says the field is going away, e.g.
+/// `[Going offline, please use BackupPath]Public network address` → `Going offline, please use
+/// BackupPath`. A bracketed note at the start is taken as the note; otherwise the whole
+/// description is.
+pub(crate) fn deprecation_note(description: &str) -> Option<String> {
+    const MARKERS: [&str; 7] = [
+        "going offline",
+        "deprecated",
+        "obsolete",
+        "下线",
+        "废弃",
+        "弃用",
+        "停用",
+    ];
+    let lower = description.to_lowercase();
+    if !MARKERS.iter().any(|m| lower.contains(m)) {
+        return None;
+    }
+    let trimmed = description.trim_start();
+    let bracketed = trimmed
+        .strip_prefix('[')
+        .or_else(|| trimmed.strip_prefix('【'))
+        .and_then(|rest| rest.find([']', '】']).map(|end| rest[..end].trim()));
+    Some(bracketed.unwrap_or(description.trim()).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments() {
+        assert_eq!(
+            segment_groups("Rules.N.Ports.N"),
+            Ok(vec![("Rules".into(), 1), ("Ports".into(), 1)])
+        );
+        assert_eq!(
+            segment_groups("Network.VPCId"),
+            Ok(vec![("Network".into(), 0), ("VPCId".into(), 0)])
+        );
+        assert_eq!(segment_groups("Tags.n"), Ok(vec![("Tags".into(), 1)]));
+        assert!(segment_groups("N.Foo").is_err());
+    }
+
+    #[test]
+    fn deprecation_notes() {
+        assert_eq!(
+            deprecation_note("[Going offline, please use BackupPath]Public network address")
+                .as_deref(),
+            Some("Going offline, please use BackupPath")
+        );
+        assert_eq!(
+            deprecation_note("【即将下线】旧地址").as_deref(),
+            Some("即将下线")
+        );
+        assert_eq!(deprecation_note("Public network address"), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! Warnings: places where a document disagrees with itself (or with other documents) and the
+//! generator resolved the disagreement in a defined way instead of failing.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One resolved disagreement, with the line of the document it was found on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Warning {
+    /// What kind of disagreement this is.
+    pub kind: WarningKind,
+    /// The 1-based line of the document.
+    pub line: u32,
+    /// What was found and how it was resolved, in a sentence.
+    pub message: String,
+}
+
+/// The kinds of [`Warning`], each with its documented resolution.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// An example key matches a table field only case-insensitively (`Md5` vs `MD5`).
+    /// Resolution: the example's spelling becomes an alias of the field.
+    CaseAlias,
+    /// The response example shows a field no table lists (`InnerBackupPath`).
+    /// Resolution: added as an optional field with `documented: false`, type inferred from the
+    /// example value.
+    UndocumentedField,
+    /// The request example names a parameter no table lists.
+    /// Resolution: ignored; the tables are the contract.
+    UnknownExampleParameter,
+    /// The request example repeats a parameter (`&ValidTime=5&ValidTime=8`).
+    /// Resolution: the example keeps every repeat as written; a reader that wants one value
+    /// takes the first.
+    RepeatedParameter,
+    /// A field the table marks required is absent from the response example.
+    /// Resolution: it stays required in the spec; response readers treat it as optional.
+    RequiredMissingFromExample,
+    /// An example value does not fit the documented type (`"abc"` for an `int`).
+    /// Resolution: the table's type wins.
+    ExampleTypeMismatch,
+    /// The same request parameter has different types in different actions (`BackupId` is
+    /// `int` in one, `string` in another). Resolution: each action keeps its own documented
+    /// type.
+    TypeDiffersAcrossActions,
+    /// The request example points at a host other than the one most documents use.
+    /// Resolution: the action's `endpoint` records its own host; a configured base URL
+    /// overrides every endpoint.
+    EndpointDiffers,
+    /// A field's description says it is going offline.
+    /// Resolution: the field is kept and marked deprecated with that text.
+    Deprecated,
+    /// A table that is not a name/type/description/required field table, or a field table
+    /// under a heading the format does not define. Resolution: skipped.
+    SkippedTable,
+    /// The request example's `Action` differs from the document's action name.
+    /// Resolution: the title's name is used.
+    ExampleActionMismatch,
+}

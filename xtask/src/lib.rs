@@ -1,0 +1,14 @@
+//! The project's automation, as a library so that tests run exactly what `cargo xtask` runs.
+//!
+//! [`codegen`] turns the API documents into the checked-in JSON specs and checks that the
+//! checked-in specs are current.
+
+pub mod codegen;
+
+use std::path::PathBuf;
+
+/// The workspace root (the folder holding `specs/`).
+pub fn project_root() -> PathBuf {
+    let xtask = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().map(PathBuf::from).unwrap_or(xtask)
+}

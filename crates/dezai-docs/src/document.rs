@@ -10,6 +10,9 @@ use crate::headings::{self, Section};
 use crate::markdown::{self, Block, CodeBlock, Table};
 use crate::table::{self, RawField};
 
+/// A table row with its type resolved.
+type Typed = (RawField, dezai_spec::Type);
+
 /// Where the walk is: the section the last heading opened.
 #[derive(Debug, Clone, PartialEq)]
 enum Place {
@@ -296,7 +299,7 @@ fn assemble(
 
     // Types can name any model of the document, wherever it is defined.
     let model_names: Vec<String> = got.models.iter().map(|(n, _, _)| n.clone()).collect();
-    let mut resolve = |rows: Vec<RawField>| -> Vec<(RawField, dezai_spec::Type)> {
+    let mut resolve = |rows: Vec<RawField>| -> Vec<Typed> {
         rows.into_iter()
             .filter_map(
                 |raw| match fields::resolve_type(file, &raw, &raw.ty, &model_names) {
@@ -315,7 +318,7 @@ fn assemble(
         .collect();
     let request_typed = resolve(request_rows);
     let response_typed = resolve(response_rows);
-    let models_typed: Vec<(String, u32, Vec<(RawField, dezai_spec::Type)>)> = got
+    let models_typed: Vec<(String, u32, Vec<Typed>)> = got
         .models
         .into_iter()
         .map(|(n, l, rows)| (n, l, resolve(rows)))
@@ -332,12 +335,12 @@ fn assemble(
         })
         .collect();
 
-    fields::check_rust_names(file, &request, errors);
-    fields::check_rust_names(file, &response, errors);
+    fields::check_rust_names(file, source, &request, errors);
+    fields::check_rust_names(file, source, &response, errors);
     for model in &models {
-        fields::check_rust_names(file, &model.fields, errors);
+        fields::check_rust_names(file, source, &model.fields, errors);
     }
-    check_model_names(file, &models, errors);
+    check_model_names(file, source, &models, errors);
 
     let endpoint = got
         .request_example
@@ -432,7 +435,7 @@ fn required_table(
     }
 }
 
-fn check_model_names(file: &str, models: &[Model], errors: &mut Vec<DocError>) {
+fn check_model_names(file: &str, source: &str, models: &[Model], errors: &mut Vec<DocError>) {
     use heck::ToUpperCamelCase;
     for (i, model) in models.iter().enumerate() {
         let rust = model.name.to_upper_camel_case();
@@ -447,7 +450,7 @@ fn check_model_names(file: &str, models: &[Model], errors: &mut Vec<DocError>) {
                     "data models `{}` and `{}` (line {}) would both become `{rust}` in Rust; rename one",
                     model.name, first.name, first.line
                 ),
-                &model.name,
+                fields::source_line(source, model.line),
             ));
         }
     }

@@ -220,6 +220,12 @@ fn insert(
         }
     };
     let node = &mut nodes[index];
+    let NodeKind::Struct(children) = &mut node.kind else {
+        return Err(format!(
+            "`{}` makes `{name}` a structure, but line {} declares `{name}` as a plain field",
+            raw.name, node.line
+        ));
+    };
     if node.lists != *lists {
         return Err(format!(
             "`{}` disagrees with line {} on whether `{name}` is a list (`{name}.N`)",
@@ -227,13 +233,7 @@ fn insert(
         ));
     }
     node.required |= raw.required;
-    match &mut node.kind {
-        NodeKind::Leaf(_) => Err(format!(
-            "`{}` makes `{name}` a structure, but line {} declares `{name}` as a plain field",
-            raw.name, node.line
-        )),
-        NodeKind::Struct(children) => insert(children, rest, ty, raw),
-    }
+    insert(children, rest, ty, raw)
 }
 
 fn into_field(node: Node) -> Field {
@@ -265,7 +265,12 @@ pub(crate) fn rust_name(wire: &str) -> String {
 
 /// Reports fields of one struct (recursively, for rebuilt structures) whose wire names would
 /// become the same Rust identifier, e.g. `BackupId` and `BackupID`.
-pub(crate) fn check_rust_names(file: &str, fields: &[Field], errors: &mut Vec<DocError>) {
+pub(crate) fn check_rust_names(
+    file: &str,
+    source: &str,
+    fields: &[Field],
+    errors: &mut Vec<DocError>,
+) {
     let mut seen: HashMap<String, &Field> = HashMap::new();
     for field in fields {
         let ident = rust_name(&field.name);
@@ -277,15 +282,24 @@ pub(crate) fn check_rust_names(file: &str, fields: &[Field], errors: &mut Vec<Do
                     "`{}` and `{}` (line {}) would both become `{ident}` in Rust; rename one",
                     field.name, first.name, first.line
                 ),
-                &field.name,
+                source_line(source, field.line),
             ));
         } else {
             seen.insert(ident, field);
         }
         if let Some(inner) = struct_fields(&field.ty) {
-            check_rust_names(file, inner, errors);
+            check_rust_names(file, source, inner, errors);
         }
     }
+}
+
+/// The text of a 1-based line, trimmed, for quoting in errors.
+pub(crate) fn source_line(source: &str, line: u32) -> &str {
+    source
+        .lines()
+        .nth((line as usize).saturating_sub(1))
+        .unwrap_or("")
+        .trim()
 }
 
 /// The fields of a rebuilt structure, looking through list wrappers.

@@ -21,6 +21,9 @@
 //! assert!(action.request[0].required);
 //! ```
 
+// Library code must not panic on input a user supplies.
+#![warn(clippy::unwrap_used)]
+
 mod corpus;
 mod document;
 mod error;

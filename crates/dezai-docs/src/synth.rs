@@ -1,1 +1,212 @@
-pub fn x() {}
+//! A synthetic corpus of documents in the published format, for benchmarks and stress tests.
+//!
+//! The documents are shaped like real ones: public parameters, a dozen request parameters
+//! including flattened lists and structures (`Tags.N`, `Disks.N.Size`, `Network.VPCId`,
+//! `Rules.N.Ports.N`), a response with lists of data models that reference other models, and
+//! both examples. The same options always give the same bytes (a fixed-seed generator, no
+//! clock, no randomness from the OS).
+
+use std::fmt::Write as _;
+
+use crate::Source;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Number of products (folders).
+    pub products: usize,
+    /// Number of actions in all, spread evenly over the products.
+    pub actions: usize,
+    /// Seed of the generator; different seeds give differently shaped documents.
+    pub seed: u64,
+}
+
+/// Generates the corpus as [`Source`]s ready for [`crate::build_specs`].
+pub fn corpus(options: Options) -> Vec<Source> {
+    let mut rng = Rng(options.seed | 1);
+    let products = options.products.max(1);
+    (0..options.actions)
+        .map(|i| {
+            let product = format!("svc{:02}", i % products);
+            let (name, text) = document(&mut rng, &product, i);
+            Source {
+                path: format!("{product}/{}.md", heck::AsSnakeCase(&name)),
+                product,
+                bytes: text.into_bytes(),
+            }
+        })
+        .collect()
+}
+
+/// A small xorshift generator: enough variety for shapes, and stable across platforms.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const VERBS: [&str; 8] = [
+    "Describe", "Create", "Delete", "Update", "Modify", "Get", "List", "Allocate",
+];
+const NOUNS: [&str; 10] = [
+    "Instance",
+    "Backup",
+    "Snapshot",
+    "Disk",
+    "Network",
+    "Rule",
+    "Cluster",
+    "Volume",
+    "Certificate",
+    "Bucket",
+];
+const SCALARS: [&str; 5] = ["string", "int", "boolean", "float", "array[string]"];
+const WORDS: [&str; 12] = [
+    "Identifier",
+    "Name",
+    "Size",
+    "Count",
+    "Mode",
+    "Policy",
+    "Comment",
+    "Limit",
+    "Offset",
+    "Priority",
+    "Status",
+    "Version",
+];
+
+fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
+    let noun = rng.pick(&NOUNS);
+    let name = format!(
+        "{}{}{noun}{index}",
+        rng.pick(&VERBS),
+        product_title(product)
+    );
+    let model = format!("{noun}Set{index}");
+    let inner = format!("{noun}Owner{index}");
+    let mut d = String::with_capacity(4096);
+    let _ = writeln!(
+        d,
+        "# Operate on {noun} number {index} of {product} - {name}\n"
+    );
+    let _ = writeln!(
+        d,
+        "## Overview\n\n{name} works on a {noun} of {product}. It is one of many synthetic actions.\n"
+    );
+    d.push_str("## Definition\n\n### Public Parameters\n\n");
+    table_header(&mut d, "Parameter Name");
+    let _ = writeln!(
+        d,
+        "| **Action** | string | Corresponding API command name, the current API is `{name}`. | **Yes** |"
+    );
+    d.push_str("| **PublicKey** | string | The user's public key. | **Yes** |\n");
+    d.push_str("| **Signature** | string | User signature, see [Signature](/docs/api/summary/signature.md) | **Yes** |\n\n");
+
+    d.push_str("### Request Parameters\n\n");
+    table_header(&mut d, "Parameter Name");
+    d.push_str("| **Region** | string | Region. See [List of Regions](/docs/api/summary/regionlist) |**Yes**|\n");
+    d.push_str("| **Zone** | string | Availability Zone. |No|\n");
+    d.push_str("| **ProjectId** | string | Project ID. If not filled in, the default project is used. |No|\n");
+    let _ = writeln!(
+        d,
+        "| **{noun}Id** | string | The {noun} ID, see `Describe{noun}` |**Yes**|"
+    );
+    let plain = 3 + rng.below(5);
+    for (i, word) in WORDS
+        .iter()
+        .cycle()
+        .skip(rng.below(WORDS.len()))
+        .take(plain)
+        .enumerate()
+    {
+        let required = if i % 3 == 0 { "**Yes**" } else { "No" };
+        let _ = writeln!(
+            d,
+            "| **{word}** | {} | The {word} of the {noun}, a \\| separated value |{required}|",
+            rng.pick(&SCALARS)
+        );
+    }
+    d.push_str("| **Tags.N** | string | Tags to attach |No|\n");
+    d.push_str("| **Disks.N.Size** | int | Disk size in GB |No|\n");
+    d.push_str("| **Disks.N.Type** | string | Disk type: `SSD` or `HDD` |No|\n");
+    d.push_str("| **Network.VPCId** | string | VPC ID |No|\n");
+    d.push_str("| **Network.SubnetId** | string | Subnet ID |No|\n");
+    if rng.below(2) == 0 {
+        d.push_str("| **Rules.N.Ports.N** | int | Ports of each rule |No|\n");
+        d.push_str("| **Rules.N.Protocol** | string | `TCP` or `UDP` |No|\n");
+    }
+    if rng.below(3) == 0 {
+        d.push_str("| **Layout.Tiers.N.Nodes.N.Labels.N.Key** | string | A label key, six levels down |No|\n");
+    }
+
+    d.push_str("\n### Response Field\n\n");
+    table_header(&mut d, "Field Name");
+    d.push_str("| **RetCode** | int | Return status code. 0 means success. |**Yes**|\n");
+    d.push_str("| **Action** | string | Operation command name. |**Yes**|\n");
+    d.push_str("| **Message** | string | Error message when `RetCode` is not 0. |No|\n");
+    let _ = writeln!(
+        d,
+        "| **DataSet** | array[[*{model}*](#{model})] | The {noun}s found |No|"
+    );
+    d.push_str("| **TotalCount** | int | Number of items in all pages |No|\n\n");
+
+    d.push_str("#### Data Model\n\n");
+    let _ = writeln!(d, "#### {model}\n");
+    table_header(&mut d, "Field Name");
+    let _ = writeln!(d, "| **{noun}Id** | string | The {noun} ID |No|");
+    d.push_str(
+        "| **Name** | string | Display name |No|\n| **CreateTime** | int | Unix time |No|\n",
+    );
+    d.push_str("| **Healthy** | boolean | Health check result |No|\n| **Ratio** | float | Usage ratio |No|\n");
+    let _ = writeln!(
+        d,
+        "| **Owner** | [*{inner}*](#{inner}) | Who owns it |No|\n"
+    );
+    let _ = writeln!(d, "#### {inner}\n");
+    table_header(&mut d, "Field Name");
+    d.push_str("| **Id** | string | Owner ID |No|\n| **Extra** | object | Anything else |No|\n\n");
+
+    d.push_str("## Example\n\n### Request Example\n\n```\n");
+    let _ = writeln!(
+        d,
+        "https://api.dezai.com/?Action={name}\n&Region=cn-bj2\n&{noun}Id=id-{index}\n&Tags.0=a\n&Disks.0.Size=20\n&Network.VPCId=uvnet-1"
+    );
+    d.push_str("```\n\n### Response Example\n\n```json\n");
+    let _ = writeln!(
+        d,
+        "{{\n  \"Action\": \"{name}Response\",\n  \"RetCode\": 0,\n  \"TotalCount\": 1,\n  \"DataSet\": [\n    \
+         {{\"{noun}Id\": \"id-{index}\", \"Name\": \"n\", \"CreateTime\": 1700000000, \"Healthy\": true, \
+         \"Ratio\": 0.5, \"Owner\": {{\"Id\": \"u-1\", \"Extra\": {{}}}}}}\n  ]\n}}"
+    );
+    d.push_str("```\n");
+    (name, d)
+}
+
+fn product_title(product: &str) -> String {
+    let mut chars = product.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+fn table_header(d: &mut String, first: &str) {
+    let _ = writeln!(
+        d,
+        "| {first} | Type | Description Information | Required |\n|:---|:---|:---|:---|"
+    );
+}

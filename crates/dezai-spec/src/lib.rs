@@ -16,6 +16,9 @@
 //! assert_eq!(spec.product, "udb");
 //! ```
 
+// Library code must not panic on input a user supplies.
+#![warn(clippy::unwrap_used)]
+
 mod types;
 mod warning;
 

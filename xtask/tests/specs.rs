@@ -1,0 +1,66 @@
+//! The checked-in specs: current with the documents, and valid against the checked-in schema.
+
+use xtask::codegen::{self, Drift};
+
+/// rust-analyzer's `ensure_file_contents` pattern: fail, saying which command fixes it, when a
+/// checked-in spec is not what the documents produce.
+#[test]
+fn checked_in_specs_are_current() {
+    let root = xtask::project_root();
+    let plan = codegen::plan(&root.join("specs/docs"), &root.join("specs"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let drift: Vec<Drift> = plan.check();
+    if !drift.is_empty() {
+        let report: Vec<String> = drift.iter().map(ToString::to_string).collect();
+        panic!(
+            "the checked-in specs are out of date with specs/docs/:\n{}\n\nRun `cargo xtask codegen` and commit the result.",
+            report.join("\n")
+        );
+    }
+}
+
+#[test]
+fn every_checked_in_spec_validates_against_the_schema() {
+    let root = xtask::project_root();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("specs").join(codegen::SCHEMA_FILE)).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("specs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") || path.ends_with(codegen::SCHEMA_FILE) {
+            continue;
+        }
+        let spec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&spec)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not match the schema:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "one spec per seed product");
+}
+
+#[test]
+fn the_schema_rejects_what_the_model_rejects() {
+    let schema: serde_json::Value = serde_json::from_str(&dezai_spec::json_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let bad_type = serde_json::json!({
+        "format_version": 1, "product": "p", "actions": [{
+            "name": "A", "summary": "", "description": "", "source": "p/a.md", "endpoint": null,
+            "request": [{"name": "X", "type": {"kind": "strin"}, "required": true, "description": "", "line": 1}],
+            "response": [], "models": [], "request_example": [], "response_example": null, "warnings": []
+        }]
+    });
+    assert!(!validator.is_valid(&bad_type));
+    assert!(dezai_spec::ProductSpec::from_json(&bad_type.to_string()).is_err());
+}

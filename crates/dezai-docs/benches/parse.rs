@@ -40,10 +40,14 @@ fn main() {
     });
     // Baseline in the same run: pulldown-cmark alone walking the same documents, so the
     // report can say how much of the time is ours.
-    let texts: Vec<&str> = sources.iter().map(|s| std::str::from_utf8(&s.bytes).unwrap_or("")).collect();
+    let texts: Vec<&str> = sources
+        .iter()
+        .map(|s| std::str::from_utf8(&s.bytes).unwrap_or(""))
+        .collect();
     let baseline = measure(runs, || {
         for text in &texts {
-            let parser = pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES);
+            let parser =
+                pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES);
             std::hint::black_box(parser.into_offset_iter().count());
         }
     });

@@ -186,11 +186,10 @@ impl Plan {
             .flat_map(|s| &s.actions)
             .flat_map(|a| a.warnings.iter().map(move |w| (a, w)));
         for (action, warning) in all.clone().take(max_warnings) {
-            let kind = serde_kind(warning.kind);
             let _ = writeln!(
                 out,
-                "warning: {}:{}: {} [{kind}]",
-                action.source, warning.line, warning.message
+                "warning: {}:{}: {} [{}]",
+                action.source, warning.line, warning.message, warning.kind
             );
         }
         if warnings > max_warnings {
@@ -202,21 +201,6 @@ impl Plan {
         }
         out
     }
-}
-
-fn serde_kind(kind: dezai_spec::WarningKind) -> String {
-    // The kind's JSON name is the name users see in the specs, so print that one.
-    dezai_spec_kind_name(kind)
-}
-
-fn dezai_spec_kind_name(kind: dezai_spec::WarningKind) -> String {
-    format!("{kind:?}").chars().fold(String::new(), |mut s, c| {
-        if c.is_uppercase() && !s.is_empty() {
-            s.push('_');
-        }
-        s.push(c.to_ascii_lowercase());
-        s
-    })
 }
 
 fn short_diff(actual: &str, expected: &str) -> String {

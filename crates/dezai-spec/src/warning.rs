@@ -60,3 +60,13 @@ pub enum WarningKind {
     /// Resolution: the title's name is used.
     ExampleActionMismatch,
 }
+
+impl std::fmt::Display for WarningKind {
+    /// The kind's name as the spec files write it (`case_alias`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => f.write_str(&name),
+            _ => write!(f, "{self:?}"),
+        }
+    }
+}

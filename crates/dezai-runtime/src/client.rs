@@ -1,0 +1,577 @@
+//! The client: prepares a call once (defaults, signature, body), then sends it as many times as
+//! the retry policy allows, and decodes the answer.
+//!
+//! Everything here is written once for all actions. The only generic functions are
+//! [`Client::send`] and the final typed decode, both a few lines; the work happens in
+//! non-generic code, so each generated action adds almost nothing to compile time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tracing::{Instrument, debug, field, trace};
+
+use crate::action::{Action, ConfigParams, Takes};
+use crate::config::{BodyEncoding, Config, ConfigError, DEFAULT_ENDPOINT};
+use crate::de::Envelope;
+use crate::error::{Error, ErrorKind};
+use crate::params::{ParamWriter, Params};
+use crate::redact::{RedactedParams, redact_json};
+use crate::retry::Bucket;
+use crate::signer;
+
+/// Response headers that carry the request id, in the order they are looked for. Header
+/// names are matched case-insensitively.
+const REQUEST_ID_HEADERS: [&str; 3] = [
+    "x-ucloud-request-uuid",
+    "x-dezai-request-id",
+    "x-request-id",
+];
+
+/// A client of the Dezai cloud API.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`; clones share one connection pool and one retry
+/// budget.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// // Credentials and defaults from ~/.dezai and DEZAI_* variables.
+/// let client = dezai_runtime::Client::from_env()?;
+/// let mut params = dezai_runtime::Params::new();
+/// params.push("Limit", "10");
+/// let json = client.invoke("DescribeUHostInstance", params).await?;
+/// println!("{}", json["TotalCount"]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: Config,
+    bucket: Bucket,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The User-Agent every call sends, before the configured suffix.
+pub const USER_AGENT: &str = concat!("dezai-sdk-rust/", env!("CARGO_PKG_VERSION"));
+
+impl Client {
+    /// A client with this configuration.
+    ///
+    /// TLS is rustls with the ring provider, installed as the process default unless the
+    /// application installed a provider first (then that one is used).
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        // Err means a provider is installed already, which is all reqwest needs.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let user_agent = match &config.user_agent_suffix {
+            Some(suffix) => format!("{USER_AGENT} {suffix}"),
+            None => USER_AGENT.to_owned(),
+        };
+        let mut builder = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout);
+        if let Some(proxy) = &config.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|_| ConfigError::new(Some("proxy".into()), "not a valid proxy URL"))?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))?;
+        let bucket = Bucket::new(config.retry.budget);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                bucket,
+            }),
+        })
+    }
+
+    /// A client configured from the defaults, the profile files and the environment
+    /// ([`Config::from_env`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::new(Config::from_env()?)
+    }
+
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Tokens left in the retry budget.
+    pub fn retry_tokens(&self) -> u32 {
+        self.inner.bucket.available()
+    }
+
+    /// Sends a typed request and decodes its typed response.
+    pub async fn send<A: Action>(&self, request: A) -> Result<A::Response, Error> {
+        let mut params = Params::new();
+        let mut writer = ParamWriter::new(&mut params);
+        request.write_params(&mut writer);
+        let problems = writer.into_problems();
+        let idempotent =
+            A::IDEMPOTENT.unwrap_or_else(|| self.inner.config.retry.is_idempotent(A::NAME));
+        let call = Call {
+            action: A::NAME,
+            endpoint: A::ENDPOINT,
+            config_params: A::CONFIG_PARAMS,
+            idempotent,
+            problems,
+        };
+        let (value, request_id) = self.execute(call, params).await?;
+        serde_json::from_value::<A::Response>(value).map_err(|e| {
+            // Generated responses read every field leniently, so this means a hand-written
+            // response type that is stricter than the service.
+            Error::new(ErrorKind::Decode, A::NAME)
+                .with_message(format!("response does not match the typed response: {e}"))
+                .with_request_id(request_id)
+        })
+    }
+
+    /// Calls any action by name with the given parameters and returns the JSON response, for
+    /// actions the SDK does not know yet. Signed and retried like typed calls, with the same
+    /// rule for actions that create or change things. `Region` and `ProjectId` are filled
+    /// from the configuration when the parameters leave them out. Integers are kept exact
+    /// (`i64`/`u64`), beyond the 2^53 a float can hold.
+    pub async fn invoke(&self, action: &str, params: Params) -> Result<Value, Error> {
+        let idempotent = self.inner.config.retry.is_idempotent(action);
+        let call = Call {
+            action,
+            endpoint: None,
+            config_params: ConfigParams::GENERIC,
+            idempotent,
+            problems: Vec::new(),
+        };
+        self.execute(call, params).await.map(|(value, _)| value)
+    }
+
+    async fn execute(
+        &self,
+        call: Call<'_>,
+        params: Params,
+    ) -> Result<(Value, Option<String>), Error> {
+        let span = tracing::info_span!(
+            "dezai.call",
+            action = call.action,
+            attempt = field::Empty,
+            request_id = field::Empty
+        );
+        self.execute_in(call, params, &span)
+            .instrument(span.clone())
+            .await
+    }
+
+    async fn execute_in(
+        &self,
+        call: Call<'_>,
+        params: Params,
+        span: &tracing::Span,
+    ) -> Result<(Value, Option<String>), Error> {
+        let prepared = self.prepare(&call, params)?;
+        let policy = &self.inner.config.retry;
+        let mut spent = 0u32;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            match self.attempt(&prepared, call.action, span).await {
+                Ok(ok) => {
+                    self.inner.bucket.deposit(spent);
+                    return Ok(ok);
+                }
+                Err(failure) => {
+                    let Failure {
+                        mut error,
+                        retry_after,
+                        retry_class,
+                        never_sent,
+                    } = failure;
+                    error.set_attempts(attempt);
+                    let allowed = retry_class && (call.idempotent || never_sent);
+                    error.set_retryable(allowed);
+                    if !allowed || attempt >= policy.max_attempts {
+                        return Err(error);
+                    }
+                    let wait = match retry_after {
+                        Some(wait) if wait <= policy.max_backoff => wait,
+                        // The server asks for a longer pause than the policy allows: stop now
+                        // rather than hold the caller for longer than it agreed to.
+                        Some(_) => return Err(error),
+                        None => policy.backoff(attempt),
+                    };
+                    match self
+                        .inner
+                        .bucket
+                        .withdraw(error.kind() == ErrorKind::Timeout)
+                    {
+                        Some(cost) => spent += cost,
+                        None => {
+                            error.set_budget_exhausted();
+                            return Err(error);
+                        }
+                    }
+                    debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Everything that is the same for every attempt: defaults filled in, parameters signed,
+    /// body encoded. The signature is computed over exactly the parameters that are encoded.
+    fn prepare(&self, call: &Call<'_>, mut params: Params) -> Result<Prepared, Error> {
+        let config = &self.inner.config;
+        if !call.problems.is_empty() {
+            return Err(Error::invalid(
+                call.action,
+                format!("cannot send {}", call.problems.join("; ")),
+            ));
+        }
+        let Some(credentials) = &config.credentials else {
+            return Err(Error::invalid(
+                call.action,
+                "no credentials configured: set DEZAI_PUBLIC_KEY and DEZAI_PRIVATE_KEY, a profile in \
+                 ~/.dezai/credential.json, or Config::builder().credentials(…)",
+            ));
+        };
+        let defaults = [
+            (
+                "Region",
+                call.config_params.region,
+                config.region.as_deref(),
+            ),
+            ("Zone", call.config_params.zone, config.zone.as_deref()),
+            (
+                "ProjectId",
+                call.config_params.project_id,
+                config.project_id.as_deref(),
+            ),
+        ];
+        for (name, takes, configured) in defaults {
+            if takes == Takes::No || params.contains(name) {
+                continue;
+            }
+            match configured {
+                Some(value) => params.push(name, value),
+                None if takes == Takes::Required => {
+                    return Err(Error::invalid(
+                        call.action,
+                        format!(
+                            "{name} is required: set it on the request or configure a default (DEZAI_{})",
+                            env_name(name)
+                        ),
+                    ));
+                }
+                None => {}
+            }
+        }
+        for reserved in ["Action", "PublicKey", "Signature", "SecurityToken"] {
+            params.remove(reserved);
+        }
+        params.push("Action", call.action);
+        params.push("PublicKey", credentials.public_key());
+        if let Some(token) = credentials.security_token() {
+            params.push("SecurityToken", token.expose());
+        }
+        params.sort();
+        let signature = signer::sign_sorted(&params, credentials.private_key());
+        params.push("Signature", signature);
+
+        let (body, content_type) = match config.encoding {
+            BodyEncoding::Form => {
+                let body = form_urlencoded::Serializer::new(String::with_capacity(256))
+                    .extend_pairs(params.iter())
+                    .finish();
+                (body, "application/x-www-form-urlencoded")
+            }
+            BodyEncoding::Json => {
+                let map: serde_json::Map<String, Value> = params
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+                    .collect();
+                (Value::Object(map).to_string(), "application/json")
+            }
+        };
+        let base = config
+            .base_url
+            .as_deref()
+            .or(call.endpoint)
+            .unwrap_or(DEFAULT_ENDPOINT);
+        let url = if base.ends_with('/') {
+            base.to_owned()
+        } else {
+            format!("{base}/")
+        };
+        Ok(Prepared {
+            url,
+            body,
+            content_type,
+            params,
+        })
+    }
+
+    async fn attempt(
+        &self,
+        prepared: &Prepared,
+        action: &str,
+        span: &tracing::Span,
+    ) -> Result<(Value, Option<String>), Failure> {
+        debug!(url = %prepared.url, params = %RedactedParams(&prepared.params), "sending request");
+        let sent = self
+            .inner
+            .http
+            .post(&prepared.url)
+            .header(reqwest::header::CONTENT_TYPE, prepared.content_type)
+            .body(prepared.body.clone())
+            .send()
+            .await;
+        let response = sent.map_err(|e| Failure::transport(action, e))?;
+        let status = response.status().as_u16();
+        let request_id = request_id(response.headers());
+        if let Some(id) = &request_id {
+            span.record("request_id", id.as_str());
+        }
+        let retry_after = retry_after(response.headers());
+        let body = read_bounded(response, self.inner.config.max_response_bytes)
+            .await
+            .map_err(|e| e.into_failure(action, status, request_id.clone()))?;
+        debug!(
+            status,
+            request_id = request_id.as_deref().unwrap_or(""),
+            bytes = body.len(),
+            "received response"
+        );
+        let policy = &self.inner.config.retry;
+
+        if !(200..300).contains(&status) {
+            let mut error = Error::new(ErrorKind::HttpStatus, action)
+                .with_status(status)
+                .with_request_id(request_id)
+                .with_body(&body);
+            if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+                let envelope = Envelope::read(&value);
+                if let Some(code) = envelope.ret_code.filter(|c| *c != 0) {
+                    error = error.with_ret_code(code);
+                }
+                if let Some(message) = envelope.message {
+                    error = error.with_message(message);
+                }
+            }
+            let retry_class = policy.retry_statuses.contains(&status);
+            return Err(Failure {
+                error,
+                retry_after,
+                retry_class,
+                never_sent: false,
+            });
+        }
+
+        let value: Value = match serde_json::from_slice(&body) {
+            Ok(value @ Value::Object(_)) => value,
+            Ok(_) => {
+                return Err(Failure::decode(
+                    action,
+                    status,
+                    request_id,
+                    &body,
+                    "the response is not a JSON object",
+                ));
+            }
+            Err(e) => {
+                return Err(Failure::decode(
+                    action,
+                    status,
+                    request_id,
+                    &body,
+                    &format!("the response is not JSON: {e}"),
+                ));
+            }
+        };
+        trace!(body = %redact_json(&value), "response body");
+        let envelope = Envelope::read(&value);
+        match envelope.ret_code {
+            Some(0) => Ok((value, request_id)),
+            Some(code) => {
+                let mut error = Error::new(ErrorKind::Api, action)
+                    .with_ret_code(code)
+                    .with_status(status)
+                    .with_request_id(request_id);
+                if let Some(message) = envelope.message {
+                    error = error.with_message(message);
+                }
+                let retry_class = policy.retry_ret_codes.contains(&code);
+                Err(Failure {
+                    error,
+                    retry_after,
+                    retry_class,
+                    never_sent: false,
+                })
+            }
+            None => Err(Failure::decode(
+                action,
+                status,
+                request_id,
+                &body,
+                "the response has no RetCode",
+            )),
+        }
+    }
+}
+
+fn env_name(param: &str) -> &'static str {
+    match param {
+        "Region" => "REGION",
+        "Zone" => "ZONE",
+        _ => "PROJECT_ID",
+    }
+}
+
+/// What a call needs to know about its action.
+struct Call<'a> {
+    action: &'a str,
+    endpoint: Option<&'a str>,
+    config_params: ConfigParams,
+    idempotent: bool,
+    problems: Vec<String>,
+}
+
+/// A call ready to send.
+struct Prepared {
+    url: String,
+    body: String,
+    content_type: &'static str,
+    /// The parameters as sent (for logs, redacted).
+    params: Params,
+}
+
+/// A failed attempt and what the retry loop needs to decide about it.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+    /// Whether this kind of failure is worth retrying at all.
+    retry_class: bool,
+    /// Whether the request certainly never reached the server.
+    never_sent: bool,
+}
+
+impl Failure {
+    fn transport(action: &str, e: reqwest::Error) -> Self {
+        let connect = e.is_connect();
+        let (kind, retry_class) = if e.is_timeout() {
+            (ErrorKind::Timeout, true)
+        } else if connect && caused_by_tls(&e) {
+            // A handshake failure (bad certificate, protocol mismatch) will not cure itself.
+            (ErrorKind::Tls, false)
+        } else if connect {
+            (ErrorKind::Connect, true)
+        } else {
+            (ErrorKind::Transport, true)
+        };
+        Self {
+            error: Error::new(kind, action).with_source(e),
+            retry_after: None,
+            retry_class,
+            never_sent: connect,
+        }
+    }
+
+    fn decode(
+        action: &str,
+        status: u16,
+        request_id: Option<String>,
+        body: &[u8],
+        message: &str,
+    ) -> Self {
+        let error = Error::new(ErrorKind::Decode, action)
+            .with_message(message)
+            .with_status(status)
+            .with_request_id(request_id)
+            .with_body(body);
+        Self {
+            error,
+            retry_after: None,
+            retry_class: false,
+            never_sent: false,
+        }
+    }
+}
+
+fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = e.source();
+    while let Some(err) = source {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+enum BodyError {
+    TooLarge(u64),
+    Read(reqwest::Error),
+}
+
+impl BodyError {
+    fn into_failure(self, action: &str, status: u16, request_id: Option<String>) -> Failure {
+        match self {
+            BodyError::TooLarge(seen) => Failure {
+                error: Error::new(ErrorKind::ResponseTooLarge, action)
+                    .with_status(status)
+                    .with_request_id(request_id)
+                    .with_message(format!("the response body exceeds the limit (at least {seen} bytes); raise Config max_response_bytes if this is expected")),
+                retry_after: None,
+                retry_class: false,
+                never_sent: false,
+            },
+            BodyError::Read(e) => {
+                let mut failure = Failure::transport(action, e);
+                failure.error = failure.error.with_status(status).with_request_id(request_id);
+                failure.never_sent = false;
+                failure
+            }
+        }
+    }
+}
+
+/// Reads a body up to `limit` bytes; a longer one is refused without reading the rest.
+async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let limit_u64 = limit as u64;
+    if let Some(length) = response.content_length().filter(|l| *l > limit_u64) {
+        return Err(BodyError::TooLarge(length));
+    }
+    let capacity = response.content_length().map_or(8 * 1024, |l| l as usize);
+    let mut body = Vec::with_capacity(capacity.min(limit));
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge((body.len() + chunk.len()) as u64));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}

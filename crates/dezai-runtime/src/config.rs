@@ -1,0 +1,410 @@
+//! Configuration: where calls go, how they are signed, how long they may take, how they are
+//! retried.
+//!
+//! Sources, later wins: built-in defaults → the profile files of the cloud's CLI
+//! (`~/.dezai/config.json`, `~/.dezai/credential.json`) → environment variables (`DEZAI_…`) →
+//! explicit builder calls. Each setting is merged on its own, so a security token from the
+//! environment survives a key pair from a profile.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::credentials::{Credentials, Secret};
+use crate::profile;
+use crate::retry::RetryPolicy;
+
+/// The host calls go to when neither the action nor the configuration names one.
+pub const DEFAULT_ENDPOINT: &str = "https://api.dezai.com";
+
+/// How request parameters are put in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyEncoding {
+    /// `application/x-www-form-urlencoded`, as the established SDKs send (the default).
+    #[default]
+    Form,
+    /// `application/json`: an object of the same flat parameters, values as strings.
+    Json,
+}
+
+/// A client's configuration. Build it with [`Config::builder`] or [`Config::from_env`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) region: Option<String>,
+    pub(crate) zone: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) proxy: Option<String>,
+    pub(crate) encoding: BodyEncoding,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl Config {
+    /// Default connect timeout.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Default timeout of one attempt, response body included. The service gives up on an API
+    /// call after 60 s (RetCode 110), so the client waits a little longer than that.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(65);
+    /// Default limit on a response body.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+    /// A builder starting from the built-in defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Defaults, then the profile files, then the environment of this process.
+    ///
+    /// ```no_run
+    /// let config = dezai_runtime::Config::from_env()?;
+    /// let client = dezai_runtime::Client::new(config)?;
+    /// # Ok::<(), dezai_runtime::ConfigError>(())
+    /// ```
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::builder()
+            .environment(&Environment::system())?
+            .build()
+    }
+
+    /// The credentials, if any source set them.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+    /// The default region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+    /// The default zone.
+    pub fn zone(&self) -> Option<&str> {
+        self.zone.as_deref()
+    }
+    /// The default project.
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+    /// The base URL that overrides every action's endpoint.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    /// The timeout of one attempt.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+    /// The body encoding.
+    pub fn encoding(&self) -> BodyEncoding {
+        self.encoding
+    }
+    /// The response body limit.
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("credentials", &self.credentials)
+            .field("region", &self.region)
+            .field("zone", &self.zone)
+            .field("project_id", &self.project_id)
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            // A proxy URL may carry a password.
+            .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("encoding", &self.encoding)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+/// A configuration that cannot be loaded or used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file or variable at fault, if any.
+    pub source_name: Option<String>,
+    /// What is wrong. Never quotes a secret.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(source_name: Option<String>, message: impl Into<String>) -> Self {
+        Self {
+            source_name,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source_name {
+            Some(name) => write!(f, "{name}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where configuration is read from: environment variables and the home folder holding
+/// `.dezai/`. [`Environment::system`] is this process's; tests build their own.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    vars: HashMap<String, String>,
+    home: Option<PathBuf>,
+}
+
+impl Environment {
+    /// This process's `DEZAI_*` variables and home folder (`HOME`, or `USERPROFILE`).
+    pub fn system() -> Self {
+        let vars = std::env::vars()
+            .filter(|(k, _)| k.starts_with("DEZAI_"))
+            .collect();
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .map(PathBuf::from);
+        Self { vars, home }
+    }
+
+    /// Given variables and home folder.
+    pub fn new<K: Into<String>, V: Into<String>>(
+        vars: impl IntoIterator<Item = (K, V)>,
+        home: Option<&Path>,
+    ) -> Self {
+        Self {
+            vars: vars
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+            home: home.map(Path::to_owned),
+        }
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        self.vars.get(name).filter(|v| !v.is_empty()).cloned()
+    }
+}
+
+/// One source's settings; unset fields defer to earlier sources.
+#[derive(Clone, Default)]
+pub(crate) struct Layer {
+    pub public_key: Option<String>,
+    pub private_key: Option<Secret>,
+    pub security_token: Option<Secret>,
+    pub region: Option<String>,
+    pub zone: Option<String>,
+    pub project_id: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout: Option<Duration>,
+}
+
+impl Layer {
+    fn over(self, base: Layer) -> Layer {
+        Layer {
+            public_key: self.public_key.or(base.public_key),
+            private_key: self.private_key.or(base.private_key),
+            security_token: self.security_token.or(base.security_token),
+            region: self.region.or(base.region),
+            zone: self.zone.or(base.zone),
+            project_id: self.project_id.or(base.project_id),
+            base_url: self.base_url.or(base.base_url),
+            timeout: self.timeout.or(base.timeout),
+        }
+    }
+}
+
+/// Builds a [`Config`]. Explicit calls win over the environment whatever the order they are
+/// made in.
+#[derive(Default)]
+pub struct ConfigBuilder {
+    profile: Layer,
+    env: Layer,
+    explicit: Layer,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    user_agent_suffix: Option<String>,
+    proxy: Option<String>,
+    encoding: BodyEncoding,
+    max_response_bytes: Option<usize>,
+}
+
+impl ConfigBuilder {
+    /// Reads the profile files and the environment variables of `env`.
+    ///
+    /// The profile is `DEZAI_PROFILE`, or else the one marked `active` in
+    /// `~/.dezai/config.json`. Missing files are fine; a malformed file, or a `DEZAI_PROFILE`
+    /// that no file defines, is an error naming the file.
+    pub fn environment(mut self, env: &Environment) -> Result<Self, ConfigError> {
+        let wanted = env.var("DEZAI_PROFILE");
+        if let Some(home) = &env.home {
+            self.profile = profile::load(&home.join(".dezai"), wanted.as_deref())?;
+        } else if let Some(name) = &wanted {
+            return Err(ConfigError::new(
+                Some("DEZAI_PROFILE".into()),
+                format!(
+                    "profile `{name}` requested but no home folder is known to read ~/.dezai from"
+                ),
+            ));
+        }
+        let timeout = match env.var("DEZAI_TIMEOUT_SECONDS") {
+            Some(text) => Some(parse_seconds(&text).ok_or_else(|| {
+                ConfigError::new(
+                    Some("DEZAI_TIMEOUT_SECONDS".into()),
+                    format!("`{text}` is not a number of seconds"),
+                )
+            })?),
+            None => None,
+        };
+        self.env = Layer {
+            public_key: env.var("DEZAI_PUBLIC_KEY"),
+            private_key: env.var("DEZAI_PRIVATE_KEY").map(Secret::new),
+            security_token: env.var("DEZAI_SECURITY_TOKEN").map(Secret::new),
+            region: env.var("DEZAI_REGION"),
+            zone: env.var("DEZAI_ZONE"),
+            project_id: env.var("DEZAI_PROJECT_ID"),
+            base_url: env.var("DEZAI_BASE_URL"),
+            timeout,
+        };
+        Ok(self)
+    }
+
+    /// Sets the credentials (key pair, and the token if it has one).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.explicit.public_key = Some(credentials.public_key().to_owned());
+        self.explicit.private_key = Some(credentials.private_key().clone());
+        if let Some(token) = credentials.security_token() {
+            self.explicit.security_token = Some(token.clone());
+        }
+        self
+    }
+    /// Sets the default region.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.explicit.region = Some(region.into());
+        self
+    }
+    /// Sets the default zone.
+    pub fn zone(mut self, zone: impl Into<String>) -> Self {
+        self.explicit.zone = Some(zone.into());
+        self
+    }
+    /// Sets the default project.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.explicit.project_id = Some(project_id.into());
+        self
+    }
+    /// Sends every call to this URL instead of the action's documented endpoint.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.explicit.base_url = Some(url.into());
+        self
+    }
+    /// Sets the timeout of one attempt, response body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.explicit.timeout = Some(timeout);
+        self
+    }
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+    /// Sets the retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Appends to the User-Agent (`dezai-sdk-rust/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+    /// Sends every call through this proxy (`http://host:port`, credentials allowed).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+    /// Sets the body encoding.
+    pub fn encoding(mut self, encoding: BodyEncoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+    /// Sets the limit on a response body.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Merges the sources.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let merged = self.explicit.over(self.env.over(self.profile));
+        let credentials = match (merged.public_key, merged.private_key) {
+            (Some(public), Some(private)) => {
+                let creds = Credentials::new(public, private);
+                Some(match merged.security_token {
+                    Some(token) => creds.with_security_token(token),
+                    None => creds,
+                })
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    None,
+                    "a public key is configured but no private key",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    None,
+                    "a private key is configured but no public key",
+                ));
+            }
+        };
+        if let Some(url) = &merged.base_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::new(
+                    None,
+                    format!("base URL `{url}` must start with http:// or https://"),
+                ));
+            }
+        }
+        Ok(Config {
+            credentials,
+            region: merged.region,
+            zone: merged.zone,
+            project_id: merged.project_id,
+            base_url: merged.base_url,
+            connect_timeout: self
+                .connect_timeout
+                .unwrap_or(Config::DEFAULT_CONNECT_TIMEOUT),
+            timeout: merged.timeout.unwrap_or(Config::DEFAULT_TIMEOUT),
+            retry: self.retry.unwrap_or_default(),
+            user_agent_suffix: self.user_agent_suffix,
+            proxy: self.proxy,
+            encoding: self.encoding,
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(Config::DEFAULT_MAX_RESPONSE_BYTES),
+        })
+    }
+}
+
+fn parse_seconds(text: &str) -> Option<Duration> {
+    let seconds: f64 = text.trim().parse().ok()?;
+    (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
+}

@@ -1,0 +1,178 @@
+//! Lenient decoding for generated response types.
+//!
+//! Responses are looser than the documents: numbers sent as strings, strings as numbers,
+//! `null`, missing fields, `"true"` or `1` for booleans. None of that may fail a call. Every
+//! field of a generated response is an `Option` read through [`lenient`]: a value that can be
+//! read as the documented type is, and one that cannot becomes `None` (the raw response is
+//! still available through the unknown-fields map of the enclosing type, or
+//! [`crate::Client::invoke`]).
+//!
+//! ```
+//! #[derive(serde::Deserialize)]
+//! struct Backup {
+//!     #[serde(rename = "Size", default, deserialize_with = "dezai_runtime::de::lenient")]
+//!     size: Option<i64>,
+//!     #[serde(rename = "Ready", default, deserialize_with = "dezai_runtime::de::lenient")]
+//!     ready: Option<bool>,
+//! }
+//! let b: Backup = serde_json::from_str(r#"{"Size": "1024", "Ready": 1}"#).unwrap();
+//! assert_eq!((b.size, b.ready), (Some(1024), Some(true)));
+//! let b: Backup = serde_json::from_str(r#"{"Size": null, "Ready": "maybe"}"#).unwrap();
+//! assert_eq!((b.size, b.ready), (None, None));
+//! ```
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// A type that can be read leniently from any JSON value.
+pub trait Lenient: Sized {
+    /// The value as this type, if it can be read as one.
+    fn from_json(value: Value) -> Option<Self>;
+}
+
+/// Reads a field leniently: for `#[serde(default, deserialize_with = "…")]` on `Option<T>`.
+pub fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Lenient,
+{
+    // Any JSON value deserializes into `Value`; the conversion after it cannot fail.
+    Ok(T::from_json(Value::deserialize(deserializer)?))
+}
+
+/// Reads a data model leniently: `None` when the value is not an object the model accepts.
+/// Generated models implement [`Lenient`] with this.
+pub fn model<T: serde::de::DeserializeOwned>(value: Value) -> Option<T> {
+    match value {
+        Value::Object(_) => serde_json::from_value(value).ok(),
+        _ => None,
+    }
+}
+
+impl Lenient for String {
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+}
+
+impl Lenient for i64 {
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                    .map(|f| f as i64)
+            }),
+            Value::String(s) => {
+                let s = s.trim();
+                s.parse::<i64>().ok().or_else(|| {
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                        .map(|f| f as i64)
+                })
+            }
+            Value::Bool(b) => Some(i64::from(b)),
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+}
+
+impl Lenient for f64 {
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            Value::Bool(b) => Some(if b { 1.0 } else { 0.0 }),
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+}
+
+impl Lenient for bool {
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Bool(b) => Some(b),
+            Value::Number(n) => n.as_f64().map(|f| f != 0.0),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Some(true),
+                "false" | "0" | "no" | "off" | "" => Some(false),
+                _ => None,
+            },
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+}
+
+impl Lenient for Value {
+    fn from_json(value: Value) -> Option<Self> {
+        (!value.is_null()).then_some(value)
+    }
+}
+
+impl<T: Lenient> Lenient for Vec<T> {
+    /// A list keeps the items it can read. A single value where a list was documented is
+    /// read as a list of one.
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Array(items) => Some(items.into_iter().filter_map(T::from_json).collect()),
+            Value::Null => None,
+            single => T::from_json(single).map(|item| vec![item]),
+        }
+    }
+}
+
+/// The envelope every response shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Envelope {
+    pub ret_code: Option<i64>,
+    pub message: Option<String>,
+}
+
+impl Envelope {
+    /// Reads the envelope from a response object, leniently.
+    pub(crate) fn read(value: &Value) -> Self {
+        let field = |name: &str| value.get(name).cloned().unwrap_or(Value::Null);
+        Self {
+            ret_code: i64::from_json(field("RetCode")),
+            message: String::from_json(field("Message")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_accept_drift() {
+        assert_eq!(i64::from_json(json!("42")), Some(42));
+        assert_eq!(i64::from_json(json!(42.0)), Some(42));
+        assert_eq!(i64::from_json(json!(" 7 ")), Some(7));
+        assert_eq!(i64::from_json(json!("x")), None);
+        assert_eq!(
+            i64::from_json(json!(9007199254740993i64)),
+            Some(9007199254740993)
+        );
+        assert_eq!(String::from_json(json!(12)), Some("12".into()));
+        assert_eq!(bool::from_json(json!("true")), Some(true));
+        assert_eq!(bool::from_json(json!(1)), Some(true));
+        assert_eq!(bool::from_json(json!(0)), Some(false));
+        assert_eq!(f64::from_json(json!("2.5")), Some(2.5));
+        assert_eq!(
+            Vec::<i64>::from_json(json!([1, "2", "x", null])),
+            Some(vec![1, 2])
+        );
+        assert_eq!(
+            Vec::<String>::from_json(json!("solo")),
+            Some(vec!["solo".into()])
+        );
+        assert_eq!(Value::from_json(Value::Null), None);
+    }
+}

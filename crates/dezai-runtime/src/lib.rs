@@ -1,0 +1,55 @@
+//! The signed transport of the Dezai cloud SDK.
+//!
+//! Every generated call goes through this crate. It owns what is the same for all actions:
+//! [`Credentials`] and [`Config`] (defaults → profile files → environment → builder),
+//! flattening and formatting parameters ([`Params`], [`ParamValue`]), the signature
+//! ([`sign`]), HTTP (reqwest with rustls), retries ([`RetryPolicy`]), errors ([`Error`]),
+//! lenient decoding helpers for responses ([`de`]) and tracing. Generated code only declares
+//! types and implements [`Action`].
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! // DEZAI_PUBLIC_KEY, DEZAI_PRIVATE_KEY, DEZAI_REGION, … or a profile in ~/.dezai/
+//! let client = dezai_runtime::Client::from_env()?;
+//!
+//! // Any action by name; typed actions come from the `dezai-sdk` crate.
+//! let mut params = dezai_runtime::Params::new();
+//! params.push("DBId", "udb-1");
+//! params.push("BackupId", "1234");
+//! let json = client.invoke("DescribeUDBInstanceBackupURL", params).await?;
+//! println!("{}", json["BackupPath"]);
+//! # Ok(()) }
+//! ```
+//!
+//! # Logging
+//!
+//! Each call runs in a `dezai.call` span (fields `action`, `attempt`, `request_id`); requests
+//! and responses are logged at `debug` (bodies at `trace`) with the signature, the security
+//! token and every password-, secret- or token-like field masked. The private key is never
+//! logged.
+
+// Library code must not panic on input a user supplies.
+#![warn(clippy::unwrap_used)]
+
+mod action;
+mod client;
+mod config;
+mod credentials;
+pub mod de;
+mod error;
+mod params;
+mod profile;
+mod redact;
+mod retry;
+mod signer;
+
+pub use action::{Action, ConfigParams, Takes};
+pub use client::{Client, USER_AGENT};
+pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
+pub use credentials::{Credentials, Secret};
+pub use error::{Error, ErrorKind};
+pub use params::{ParamValue, ParamWriter, Params, format_float};
+pub use retry::{RetryBudget, RetryPolicy};
+pub use signer::sign;

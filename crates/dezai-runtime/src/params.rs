@@ -1,0 +1,306 @@
+//! The flat parameter set of a call, and how typed values are written into it.
+//!
+//! Requests are trees (lists of structures holding lists); the wire is flat: `Key.0`,
+//! `Key.0.Field`, `Key.Field`. A [`ParamWriter`] keeps the current key prefix while values
+//! write themselves through [`ParamValue`], so a generated request type only lists its fields
+//! and all the flattening and formatting lives here, once.
+//!
+//! Values follow the wire protocol: booleans `true`/`false`; integers in decimal; floats with
+//! no fractional part as integers (`42`), never in scientific notation (`0.00001`); strings as
+//! they are; an unset value is absent, not empty.
+
+use std::fmt::Write as _;
+
+/// An ordered list of `name=value` parameters, as they will be sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a parameter.
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.pairs.push((name.into(), value.into()));
+    }
+
+    /// Whether a parameter of that name is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(n, _)| n == name)
+    }
+
+    /// The first value of the named parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The parameters in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The number of parameters.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Removes every parameter of that name.
+    pub fn remove(&mut self, name: &str) {
+        self.pairs.retain(|(n, _)| n != name);
+    }
+
+    /// Sorts by name in ascending byte order (the signature's order). Stable, so repeated
+    /// names keep their relative order.
+    pub(crate) fn sort(&mut self) {
+        self.pairs
+            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    }
+
+    /// Writes a typed value under `name` (flattening lists and structures).
+    pub fn write<V: ParamValue + ?Sized>(&mut self, name: &str, value: &V) {
+        let mut writer = ParamWriter::new(self);
+        writer.field(name, value);
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self {
+            pairs: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+}
+
+/// Writes values into a [`Params`] under a key prefix that grows as it descends into lists
+/// and structures.
+pub struct ParamWriter<'a> {
+    params: &'a mut Params,
+    key: String,
+    problems: Vec<String>,
+}
+
+impl<'a> ParamWriter<'a> {
+    /// A writer at the top level of `params`.
+    pub fn new(params: &'a mut Params) -> Self {
+        Self {
+            params,
+            key: String::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Writes `value` as the field `name` of the current structure.
+    pub fn field<V: ParamValue + ?Sized>(&mut self, name: &str, value: &V) {
+        let len = self.key.len();
+        if !self.key.is_empty() {
+            self.key.push('.');
+        }
+        self.key.push_str(name);
+        value.write_param(self);
+        self.key.truncate(len);
+    }
+
+    /// Writes `value` as item `index` of the current list.
+    pub fn item<V: ParamValue + ?Sized>(&mut self, index: usize, value: &V) {
+        let len = self.key.len();
+        let _ = write!(self.key, ".{index}");
+        value.write_param(self);
+        self.key.truncate(len);
+    }
+
+    /// Writes a scalar at the current key.
+    pub fn scalar(&mut self, value: impl Into<String>) {
+        self.params.push(self.key.clone(), value);
+    }
+
+    /// Records a value that cannot be sent (a NaN float); the call fails locally with an
+    /// invalid-request error naming the key.
+    pub fn invalid(&mut self, why: &str) {
+        self.problems.push(format!("`{}`: {why}", self.key));
+    }
+
+    /// What could not be written, if anything.
+    pub fn into_problems(self) -> Vec<String> {
+        self.problems
+    }
+}
+
+/// A value that can be written as request parameters.
+///
+/// Implemented for the scalar types, `Option` (unset = absent), `Vec` and slices (`Key.0…`),
+/// `serde_json::Value` (objects as `Key.Field`), and by generated code for request structures.
+pub trait ParamValue {
+    /// Writes the value at the writer's current key.
+    fn write_param(&self, w: &mut ParamWriter<'_>);
+}
+
+impl ParamValue for str {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        w.scalar(self);
+    }
+}
+
+impl ParamValue for String {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        w.scalar(self.as_str());
+    }
+}
+
+impl ParamValue for bool {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        w.scalar(if *self { "true" } else { "false" });
+    }
+}
+
+macro_rules! integer_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn write_param(&self, w: &mut ParamWriter<'_>) {
+                w.scalar(self.to_string());
+            }
+        }
+    )*};
+}
+integer_param!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
+
+impl ParamValue for f64 {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        match format_float(*self) {
+            Some(text) => w.scalar(text),
+            None => w.invalid("a float parameter must be finite"),
+        }
+    }
+}
+
+impl ParamValue for f32 {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        // Through the shortest decimal of the f32, so 0.1f32 is sent as 0.1, not 0.10000000149.
+        match self.to_string().parse::<f64>() {
+            Ok(v) => v.write_param(w),
+            Err(_) => w.invalid("a float parameter must be finite"),
+        }
+    }
+}
+
+/// Formats a float for the wire: integral values without `.0`, never scientific notation.
+/// `None` for NaN and infinities, which the protocol cannot carry.
+pub fn format_float(value: f64) -> Option<String> {
+    // Rust's `Display` for floats is the shortest round-tripping decimal and never uses an
+    // exponent (1e-5 prints as 0.00001, 1e21 as 1000000000000000000000), and prints 42.0 as
+    // 42: exactly the protocol's rules.
+    value.is_finite().then(|| {
+        if value == 0.0 {
+            "0".to_owned()
+        } else {
+            value.to_string()
+        }
+    })
+}
+
+impl<T: ParamValue> ParamValue for Option<T> {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        if let Some(value) = self {
+            value.write_param(w);
+        }
+    }
+}
+
+impl<T: ParamValue> ParamValue for [T] {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        for (i, item) in self.iter().enumerate() {
+            w.item(i, item);
+        }
+    }
+}
+
+impl<T: ParamValue> ParamValue for Vec<T> {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        self.as_slice().write_param(w);
+    }
+}
+
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        (**self).write_param(w);
+    }
+}
+
+impl ParamValue for serde_json::Value {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        use serde_json::Value;
+        match self {
+            Value::Null => {}
+            Value::Bool(b) => b.write_param(w),
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => i.write_param(w),
+                (_, Some(u), _) => u.write_param(w),
+                (_, _, Some(f)) => f.write_param(w),
+                _ => w.scalar(n.to_string()),
+            },
+            Value::String(s) => w.scalar(s.as_str()),
+            Value::Array(items) => items.write_param(w),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    w.field(k, v);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_follow_the_protocol() {
+        assert_eq!(format_float(42.0).as_deref(), Some("42"));
+        assert_eq!(format_float(0.00001).as_deref(), Some("0.00001"));
+        assert_eq!(
+            format_float(1e21).as_deref(),
+            Some("1000000000000000000000")
+        );
+        assert_eq!(format_float(2.5).as_deref(), Some("2.5"));
+        assert_eq!(format_float(-0.0).as_deref(), Some("0"));
+        assert_eq!(format_float(f64::NAN), None);
+    }
+
+    #[test]
+    fn nested_values_flatten() {
+        let mut params = Params::new();
+        params.write("Tags", &vec!["a".to_owned(), "b".to_owned()]);
+        params.write(
+            "Rules",
+            &serde_json::json!([{"Ports": [80, 443], "Open": true}]),
+        );
+        params.write("Unset", &None::<i64>);
+        params.write("Ratio", &1.0f32);
+        let pairs: Vec<(&str, &str)> = params.iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Tags.0", "a"),
+                ("Tags.1", "b"),
+                ("Rules.0.Open", "true"),
+                ("Rules.0.Ports.0", "80"),
+                ("Rules.0.Ports.1", "443"),
+                ("Ratio", "1")
+            ]
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The profile files of the cloud's command-line tool: `~/.dezai/config.json` (settings per
+//! profile) and `~/.dezai/credential.json` (key pairs per profile).
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, Layer};
+use crate::credentials::Secret;
+
+#[derive(Deserialize)]
+struct ProfileSettings {
+    profile: String,
+    #[serde(default)]
+    project_id: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    zone: Option<String>,
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default)]
+    timeout_sec: Option<u64>,
+    #[serde(default)]
+    active: bool,
+}
+
+#[derive(Deserialize)]
+struct ProfileCredential {
+    profile: String,
+    #[serde(default)]
+    public_key: Option<String>,
+    #[serde(default)]
+    private_key: Option<String>,
+}
+
+/// Reads the chosen profile (`wanted`, or the active one) from the files in `dir`.
+pub(crate) fn load(dir: &Path, wanted: Option<&str>) -> Result<Layer, ConfigError> {
+    let config_path = dir.join("config.json");
+    let credential_path = dir.join("credential.json");
+    let settings: Vec<ProfileSettings> = read_array(&config_path)?.unwrap_or_default();
+    let credentials: Vec<ProfileCredential> = read_array(&credential_path)?.unwrap_or_default();
+
+    let name = match wanted {
+        Some(name) => {
+            let known = settings.iter().any(|s| s.profile == name)
+                || credentials.iter().any(|c| c.profile == name);
+            if !known {
+                return Err(ConfigError::new(
+                    Some(config_path.display().to_string()),
+                    format!(
+                        "profile `{name}` (from DEZAI_PROFILE) is not defined here or in credential.json"
+                    ),
+                ));
+            }
+            Some(name.to_owned())
+        }
+        None => settings
+            .iter()
+            .find(|s| s.active)
+            .map(|s| s.profile.clone()),
+    };
+    let Some(name) = name else {
+        return Ok(Layer::default());
+    };
+    let mut layer = Layer::default();
+    if let Some(s) = settings.into_iter().find(|s| s.profile == name) {
+        layer.region = s.region.filter(|v| !v.is_empty());
+        layer.zone = s.zone.filter(|v| !v.is_empty());
+        layer.project_id = s.project_id.filter(|v| !v.is_empty());
+        layer.base_url = s.base_url.filter(|v| !v.is_empty());
+        layer.timeout = s.timeout_sec.filter(|t| *t > 0).map(Duration::from_secs);
+    }
+    if let Some(c) = credentials.into_iter().find(|c| c.profile == name) {
+        layer.public_key = c.public_key.filter(|v| !v.is_empty());
+        layer.private_key = c.private_key.filter(|v| !v.is_empty()).map(Secret::new);
+    }
+    Ok(layer)
+}
+
+/// Reads a JSON array file; `None` when the file does not exist.
+fn read_array<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<Vec<T>>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::new(
+                Some(path.display().to_string()),
+                format!("cannot read: {e}"),
+            ));
+        }
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        // serde_json's messages can quote the offending value, which in credential.json may
+        // be a private key: report only where and what kind of problem it is.
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "not valid JSON"
+            }
+            _ => "not a JSON array of profiles with the expected fields",
+        };
+        ConfigError::new(
+            Some(path.display().to_string()),
+            format!("{what} (line {}, column {})", e.line(), e.column()),
+        )
+    })
+}

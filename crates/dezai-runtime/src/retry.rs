@@ -1,0 +1,259 @@
+//! When and how calls are retried: which failures, how many attempts, how long to wait, and a
+//! client-wide budget so that a failing service is not hammered.
+//!
+//! The model is smithy-rs' standard retry strategy: full-jitter exponential backoff with a cap,
+//! a maximum number of attempts, and a token bucket that retries draw from and successes refill.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The retry policy of a client.
+///
+/// Defaults: 3 attempts in all; backoff doubling from 1 s, capped at 20 s, with full jitter;
+/// `Retry-After` honoured up to the cap; a budget of 500 tokens, 5 per retry and 10 per retry
+/// after a timeout, refilled by successes. Retried: connection failures, timeouts, dropped
+/// connections, HTTP 429/502/503/504, RetCodes 110, 130, 150, 153. Actions whose names start
+/// with one of [`RetryPolicy::DEFAULT_NON_IDEMPOTENT_PREFIXES`] are retried only after a
+/// connection failure, when the request certainly never reached the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 disables retries).
+    pub max_attempts: u32,
+    /// The backoff ceiling before the first retry; it doubles for each later one.
+    pub initial_backoff: Duration,
+    /// The largest wait between attempts. A `Retry-After` longer than this ends the retries.
+    pub max_backoff: Duration,
+    /// The client-wide retry budget; `None` for no budget.
+    pub budget: Option<RetryBudget>,
+    /// HTTP statuses that are retried.
+    pub retry_statuses: Vec<u16>,
+    /// RetCodes that are retried.
+    pub retry_ret_codes: Vec<i64>,
+    /// Action name prefixes of actions that create or change things.
+    pub non_idempotent_prefixes: Vec<String>,
+}
+
+/// The token bucket retries draw from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget {
+    /// Tokens when full.
+    pub capacity: u32,
+    /// Cost of a retry.
+    pub retry_cost: u32,
+    /// Cost of a retry after a timeout (timeouts suggest an overloaded service).
+    pub timeout_retry_cost: u32,
+    /// Tokens a call that succeeds on its first attempt gives back. A call that succeeds
+    /// after retries gives back what its retries cost.
+    pub success_refund: u32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refund: 1,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Prefixes of actions that create or change things, retried only after a connect failure.
+    pub const DEFAULT_NON_IDEMPOTENT_PREFIXES: [&'static str; 14] = [
+        "Create", "Allocate", "Clone", "Copy", "Upload", "Buy", "Purchase", "Add", "Import",
+        "Send", "Run", "Apply", "Renew", "Restore",
+    ];
+
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts in all.
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the backoff: the first ceiling and the cap.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Sets (or removes) the retry budget.
+    pub fn with_budget(mut self, budget: Option<RetryBudget>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Whether an action may be retried after its request may have reached the server.
+    pub fn is_idempotent(&self, action: &str) -> bool {
+        !self.non_idempotent_prefixes.iter().any(|prefix| {
+            action.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                // `Add` must not match `AddressBook`: the prefix is a whole word.
+                rest.is_empty()
+                    || rest.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
+            })
+        })
+    }
+
+    /// The wait before retry number `retry` (1 for the first), with full jitter.
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << (retry.saturating_sub(1)).min(20));
+        random_fraction_of(exp.min(self.max_backoff))
+    }
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+            budget: Some(RetryBudget::default()),
+            retry_statuses: vec![429, 502, 503, 504],
+            retry_ret_codes: vec![110, 130, 150, 153],
+            non_idempotent_prefixes: Self::DEFAULT_NON_IDEMPOTENT_PREFIXES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// A uniformly random duration in `[0, max]`.
+fn random_fraction_of(max: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded per instance from the OS and a counter: good enough for jitter,
+    // and no extra crate.
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
+    max.mul_f64(fraction)
+}
+
+/// The client-wide token bucket.
+#[derive(Debug)]
+pub(crate) struct Bucket {
+    budget: Option<RetryBudget>,
+    tokens: Mutex<u32>,
+}
+
+impl Bucket {
+    pub(crate) fn new(budget: Option<RetryBudget>) -> Self {
+        Self {
+            budget,
+            tokens: Mutex::new(budget.map_or(0, |b| b.capacity)),
+        }
+    }
+
+    /// Takes the cost of one retry; `None` when the budget cannot pay for it.
+    pub(crate) fn withdraw(&self, after_timeout: bool) -> Option<u32> {
+        let Some(budget) = self.budget else {
+            return Some(0);
+        };
+        let cost = if after_timeout {
+            budget.timeout_retry_cost
+        } else {
+            budget.retry_cost
+        };
+        let mut tokens = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *tokens < cost {
+            return None;
+        }
+        *tokens -= cost;
+        Some(cost)
+    }
+
+    /// Refills after a success: what the call's retries cost, or the refund of a first-attempt
+    /// success.
+    pub(crate) fn deposit(&self, spent_on_retries: u32) {
+        let Some(budget) = self.budget else {
+            return;
+        };
+        let refund = if spent_on_retries > 0 {
+            spent_on_retries
+        } else {
+            budget.success_refund
+        };
+        let mut tokens = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *tokens = (*tokens + refund).min(budget.capacity);
+    }
+
+    /// Tokens left, for tests and diagnostics.
+    pub(crate) fn available(&self) -> u32 {
+        *self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_by_whole_word_prefix() {
+        let policy = RetryPolicy::default();
+        assert!(!policy.is_idempotent("CreateUHostInstance"));
+        assert!(!policy.is_idempotent("AllocateEIP"));
+        assert!(!policy.is_idempotent("BuyResource"));
+        assert!(policy.is_idempotent("DescribeUDBInstanceBackupURL"));
+        assert!(
+            policy.is_idempotent("AddressBookList"),
+            "`Add` is a word prefix, not a letter prefix"
+        );
+        assert!(policy.is_idempotent("Creator"));
+    }
+
+    #[test]
+    fn backoff_is_jittered_under_the_cap() {
+        let policy = RetryPolicy::default()
+            .with_backoff(Duration::from_millis(100), Duration::from_millis(300));
+        for retry in 1..10 {
+            let wait = policy.backoff(retry);
+            assert!(wait <= Duration::from_millis(300), "{wait:?}");
+        }
+        let waits: std::collections::HashSet<Duration> =
+            (0..20).map(|_| policy.backoff(3)).collect();
+        assert!(waits.len() > 1, "jitter varies the wait");
+    }
+
+    #[test]
+    fn bucket_runs_out_and_refills() {
+        let bucket = Bucket::new(Some(RetryBudget {
+            capacity: 10,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refund: 1,
+        }));
+        assert_eq!(bucket.withdraw(false), Some(5));
+        assert_eq!(
+            bucket.withdraw(true),
+            None,
+            "a timeout retry costs 10, only 5 left"
+        );
+        assert_eq!(bucket.withdraw(false), Some(5));
+        assert_eq!(bucket.withdraw(false), None);
+        bucket.deposit(0);
+        assert_eq!(bucket.available(), 1);
+        bucket.deposit(5);
+        assert_eq!(bucket.available(), 6);
+    }
+}

@@ -1,0 +1,48 @@
+//! The signature: lower-case hex SHA-1 over every sent parameter (sorted by name, `name` +
+//! `value` concatenated without separators or escaping) followed by the private key.
+
+use sha1::{Digest, Sha1};
+
+use crate::credentials::Secret;
+use crate::params::Params;
+
+/// Signs parameters that are already sorted by name (byte order) and hold everything that will
+/// be sent except `Signature`.
+pub(crate) fn sign_sorted(params: &Params, private_key: &Secret) -> String {
+    let mut hasher = Sha1::new();
+    for (name, value) in params.iter() {
+        hasher.update(name.as_bytes());
+        hasher.update(value.as_bytes());
+    }
+    hasher.update(private_key.expose().as_bytes());
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(40);
+    for byte in digest.iter() {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        hex.push(DIGITS[usize::from(byte >> 4)] as char);
+        hex.push(DIGITS[usize::from(byte & 0xf)] as char);
+    }
+    hex
+}
+
+/// The signature of a parameter set (any order; `Signature` itself is ignored if present).
+///
+/// ```
+/// use dezai_runtime::{Params, Secret, sign};
+/// let params: Params = [
+///     ("Action", "DescribeUHostInstance"),
+///     ("Region", "cn-bj2"),
+///     ("Limit", "10"),
+///     ("PublicKey", "ucloudsomeone@example.com1296235120854146120"),
+/// ]
+/// .into_iter()
+/// .collect();
+/// let private = Secret::new("46f09bb9fab4f12dfc160dae12273d5332b5debe");
+/// assert_eq!(sign(&params, &private), "cba5cf5ec4d4233d206b1b54951e3787350a642f");
+/// ```
+pub fn sign(params: &Params, private_key: &Secret) -> String {
+    let mut sorted = params.clone();
+    sorted.remove("Signature");
+    sorted.sort();
+    sign_sorted(&sorted, private_key)
+}

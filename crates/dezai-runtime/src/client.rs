@@ -117,19 +117,7 @@ impl Client {
 
     /// Sends a typed request and decodes its typed response.
     pub async fn send<A: Action>(&self, request: A) -> Result<A::Response, Error> {
-        let mut params = Params::new();
-        let mut writer = ParamWriter::new(&mut params);
-        request.write_params(&mut writer);
-        let problems = writer.into_problems();
-        let idempotent =
-            A::IDEMPOTENT.unwrap_or_else(|| self.inner.config.retry.is_idempotent(A::NAME));
-        let call = Call {
-            action: A::NAME,
-            endpoint: A::ENDPOINT,
-            config_params: A::CONFIG_PARAMS,
-            idempotent,
-            problems,
-        };
+        let (call, params) = self.call_for(&request);
         let (value, request_id) = self.execute(call, params).await?;
         serde_json::from_value::<A::Response>(value).map_err(|e| {
             // Generated responses read every field leniently, so this means a hand-written
@@ -162,22 +150,14 @@ impl Client {
         call: Call<'_>,
         params: Params,
     ) -> Result<(Value, Option<String>), Error> {
-        let span = tracing::info_span!(
-            "dezai.call",
-            action = call.action,
-            attempt = field::Empty,
-            request_id = field::Empty
-        );
-        self.execute_in(call, params, &span)
-            .instrument(span.clone())
-            .await
+        let span = tracing::info_span!("dezai.call", action = call.action);
+        self.execute_in(call, params).instrument(span).await
     }
 
     async fn execute_in(
         &self,
         call: Call<'_>,
         params: Params,
-        span: &tracing::Span,
     ) -> Result<(Value, Option<String>), Error> {
         let prepared = self.prepare(&call, params)?;
         let policy = &self.inner.config.retry;
@@ -185,8 +165,13 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            span.record("attempt", attempt);
-            match self.attempt(&prepared, call.action, span).await {
+            // One span per attempt, so its request id is the one the server gave that attempt.
+            let span = tracing::debug_span!("attempt", n = attempt, request_id = field::Empty);
+            let outcome = self
+                .attempt(&prepared, call.action, &span)
+                .instrument(span.clone())
+                .await;
+            match outcome {
                 Ok(ok) => {
                     self.inner.bucket.deposit(spent);
                     return Ok(ok);
@@ -227,6 +212,32 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// The exact request a call would send (URL, body with signature, content type), without
+    /// sending it: for debugging, for presigned requests, and for benchmarks.
+    pub fn encode<A: Action>(&self, request: &A) -> Result<EncodedRequest, Error> {
+        let (call, params) = self.call_for(request);
+        let prepared = self.prepare(&call, params)?;
+        Ok(EncodedRequest { prepared })
+    }
+
+    /// The action's facts and its parameters: the only per-action (generic) work of a call.
+    fn call_for<A: Action>(&self, request: &A) -> (Call<'static>, Params) {
+        let mut params = Params::new();
+        let mut writer = ParamWriter::new(&mut params);
+        request.write_params(&mut writer);
+        let problems = writer.into_problems();
+        let idempotent =
+            A::IDEMPOTENT.unwrap_or_else(|| self.inner.config.retry.is_idempotent(A::NAME));
+        let call = Call {
+            action: A::NAME,
+            endpoint: A::ENDPOINT,
+            config_params: A::CONFIG_PARAMS,
+            idempotent,
+            problems,
+        };
+        (call, params)
     }
 
     /// Everything that is the same for every attempt: defaults filled in, parameters signed,
@@ -445,6 +456,41 @@ struct Call<'a> {
     config_params: ConfigParams,
     idempotent: bool,
     problems: Vec<String>,
+}
+
+/// A call encoded for sending: see [`Client::encode`]. `Debug` masks the signature and
+/// other secrets.
+pub struct EncodedRequest {
+    prepared: Prepared,
+}
+
+impl EncodedRequest {
+    /// The URL the request is posted to.
+    pub fn url(&self) -> &str {
+        &self.prepared.url
+    }
+    /// The body, exactly as sent (it holds the signature and any security token).
+    pub fn body(&self) -> &str {
+        &self.prepared.body
+    }
+    /// The Content-Type header.
+    pub fn content_type(&self) -> &str {
+        self.prepared.content_type
+    }
+    /// The parameters as sent, sorted by name, signature last.
+    pub fn params(&self) -> &Params {
+        &self.prepared.params
+    }
+}
+
+impl std::fmt::Debug for EncodedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncodedRequest")
+            .field("url", &self.prepared.url)
+            .field("content_type", &self.prepared.content_type)
+            .field("params", &RedactedParams(&self.prepared.params).to_string())
+            .finish()
+    }
 }
 
 /// A call ready to send.

@@ -46,7 +46,7 @@ mod retry;
 mod signer;
 
 pub use action::{Action, ConfigParams, Takes};
-pub use client::{Client, USER_AGENT};
+pub use client::{Client, EncodedRequest, USER_AGENT};
 pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind};

@@ -53,6 +53,36 @@ impl Action for DescribeBackupUrl {
     }
 }
 
+/// The same request, decoded into a response type without an unknown-fields map: shows what
+/// `#[serde(flatten)]` costs per call.
+struct DescribeBackupUrlPlain(DescribeBackupUrl);
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct PlainResponse {
+    #[serde(
+        rename = "BackupPath",
+        default,
+        deserialize_with = "dezai_runtime::de::lenient"
+    )]
+    backup_path: Option<String>,
+    #[serde(
+        rename = "InnerBackupPath",
+        default,
+        deserialize_with = "dezai_runtime::de::lenient"
+    )]
+    inner_backup_path: Option<String>,
+}
+
+impl Action for DescribeBackupUrlPlain {
+    const NAME: &'static str = DescribeBackupUrl::NAME;
+    const CONFIG_PARAMS: ConfigParams = DescribeBackupUrl::CONFIG_PARAMS;
+    type Response = PlainResponse;
+    fn write_params(&self, w: &mut ParamWriter<'_>) {
+        self.0.write_params(w);
+    }
+}
+
 fn request() -> DescribeBackupUrl {
     DescribeBackupUrl {
         db_id: "udb-abc123".into(),
@@ -181,7 +211,7 @@ async fn run() {
         // Four contenders, interleaved each round so they share machine conditions: raw
         // reqwest with a pre-encoded body (the baseline), raw reqwest encoding and signing
         // each call with the SDK, the SDK's generic `invoke` (JSON value), and the typed call.
-        let mut rates: [Vec<f64>; 4] = Default::default();
+        let mut rates: [Vec<f64>; 5] = Default::default();
         for _ in 0..rounds {
             rates[0].push(
                 rate(
@@ -235,14 +265,30 @@ async fn run() {
                 })
                 .await,
             );
+            rates[4].push(
+                rate(concurrency, window, {
+                    let client = client.clone();
+                    move || {
+                        let client = client.clone();
+                        async move {
+                            client
+                                .send(DescribeBackupUrlPlain(request()))
+                                .await
+                                .expect("sdk call");
+                        }
+                    }
+                })
+                .await,
+            );
         }
-        let [raw_rate, raw_encode, invoke, typed] = rates.map(median);
+        let [raw_rate, raw_encode, invoke, typed, plain] = rates.map(median);
         println!(
-            "{concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (typed) {typed:.0} calls/s ({:.3}x)",
+            "{concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (typed) {typed:.0} calls/s ({:.3}x)\n   client.send (typed, no unknown-field map) {plain:.0} calls/s ({:.3}x)",
             window.as_millis(),
             raw_encode / raw_rate,
             invoke / raw_rate,
             typed / raw_rate,
+            plain / raw_rate,
         );
     }
 }

@@ -118,8 +118,8 @@ impl Client {
     /// Sends a typed request and decodes its typed response.
     pub async fn send<A: Action>(&self, request: A) -> Result<A::Response, Error> {
         let (call, params) = self.call_for(&request);
-        let (value, request_id) = self.execute(call, params).await?;
-        serde_json::from_value::<A::Response>(value).map_err(|e| {
+        let (body, request_id) = self.execute(call, params).await?;
+        serde_json::from_slice::<A::Response>(&body).map_err(|e| {
             // Generated responses read every field leniently, so this means a hand-written
             // response type that is stricter than the service.
             Error::new(ErrorKind::Decode, A::NAME)
@@ -142,14 +142,21 @@ impl Client {
             idempotent,
             problems: Vec::new(),
         };
-        self.execute(call, params).await.map(|(value, _)| value)
+        let (body, request_id) = self.execute(call, params).await?;
+        // The envelope check already proved this is a JSON object.
+        serde_json::from_slice(&body).map_err(|e| {
+            Error::new(ErrorKind::Decode, action)
+                .with_message(format!("the response is not JSON: {e}"))
+                .with_request_id(request_id)
+                .with_body(&body)
+        })
     }
 
     async fn execute(
         &self,
         call: Call<'_>,
         params: Params,
-    ) -> Result<(Value, Option<String>), Error> {
+    ) -> Result<(bytes::Bytes, Option<String>), Error> {
         let span = tracing::info_span!("dezai.call", action = call.action);
         self.execute_in(call, params).instrument(span).await
     }
@@ -158,7 +165,7 @@ impl Client {
         &self,
         call: Call<'_>,
         params: Params,
-    ) -> Result<(Value, Option<String>), Error> {
+    ) -> Result<(bytes::Bytes, Option<String>), Error> {
         let prepared = self.prepare(&call, params)?;
         let policy = &self.inner.config.retry;
         let mut spent = 0u32;
@@ -224,7 +231,9 @@ impl Client {
 
     /// The action's facts and its parameters: the only per-action (generic) work of a call.
     fn call_for<A: Action>(&self, request: &A) -> (Call<'static>, Params) {
-        let mut params = Params::new();
+        // Room for a typical request plus the parameters the runtime adds, so the buffers
+        // are not regrown during the call.
+        let mut params = Params::with_capacity(24, 512);
         let mut writer = ParamWriter::new(&mut params);
         request.write_params(&mut writer);
         let problems = writer.into_problems();
@@ -288,8 +297,12 @@ impl Client {
                 None => {}
             }
         }
-        for reserved in ["Action", "PublicKey", "Signature", "SecurityToken"] {
-            params.remove(reserved);
+        const RESERVED: [&str; 4] = ["Action", "PublicKey", "Signature", "SecurityToken"];
+        if params.iter().any(|(name, _)| RESERVED.contains(&name)) {
+            // The runtime sets these itself; a caller's copy would be sent twice.
+            for reserved in RESERVED {
+                params.remove(reserved);
+            }
         }
         params.push("Action", call.action);
         params.push("PublicKey", credentials.public_key());
@@ -302,17 +315,24 @@ impl Client {
 
         let (body, content_type) = match config.encoding {
             BodyEncoding::Form => {
-                let body = form_urlencoded::Serializer::new(String::with_capacity(256))
+                // Escaping rarely grows a body by more than a quarter.
+                let capacity = params.text_len() + params.text_len() / 4 + 2 * params.len();
+                let body = form_urlencoded::Serializer::new(String::with_capacity(capacity))
                     .extend_pairs(params.iter())
                     .finish();
                 (body, "application/x-www-form-urlencoded")
             }
             BodyEncoding::Json => {
-                let map: serde_json::Map<String, Value> = params
-                    .iter()
-                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-                    .collect();
-                (Value::Object(map).to_string(), "application/json")
+                // An object of the same flat parameters, values as strings, written straight
+                // from the parameter list.
+                struct AsObject<'a>(&'a Params);
+                impl serde::Serialize for AsObject<'_> {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.collect_map(self.0.iter())
+                    }
+                }
+                let body = serde_json::to_string(&AsObject(&params)).unwrap_or_default();
+                (body, "application/json")
             }
         };
         let base = config
@@ -327,7 +347,7 @@ impl Client {
         };
         Ok(Prepared {
             url,
-            body,
+            body: bytes::Bytes::from(body),
             content_type,
             params,
         })
@@ -338,7 +358,7 @@ impl Client {
         prepared: &Prepared,
         action: &str,
         span: &tracing::Span,
-    ) -> Result<(Value, Option<String>), Failure> {
+    ) -> Result<(bytes::Bytes, Option<String>), Failure> {
         debug!(url = %prepared.url, params = %RedactedParams(&prepared.params), "sending request");
         let sent = self
             .inner
@@ -371,8 +391,7 @@ impl Client {
                 .with_status(status)
                 .with_request_id(request_id)
                 .with_body(&body);
-            if let Ok(value) = serde_json::from_slice::<Value>(&body) {
-                let envelope = Envelope::read(&value);
+            if let Ok(envelope) = Envelope::read(&body) {
                 if let Some(code) = envelope.ret_code.filter(|c| *c != 0) {
                     error = error.with_ret_code(code);
                 }
@@ -389,31 +408,24 @@ impl Client {
             });
         }
 
-        let value: Value = match serde_json::from_slice(&body) {
-            Ok(value @ Value::Object(_)) => value,
-            Ok(_) => {
-                return Err(Failure::decode(
-                    action,
-                    status,
-                    request_id,
-                    &body,
-                    "the response is not a JSON object",
-                ));
+        if tracing::enabled!(tracing::Level::TRACE) {
+            if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+                trace!(body = %redact_json(&value), "response body");
             }
+        }
+        let envelope = match Envelope::read(&body) {
+            Ok(envelope) => envelope,
             Err(e) => {
-                return Err(Failure::decode(
-                    action,
-                    status,
-                    request_id,
-                    &body,
-                    &format!("the response is not JSON: {e}"),
-                ));
+                let message = if e.is_data() {
+                    "the response is not a JSON object".to_owned()
+                } else {
+                    format!("the response is not JSON: {e}")
+                };
+                return Err(Failure::decode(action, status, request_id, &body, &message));
             }
         };
-        trace!(body = %redact_json(&value), "response body");
-        let envelope = Envelope::read(&value);
         match envelope.ret_code {
-            Some(0) => Ok((value, request_id)),
+            Some(0) => Ok((body, request_id)),
             Some(code) => {
                 let mut error = Error::new(ErrorKind::Api, action)
                     .with_ret_code(code)
@@ -471,7 +483,8 @@ impl EncodedRequest {
     }
     /// The body, exactly as sent (it holds the signature and any security token).
     pub fn body(&self) -> &str {
-        &self.prepared.body
+        // The body was built from a String; only the type changed.
+        std::str::from_utf8(&self.prepared.body).unwrap_or_default()
     }
     /// The Content-Type header.
     pub fn content_type(&self) -> &str {
@@ -496,7 +509,8 @@ impl std::fmt::Debug for EncodedRequest {
 /// A call ready to send.
 struct Prepared {
     url: String,
-    body: String,
+    /// Cheap to clone for each attempt.
+    body: bytes::Bytes,
     content_type: &'static str,
     /// The parameters as sent (for logs, redacted).
     params: Params,
@@ -605,19 +619,38 @@ impl BodyError {
     }
 }
 
-/// Reads a body up to `limit` bytes; a longer one is refused without reading the rest.
-async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+/// Reads a body up to `limit` bytes; a longer one is refused without reading the rest. A body
+/// that arrives in one chunk (the usual case for API responses) is kept as it came, uncopied.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<bytes::Bytes, BodyError> {
     let limit_u64 = limit as u64;
     if let Some(length) = response.content_length().filter(|l| *l > limit_u64) {
         return Err(BodyError::TooLarge(length));
     }
-    let capacity = response.content_length().map_or(8 * 1024, |l| l as usize);
-    let mut body = Vec::with_capacity(capacity.min(limit));
+    let Some(first) = response.chunk().await.map_err(BodyError::Read)? else {
+        return Ok(bytes::Bytes::new());
+    };
+    if first.len() > limit {
+        return Err(BodyError::TooLarge(first.len() as u64));
+    }
+    let Some(second) = response.chunk().await.map_err(BodyError::Read)? else {
+        return Ok(first);
+    };
+    let capacity = response.content_length().map_or(64 * 1024, |l| l as usize);
+    let mut body = bytes::BytesMut::with_capacity(capacity.min(limit));
+    for chunk in [first, second] {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge((body.len() + chunk.len()) as u64));
+        }
+        body.extend_from_slice(&chunk);
+    }
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge((body.len() + chunk.len()) as u64));
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(body.freeze())
 }

@@ -12,9 +12,15 @@
 use std::fmt::Write as _;
 
 /// An ordered list of `name=value` parameters, as they will be sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// All names and values live in one text buffer: a call allocates a handful of times, not
+/// twice per parameter, which matters under load (see BENCHMARKS.md).
+#[derive(Clone, Default)]
 pub struct Params {
-    pairs: Vec<(String, String)>,
+    text: String,
+    /// Per parameter: where its name starts, where its value starts (= the name's end), and
+    /// where its value ends, in `text`.
+    pairs: Vec<[u32; 3]>,
 }
 
 impl Params {
@@ -23,27 +29,57 @@ impl Params {
         Self::default()
     }
 
+    /// An empty set with room for `pairs` parameters of `text` bytes in all.
+    pub fn with_capacity(pairs: usize, text: usize) -> Self {
+        Self {
+            text: String::with_capacity(text),
+            pairs: Vec::with_capacity(pairs),
+        }
+    }
+
     /// Appends a parameter.
-    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.pairs.push((name.into(), value.into()));
+    pub fn push(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let start = self.offset();
+        self.text.push_str(name.as_ref());
+        let middle = self.offset();
+        self.text.push_str(value.as_ref());
+        self.pairs.push([start, middle, self.offset()]);
+    }
+
+    /// Appends a parameter whose value is written by `Display` straight into the buffer.
+    pub fn push_display(&mut self, name: &str, value: impl std::fmt::Display) {
+        let start = self.offset();
+        self.text.push_str(name);
+        let middle = self.offset();
+        let _ = write!(self.text, "{value}");
+        self.pairs.push([start, middle, self.offset()]);
+    }
+
+    fn offset(&self) -> u32 {
+        // A request body beyond 4 GiB is not something this API sends.
+        u32::try_from(self.text.len()).unwrap_or(u32::MAX)
+    }
+
+    fn pair(&self, [start, middle, end]: [u32; 3]) -> (&str, &str) {
+        (
+            &self.text[start as usize..middle as usize],
+            &self.text[middle as usize..end as usize],
+        )
     }
 
     /// Whether a parameter of that name is present.
     pub fn contains(&self, name: &str) -> bool {
-        self.pairs.iter().any(|(n, _)| n == name)
+        self.iter().any(|(n, _)| n == name)
     }
 
     /// The first value of the named parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// The parameters in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.pairs.iter().map(|p| self.pair(*p))
     }
 
     /// The number of parameters.
@@ -58,14 +94,24 @@ impl Params {
 
     /// Removes every parameter of that name.
     pub fn remove(&mut self, name: &str) {
-        self.pairs.retain(|(n, _)| n != name);
+        let text = &self.text;
+        self.pairs
+            .retain(|[start, middle, _]| &text[*start as usize..*middle as usize] != name);
+    }
+
+    /// The total length of names and values, for sizing buffers.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// Sorts by name in ascending byte order (the signature's order). Stable, so repeated
     /// names keep their relative order.
     pub(crate) fn sort(&mut self) {
-        self.pairs
-            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let text = &self.text;
+        self.pairs.sort_by(|a, b| {
+            text.as_bytes()[a[0] as usize..a[1] as usize]
+                .cmp(&text.as_bytes()[b[0] as usize..b[1] as usize])
+        });
     }
 
     /// Writes a typed value under `name` (flattening lists and structures).
@@ -75,14 +121,27 @@ impl Params {
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Params {
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Params {}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Params {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self {
-            pairs: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        let mut params = Params::new();
+        for (k, v) in iter {
+            params.push(k, v);
         }
+        params
     }
 }
 
@@ -124,8 +183,14 @@ impl<'a> ParamWriter<'a> {
     }
 
     /// Writes a scalar at the current key.
-    pub fn scalar(&mut self, value: impl Into<String>) {
-        self.params.push(self.key.clone(), value);
+    pub fn scalar(&mut self, value: &str) {
+        self.params.push(&self.key, value);
+    }
+
+    /// Writes a scalar at the current key through its `Display`, without an intermediate
+    /// string.
+    pub fn scalar_display(&mut self, value: impl std::fmt::Display) {
+        self.params.push_display(&self.key, value);
     }
 
     /// Records a value that cannot be sent (a NaN float); the call fails locally with an
@@ -171,7 +236,7 @@ macro_rules! integer_param {
     ($($t:ty),*) => {$(
         impl ParamValue for $t {
             fn write_param(&self, w: &mut ParamWriter<'_>) {
-                w.scalar(self.to_string());
+                w.scalar_display(self);
             }
         }
     )*};
@@ -180,9 +245,14 @@ integer_param!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 
 impl ParamValue for f64 {
     fn write_param(&self, w: &mut ParamWriter<'_>) {
-        match format_float(*self) {
-            Some(text) => w.scalar(text),
-            None => w.invalid("a float parameter must be finite"),
+        if !self.is_finite() {
+            w.invalid("a float parameter must be finite");
+        } else if *self == 0.0 {
+            // Also -0.0, which Display would write with its sign.
+            w.scalar("0");
+        } else {
+            // See format_float: Display is exactly the protocol's format.
+            w.scalar_display(self);
         }
     }
 }
@@ -250,7 +320,7 @@ impl ParamValue for serde_json::Value {
                 (Some(i), _, _) => i.write_param(w),
                 (_, Some(u), _) => u.write_param(w),
                 (_, _, Some(f)) => f.write_param(w),
-                _ => w.scalar(n.to_string()),
+                _ => w.scalar_display(n),
             },
             Value::String(s) => w.scalar(s.as_str()),
             Value::Array(items) => items.write_param(w),

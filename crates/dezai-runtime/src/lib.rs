@@ -53,3 +53,13 @@ pub use error::{Error, ErrorKind};
 pub use params::{ParamValue, ParamWriter, Params, format_float};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use signer::sign;
+
+/// The JSON crate responses use (`serde_json::Value` in free-form fields and unknown-field
+/// maps), re-exported so users need no version of their own.
+pub use serde_json;
+
+/// What generated code needs from the runtime's dependencies. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

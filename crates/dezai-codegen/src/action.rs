@@ -1,0 +1,656 @@
+//! One action → its module: request, response, models, rebuilt structures, fluent call.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dezai_spec::{Action, Field, Model, Type};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::docs::{doc_lines, escape_brackets};
+use crate::names::{camel, ident, snake, snake_str};
+use crate::{Error, Options};
+
+mod conformance;
+pub use conformance::conformance_tests;
+
+/// Request parameters the configuration fills in: optional in the types whatever the
+/// document says, and required-ness enforced by the runtime.
+const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
+
+/// What one action contributes to its product.
+pub(crate) struct Generated {
+    pub module: TokenStream,
+    pub handle_method: TokenStream,
+}
+
+/// Type names of one action's module.
+pub(crate) struct Names {
+    pub request: Ident,
+    pub response: Ident,
+    pub call: Ident,
+    pub module: Ident,
+    /// Rebuilt request structures by field path (`["Disks"]`, `["Rules", "Ports"]`).
+    pub structs: BTreeMap<Vec<String>, Ident>,
+    pub models: BTreeMap<String, Ident>,
+}
+
+impl Names {
+    pub(crate) fn new(action: &Action) -> Result<Self, Error> {
+        let base = camel(&action.name);
+        let request = format_ident!("{base}Request");
+        let response = format_ident!("{base}Response");
+        let call = format_ident!("{base}Call");
+        let mut taken: BTreeSet<String> =
+            [request.to_string(), response.to_string(), call.to_string()].into();
+        let mut models = BTreeMap::new();
+        for model in &action.models {
+            let name = camel(&model.name);
+            if !taken.insert(name.clone()) {
+                return Err(Error(format!(
+                    "{}: data model `{}` would be named `{name}`, which another type of the action already uses",
+                    action.name, model.name
+                )));
+            }
+            models.insert(model.name.clone(), ident(&name));
+        }
+        let mut structs = BTreeMap::new();
+        name_structs(&action.request, &[], &mut taken, &mut structs);
+        Ok(Self {
+            request,
+            response,
+            call,
+            module: snake(&action.name),
+            structs,
+            models,
+        })
+    }
+}
+
+/// Names each rebuilt structure after its path (`Disks`, `RulesPorts`), adding `Param` when
+/// the plain name is taken (by a model, say).
+fn name_structs(
+    fields: &[Field],
+    parent: &[String],
+    taken: &mut BTreeSet<String>,
+    out: &mut BTreeMap<Vec<String>, Ident>,
+) {
+    for field in fields {
+        if let Some(inner) = struct_fields(&field.ty) {
+            let mut path = parent.to_vec();
+            path.push(field.name.clone());
+            let plain = camel(&path.join("_"));
+            let mut name = plain.clone();
+            let mut n = 1;
+            while taken.contains(&name) {
+                name = if n == 1 {
+                    format!("{plain}Param")
+                } else {
+                    format!("{plain}Param{n}")
+                };
+                n += 1;
+            }
+            taken.insert(name.clone());
+            out.insert(path.clone(), ident(&name));
+            name_structs(inner, &path, taken, out);
+        }
+    }
+}
+
+/// The fields of a rebuilt structure, through list wrappers.
+pub(crate) fn struct_fields(ty: &Type) -> Option<&[Field]> {
+    match ty {
+        Type::Struct { fields } => Some(fields),
+        Type::List { item } => struct_fields(item),
+        _ => None,
+    }
+}
+
+struct Gen<'a> {
+    action: &'a Action,
+    names: Names,
+    rt: TokenStream,
+    rt_path: String,
+}
+
+pub(crate) fn generate(action: &Action, options: &Options) -> Result<Generated, Error> {
+    let rt: TokenStream = options
+        .runtime
+        .parse()
+        .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
+    let g = Gen {
+        action,
+        names: Names::new(action)?,
+        rt,
+        rt_path: options.runtime.clone(),
+    };
+    g.check_field_names()?;
+    Ok(g.emit())
+}
+
+impl Gen<'_> {
+    fn check_field_names(&self) -> Result<(), Error> {
+        fn check(action: &str, what: &str, fields: &[Field]) -> Result<(), Error> {
+            let mut seen = BTreeMap::new();
+            for f in fields {
+                let rust = snake_str(&f.name);
+                if rust == "extra" {
+                    return Err(Error(format!(
+                        "{action}: {what} field `{}` clashes with the `extra` map of unknown fields",
+                        f.name
+                    )));
+                }
+                if let Some(other) = seen.insert(rust.clone(), &f.name) {
+                    return Err(Error(format!(
+                        "{action}: {what} fields `{other}` and `{}` would both become `{rust}`",
+                        f.name
+                    )));
+                }
+                if let Some(inner) = struct_fields(&f.ty) {
+                    check(action, what, inner)?;
+                }
+            }
+            Ok(())
+        }
+        let name = &self.action.name;
+        check(name, "request", &self.action.request)?;
+        check(name, "response", &self.action.response)?;
+        for m in &self.action.models {
+            check(name, &format!("model `{}`", m.name), &m.fields)?;
+        }
+        Ok(())
+    }
+
+    fn emit(&self) -> Generated {
+        let a = self.action;
+        let n = &self.names;
+        let module = &n.module;
+        let (request, response, call) = (&n.request, &n.response, &n.call);
+        let request_struct = self.request_struct();
+        let nested = self.nested_structs(&a.request, &[]);
+        let response_struct = self.readable_struct(response, &a.response, &self.response_doc());
+        let models = a.models.iter().map(|m| self.model(m));
+        let call_type = self.call_type();
+        let module_doc = format!(" `{}`: {}", a.name, a.summary);
+
+        let required = self.required_args(&a.request, &[], true);
+        let params = required.iter().map(|r| {
+            let (name, ty) = (&r.ident, &r.param_ty);
+            quote!(#name: #ty)
+        });
+        let args = required.iter().map(|r| &r.ident);
+        let method = &n.module;
+        let method_doc = format!(
+            " {} (`{}`). Required arguments in document order; optional fields are set on the returned call.",
+            a.summary, a.name
+        );
+        let handle_method = quote! {
+            #[doc = #method_doc]
+            pub fn #method(&self, #(#params),*) -> #module::#call<'a> {
+                #module::#call::new(self.client, #module::#request::new(#(#args),*))
+            }
+        };
+        let module = quote! {
+            #[doc = #module_doc]
+            pub mod #module {
+                // The module's own code (derives, constructors) touches deprecated fields;
+                // users' code that does still gets the warning.
+                #![allow(deprecated)]
+                #request_struct
+                #(#nested)*
+                #response_struct
+                #(#models)*
+                #call_type
+            }
+            pub use #module::{#request, #response, #call};
+        };
+        Generated {
+            module,
+            handle_method,
+        }
+    }
+
+    fn response_doc(&self) -> String {
+        let a = self.action;
+        let mut doc = format!(
+            "The response of `{}`: {}\n\nEvery field is optional and read leniently (a number sent as a string still reads); fields the document does not list are kept in `extra`.",
+            a.name, a.summary
+        );
+        if let Some(example) = &a.response_example {
+            let pretty = serde_json_pretty(example);
+            doc.push_str(&format!("\n\n# Example\n\n```json\n{pretty}\n```"));
+        }
+        doc
+    }
+
+    /// A Rust type for a request field's type. `path` is the field's path, which names a
+    /// rebuilt structure.
+    fn request_type(&self, ty: &Type, path: &[String]) -> TokenStream {
+        let rt = &self.rt;
+        match ty {
+            Type::String => quote!(::std::string::String),
+            Type::Int => quote!(i64),
+            Type::Float => quote!(f64),
+            Type::Bool => quote!(bool),
+            Type::Object => quote!(#rt::serde_json::Value),
+            Type::List { item } => {
+                let item = self.request_type(item, path);
+                quote!(::std::vec::Vec<#item>)
+            }
+            Type::Model { name } => self.model_ident(name),
+            Type::Struct { .. } => {
+                let name = &self.names.structs[path];
+                quote!(#name)
+            }
+        }
+    }
+
+    fn model_ident(&self, name: &str) -> TokenStream {
+        let ident = &self.names.models[name];
+        quote!(#ident)
+    }
+
+    fn response_type(&self, ty: &Type) -> TokenStream {
+        let rt = &self.rt;
+        match ty {
+            Type::String => quote!(::std::string::String),
+            Type::Int => quote!(i64),
+            Type::Float => quote!(f64),
+            Type::Bool => quote!(bool),
+            // Rebuilt structures only come from request names; a response shows them as JSON.
+            Type::Object | Type::Struct { .. } => quote!(#rt::serde_json::Value),
+            Type::List { item } => {
+                let item = self.response_type(item);
+                quote!(::std::vec::Vec<#item>)
+            }
+            Type::Model { name } => self.model_ident(name),
+        }
+    }
+
+    fn field_doc(&self, f: &Field, required_note: bool) -> TokenStream {
+        let mut doc = escape_brackets(&f.description);
+        if !doc.is_empty() {
+            doc.push_str("\n\n");
+        }
+        doc.push_str(&format!("Wire name `{}`", f.name));
+        if !f.aliases.is_empty() {
+            let aliases: Vec<String> = f.aliases.iter().map(|a| format!("`{a}`")).collect();
+            doc.push_str(&format!(" (also read as {})", aliases.join(", ")));
+        }
+        doc.push('.');
+        if required_note && f.required {
+            doc.push_str(" Required by the document.");
+        }
+        if !f.documented {
+            doc.push_str(" Not in the document's tables: seen in its response example.");
+        }
+        doc_lines(&doc)
+    }
+
+    fn deprecated(f: &Field) -> TokenStream {
+        match &f.deprecated {
+            Some(note) => quote!(#[deprecated(note = #note)]),
+            None => quote!(),
+        }
+    }
+
+    /// The required, action-specific fields of a request-like struct: constructor arguments.
+    fn required_args(&self, fields: &[Field], parent: &[String], top: bool) -> Vec<Required> {
+        fields
+            .iter()
+            .filter(|f| f.required && !(top && CONFIG_PARAMS.contains(&f.name.as_str())))
+            .map(|f| {
+                let path = child(parent, &f.name);
+                let ty = self.request_type(&f.ty, &path);
+                let (param_ty, convert) = match f.ty {
+                    Type::String => (quote!(&str), quote!(.to_owned())),
+                    _ => (ty.clone(), quote!()),
+                };
+                Required {
+                    ident: snake(&f.name),
+                    param_ty,
+                    convert,
+                }
+            })
+            .collect()
+    }
+
+    fn is_required(f: &Field, top: bool) -> bool {
+        f.required && !(top && CONFIG_PARAMS.contains(&f.name.as_str()))
+    }
+
+    /// Fields, constructor and setters of a request-like struct (the request itself, or a
+    /// rebuilt structure).
+    fn request_like(
+        &self,
+        name: &Ident,
+        fields: &[Field],
+        parent: &[String],
+        top: bool,
+        doc: &str,
+    ) -> TokenStream {
+        let decls = fields.iter().map(|f| {
+            let id = snake(&f.name);
+            let ty = self.request_type(&f.ty, &child(parent, &f.name));
+            let doc = self.field_doc(f, false);
+            let deprecated = Self::deprecated(f);
+            if Self::is_required(f, top) {
+                quote!(#doc #deprecated pub #id: #ty,)
+            } else {
+                quote!(#doc #deprecated pub #id: ::std::option::Option<#ty>,)
+            }
+        });
+        let required = self.required_args(fields, parent, top);
+        let params = required.iter().map(|r| {
+            let (id, ty) = (&r.ident, &r.param_ty);
+            quote!(#id: #ty)
+        });
+        let inits = fields.iter().map(|f| {
+            let id = snake(&f.name);
+            match required.iter().find(|r| r.ident == id) {
+                Some(r) => {
+                    let convert = &r.convert;
+                    quote!(#id: #id #convert,)
+                }
+                None => quote!(#id: ::std::option::Option::None,),
+            }
+        });
+        let setters = fields
+            .iter()
+            .filter(|f| !Self::is_required(f, top))
+            .map(|f| self.setter(f, parent));
+        let doc = doc_lines(doc);
+        let new_doc = if required.is_empty() {
+            " A value with every field unset.".to_owned()
+        } else {
+            " A value with its required fields, in document order; the others start unset."
+                .to_owned()
+        };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#decls)*
+            }
+
+            impl #name {
+                #[doc = #new_doc]
+                #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits)* }
+                }
+                #(#setters)*
+            }
+        }
+    }
+
+    fn setter(&self, f: &Field, parent: &[String]) -> TokenStream {
+        let id = snake(&f.name);
+        let ty = self.request_type(&f.ty, &child(parent, &f.name));
+        let doc = format!(" Sets `{}`.", f.name);
+        let deprecated = Self::deprecated(f);
+        match f.ty {
+            Type::String => quote! {
+                #[doc = #doc] #deprecated
+                pub fn #id(mut self, value: &str) -> Self {
+                    self.#id = ::std::option::Option::Some(value.to_owned());
+                    self
+                }
+            },
+            _ => quote! {
+                #[doc = #doc] #deprecated
+                pub fn #id(mut self, value: #ty) -> Self {
+                    self.#id = ::std::option::Option::Some(value);
+                    self
+                }
+            },
+        }
+    }
+
+    fn write_fields(fields: &[Field]) -> TokenStream {
+        let writes = fields.iter().map(|f| {
+            let id = snake(&f.name);
+            let wire = &f.name;
+            quote!(w.field(#wire, &self.#id);)
+        });
+        quote!(#(#writes)*)
+    }
+
+    fn request_struct(&self) -> TokenStream {
+        let a = self.action;
+        let n = &self.names;
+        let rt = &self.rt;
+        let request = &n.request;
+        let response = &n.response;
+        let name = &a.name;
+        let body = self.request_like(request, &a.request, &[], true, &self.request_doc());
+        let endpoint = match &a.endpoint {
+            Some(e) => quote!(::std::option::Option::Some(#e)),
+            None => quote!(::std::option::Option::None),
+        };
+        let takes = |param: &str| match a.request.iter().find(|f| f.name == param) {
+            None => quote!(#rt::Takes::No),
+            Some(f) if f.required => quote!(#rt::Takes::Required),
+            Some(_) => quote!(#rt::Takes::Optional),
+        };
+        let (region, zone, project) = (takes("Region"), takes("Zone"), takes("ProjectId"));
+        let writes = Self::write_fields(&a.request);
+        quote! {
+            #body
+
+            impl #rt::Action for #request {
+                const NAME: &'static str = #name;
+                const ENDPOINT: ::std::option::Option<&'static str> = #endpoint;
+                const CONFIG_PARAMS: #rt::ConfigParams =
+                    #rt::ConfigParams { region: #region, zone: #zone, project_id: #project };
+                type Response = #response;
+                fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
+                    #writes
+                }
+            }
+        }
+    }
+
+    fn request_doc(&self) -> String {
+        let a = self.action;
+        let mut doc = a.summary.clone();
+        if !a.description.is_empty() && a.description != a.summary {
+            doc.push_str("\n\n");
+            doc.push_str(&escape_brackets(&a.description));
+        }
+        doc.push_str(&format!("\n\nAction `{}`", a.name));
+        if let Some(endpoint) = &a.endpoint {
+            doc.push_str(&format!(", documented at `{endpoint}`"));
+        }
+        doc.push_str(&format!(
+            " (from `{}`). Send it with `client.send(request)`.",
+            a.source
+        ));
+        if !a.request_example.is_empty() {
+            let lines: Vec<String> = a
+                .request_example
+                .iter()
+                .map(|p| format!("{}={}", p.name, p.value))
+                .collect();
+            doc.push_str(&format!(
+                "\n\n# Example request\n\n```text\n{}\n```",
+                lines.join("\n")
+            ));
+        }
+        doc
+    }
+
+    fn nested_structs(&self, fields: &[Field], parent: &[String]) -> Vec<TokenStream> {
+        let rt = &self.rt;
+        let mut out = Vec::new();
+        for f in fields {
+            if let Some(inner) = struct_fields(&f.ty) {
+                let path = child(parent, &f.name);
+                let name = &self.names.structs[&path];
+                let doc = format!(
+                    "An item of `{}` in the request (sent as `{}.…`).",
+                    path.join("."),
+                    f.name
+                );
+                out.push(self.request_like(name, inner, &path, false, &doc));
+                let writes = Self::write_fields(inner);
+                out.push(quote! {
+                    impl #rt::ParamValue for #name {
+                        fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
+                            #writes
+                        }
+                    }
+                });
+                out.extend(self.nested_structs(inner, &path));
+            }
+        }
+        out
+    }
+
+    /// A struct read from responses: the response itself, or a data model.
+    fn readable_struct(&self, name: &Ident, fields: &[Field], doc: &str) -> TokenStream {
+        let rt = &self.rt;
+        let serde_crate = format!("{}::__private::serde", self.rt_path);
+        let lenient = format!("{}::de::lenient", self.rt_path);
+        let decls = fields.iter().map(|f| {
+            let id = snake(&f.name);
+            let ty = self.response_type(&f.ty);
+            let wire = &f.name;
+            let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
+            let doc = self.field_doc(f, true);
+            let deprecated = Self::deprecated(f);
+            quote! {
+                #doc
+                #deprecated
+                #[serde(rename = #wire, #(#aliases)* default, deserialize_with = #lenient)]
+                pub #id: ::std::option::Option<#ty>,
+            }
+        });
+        let doc = doc_lines(doc);
+        quote! {
+            #doc
+            #[derive(Debug, Clone, Default, PartialEq, #rt::__private::serde::Deserialize)]
+            #[serde(crate = #serde_crate)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#decls)*
+                /// Fields the document does not list, as the service sent them.
+                #[serde(flatten)]
+                pub extra: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+            }
+        }
+    }
+
+    fn model(&self, model: &Model) -> TokenStream {
+        let rt = &self.rt;
+        let name = &self.names.models[&model.name];
+        let doc = format!("The data model `{}` of `{}`.", model.name, self.action.name);
+        let body = self.readable_struct(name, &model.fields, &doc);
+        let in_request = uses_model(&self.action.request, &model.name);
+        let writer = if in_request {
+            let writes = Self::write_fields(&model.fields);
+            quote! {
+                impl #rt::ParamValue for #name {
+                    fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
+                        #writes
+                    }
+                }
+            }
+        } else {
+            quote!()
+        };
+        quote! {
+            #body
+            impl #rt::de::Lenient for #name {
+                fn from_json(value: #rt::serde_json::Value) -> ::std::option::Option<Self> {
+                    #rt::de::model(value)
+                }
+            }
+            #writer
+        }
+    }
+
+    fn call_type(&self) -> TokenStream {
+        let a = self.action;
+        let n = &self.names;
+        let rt = &self.rt;
+        let (request, response, call) = (&n.request, &n.response, &n.call);
+        let setters = a
+            .request
+            .iter()
+            .filter(|f| !Self::is_required(f, true))
+            .map(|f| {
+                let id = snake(&f.name);
+                let ty = match f.ty {
+                    Type::String => quote!(&str),
+                    _ => self.request_type(&f.ty, &[f.name.clone()]),
+                };
+                let doc = format!(" Sets `{}`.", f.name);
+                let deprecated = Self::deprecated(f);
+                quote! {
+                    #[doc = #doc] #deprecated
+                    pub fn #id(mut self, value: #ty) -> Self {
+                        self.request = self.request.#id(value);
+                        self
+                    }
+                }
+            });
+        let doc = format!(
+            " `{}` ready to send: set optional fields, then `.send().await`.",
+            a.name
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            #[must_use = "a call does nothing until it is sent"]
+            pub struct #call<'a> {
+                client: &'a #rt::Client,
+                request: #request,
+            }
+
+            impl<'a> #call<'a> {
+                /// The call of `request` on `client`.
+                pub fn new(client: &'a #rt::Client, request: #request) -> Self {
+                    Self { client, request }
+                }
+                #(#setters)*
+                /// Sends the request.
+                pub async fn send(self) -> ::std::result::Result<#response, #rt::Error> {
+                    self.client.send(self.request).await
+                }
+                /// The request, to send later or elsewhere.
+                pub fn into_request(self) -> #request {
+                    self.request
+                }
+            }
+        }
+    }
+}
+
+struct Required {
+    ident: Ident,
+    param_ty: TokenStream,
+    convert: TokenStream,
+}
+
+fn child(parent: &[String], name: &str) -> Vec<String> {
+    let mut path = parent.to_vec();
+    path.push(name.to_owned());
+    path
+}
+
+fn uses_model(fields: &[Field], model: &str) -> bool {
+    fn in_type(ty: &Type, model: &str) -> bool {
+        match ty {
+            Type::Model { name } => name == model,
+            Type::List { item } => in_type(item, model),
+            Type::Struct { fields } => uses_model(fields, model),
+            _ => false,
+        }
+    }
+    fields.iter().any(|f| in_type(&f.ty, model))
+}
+
+fn serde_json_pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}

@@ -1,0 +1,54 @@
+//! What users get: the expanded code of each seed action, pretty-printed, as a snapshot a
+//! reviewer can read. Regenerate with `INSTA_UPDATE=always cargo test -p dezai-codegen`.
+
+use dezai_spec::ProductSpec;
+
+fn spec(product: &str) -> ProductSpec {
+    let path = format!("{}/../../specs/{product}.json", env!("CARGO_MANIFEST_DIR"));
+    ProductSpec::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// The code of one action, as its own product, pretty-printed.
+fn expand(product: &str, action: &str) -> String {
+    let mut spec = spec(product);
+    spec.actions.retain(|a| a.name == action);
+    assert_eq!(spec.actions.len(), 1, "{action} in {product}");
+    let tokens = dezai_codegen::product(&spec, &dezai_codegen::Options::default()).unwrap();
+    let file: syn::File = syn::parse2(tokens).unwrap();
+    prettyplease::unparse(&file)
+}
+
+#[test]
+fn describe_udb_instance_backup_url() {
+    insta::assert_snapshot!(expand("udb", "DescribeUDBInstanceBackupURL"));
+}
+
+#[test]
+fn describe_umem_backup_url() {
+    insta::assert_snapshot!(expand("umem", "DescribeUMemBackupURL"));
+}
+
+#[test]
+fn describe_uredis_backup_url() {
+    insta::assert_snapshot!(expand("umem", "DescribeURedisBackupURL"));
+}
+
+#[test]
+fn describe_umongodb_backup_url() {
+    insta::assert_snapshot!(expand("umongodb", "DescribeUMongoDBBackupURL"));
+}
+
+#[test]
+fn get_upgsql_backup_url() {
+    insta::assert_snapshot!(expand("upgsql", "GetUPgSQLBackupURL"));
+}
+
+#[test]
+fn two_actions_with_one_rust_name_are_an_error() {
+    let mut spec = spec("umem");
+    let mut twin = spec.actions[0].clone();
+    twin.name = "DescribeUMemBackupUrl".into();
+    spec.actions.push(twin);
+    let err = dezai_codegen::product(&spec, &dezai_codegen::Options::default()).unwrap_err();
+    assert!(err.to_string().contains("would both become"), "{err}");
+}

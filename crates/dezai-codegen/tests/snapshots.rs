@@ -52,3 +52,14 @@ fn two_actions_with_one_rust_name_are_an_error() {
     let err = dezai_codegen::product(&spec, &dezai_codegen::Options::default()).unwrap_err();
     assert!(err.to_string().contains("would both become"), "{err}");
 }
+
+/// The conformance test generated for udb, so a reviewer sees what it checks.
+#[test]
+fn conformance_test_of_udb() {
+    let module: proc_macro2::TokenStream = "crate::udb".parse().unwrap();
+    let tokens =
+        dezai_codegen::conformance_tests(&spec("udb"), &module, &dezai_codegen::Options::default())
+            .unwrap();
+    let file: syn::File = syn::parse2(tokens).unwrap();
+    insta::assert_snapshot!(prettyplease::unparse(&file));
+}

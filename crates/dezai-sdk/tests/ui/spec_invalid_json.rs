@@ -1,0 +1,4 @@
+mod broken {
+    dezai_macros::product!("tests/ui/specs/invalid.json");
+}
+fn main() {}

@@ -1,0 +1,4 @@
+mod future {
+    dezai_macros::product!("tests/ui/specs/version_99.json");
+}
+fn main() {}

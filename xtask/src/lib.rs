@@ -12,3 +12,10 @@ pub fn project_root() -> PathBuf {
     let xtask = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     xtask.parent().map(PathBuf::from).unwrap_or(xtask)
 }
+
+/// Test fixtures that are specs generated from documents, as `(docs, out)` folders relative
+/// to the project root. `cargo xtask codegen` keeps them current with the project's specs.
+pub const FIXTURE_SPECS: [(&str, &str); 1] = [(
+    "crates/dezai-sdk/tests/fixtures/docs",
+    "crates/dezai-sdk/tests/fixtures",
+)];

@@ -42,9 +42,25 @@ fn main() -> ExitCode {
             max_warnings,
         } => {
             let root = xtask::project_root();
-            let docs = docs.unwrap_or_else(|| root.join("specs/docs"));
-            let out = out.unwrap_or_else(|| root.join("specs"));
-            run_codegen(&docs, &out, check, max_warnings)
+            if docs.is_some() || out.is_some() {
+                let docs = docs.unwrap_or_else(|| root.join("specs/docs"));
+                let out = out.unwrap_or_else(|| root.join("specs"));
+                return run_codegen(&docs, &out, check, max_warnings);
+            }
+            // The project's own specs, then the test fixtures built from documents too.
+            let mut code = run_codegen(
+                &root.join("specs/docs"),
+                &root.join("specs"),
+                check,
+                max_warnings,
+            );
+            for (docs, out) in xtask::FIXTURE_SPECS {
+                let fixture = run_codegen(&root.join(docs), &root.join(out), check, 0);
+                if fixture != ExitCode::SUCCESS {
+                    code = fixture;
+                }
+            }
+            code
         }
     }
 }

@@ -201,7 +201,8 @@ fn a_malformed_document_writes_nothing_and_reports_every_error() {
 #[test]
 fn a_new_document_becomes_part_of_its_product() {
     let (docs, out) = seeded("new-doc");
-    let made_up = include_str!("../../crates/dezai-docs/tests/fixtures/list_udb_backup_files.md");
+    let made_up =
+        include_str!("../../crates/dezai-sdk/tests/fixtures/docs/madeup/list_udb_backup_files.md");
     std::fs::write(docs.join("udb/list_udb_backup_files.md"), made_up).unwrap();
     let run = codegen(&docs, &out, &[]);
     assert!(run.status.success(), "{}", text(&run.stderr));

@@ -20,6 +20,21 @@ fn checked_in_specs_are_current() {
 }
 
 #[test]
+fn fixture_specs_are_current() {
+    let root = xtask::project_root();
+    for (docs, out) in xtask::FIXTURE_SPECS {
+        let plan =
+            codegen::plan(&root.join(docs), &root.join(out)).unwrap_or_else(|e| panic!("{e}"));
+        let drift: Vec<String> = plan.check().iter().map(ToString::to_string).collect();
+        assert!(
+            drift.is_empty(),
+            "{}\n\nRun `cargo xtask codegen` and commit the result.",
+            drift.join("\n")
+        );
+    }
+}
+
+#[test]
 fn every_checked_in_spec_validates_against_the_schema() {
     let root = xtask::project_root();
     let schema: serde_json::Value = serde_json::from_str(

@@ -17,6 +17,9 @@ pub use conformance::conformance_tests;
 /// document says, and required-ness enforced by the runtime.
 const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
 
+/// The field of response types and models that keeps what the document does not list.
+const UNKNOWN_FIELDS: &str = "unknown_fields";
+
 /// What one action contributes to its product.
 pub(crate) struct Generated {
     pub module: TokenStream,
@@ -133,9 +136,9 @@ impl Gen<'_> {
             let mut seen = BTreeMap::new();
             for f in fields {
                 let rust = snake_str(&f.name);
-                if rust == "extra" {
+                if rust == UNKNOWN_FIELDS {
                     return Err(Error(format!(
-                        "{action}: {what} field `{}` clashes with the `extra` map of unknown fields",
+                        "{action}: {what} field `{}` clashes with the `unknown_fields` map",
                         f.name
                     )));
                 }
@@ -212,7 +215,7 @@ impl Gen<'_> {
     fn response_doc(&self) -> String {
         let a = self.action;
         let mut doc = format!(
-            "The response of `{}`: {}\n\nEvery field is optional and read leniently (a number sent as a string still reads); fields the document does not list are kept in `extra`.",
+            "The response of `{}`: {}\n\nEvery field is optional and read leniently (a number sent as a string still reads); fields the document does not list are kept in `unknown_fields`.",
             a.name, a.summary
         );
         if let Some(example) = &a.response_example {
@@ -536,7 +539,7 @@ impl Gen<'_> {
                 #(#decls)*
                 /// Fields the document does not list, as the service sent them.
                 #[serde(flatten)]
-                pub extra: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+                pub unknown_fields: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
             }
         }
     }
@@ -583,7 +586,7 @@ impl Gen<'_> {
                 let id = snake(&f.name);
                 let ty = match f.ty {
                     Type::String => quote!(&str),
-                    _ => self.request_type(&f.ty, &[f.name.clone()]),
+                    _ => self.request_type(&f.ty, std::slice::from_ref(&f.name)),
                 };
                 let doc = format!(" Sets `{}`.", f.name);
                 let deprecated = Self::deprecated(f);

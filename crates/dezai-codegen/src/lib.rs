@@ -11,7 +11,7 @@
 //!   types; `Region`, `Zone` and `ProjectId` are optional and filled from the configuration by
 //!   the runtime. It implements the runtime's `Action`.
 //! - `…Response` and the data models: every field an `Option` read leniently, aliases accepted,
-//!   undocumented fields present, deprecated ones `#[deprecated]`, unknown ones kept in `extra`.
+//!   undocumented fields present, deprecated ones `#[deprecated]`, unknown ones kept in `unknown_fields`.
 //! - A type per structure rebuilt from flattened request names (`Disks.N.Size` → `Vec<Disks>`).
 //! - `…Call`: the fluent form, `client.udb().describe_udb_instance_backup_url("udb-1", 1234)
 //!   .valid_time(3600).send().await`.

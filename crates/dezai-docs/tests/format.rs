@@ -579,7 +579,8 @@ fn drift_across_documents_types_and_hosts() {
 }
 
 /// The made-up document at the end of FORMAT.md, verbatim.
-const MADE_UP: &str = include_str!("fixtures/list_udb_backup_files.md");
+const MADE_UP: &str =
+    include_str!("../../dezai-sdk/tests/fixtures/docs/madeup/list_udb_backup_files.md");
 
 #[test]
 fn the_made_up_document_of_the_format() {

@@ -3,7 +3,8 @@
 use proptest::prelude::*;
 
 const SEED: &str = include_str!("../../../specs/docs/udb/describe_udb_instance_backup_url.md");
-const MADE_UP: &str = include_str!("fixtures/list_udb_backup_files.md");
+const MADE_UP: &str =
+    include_str!("../../dezai-sdk/tests/fixtures/docs/madeup/list_udb_backup_files.md");
 
 /// Lines that look like the format, so random documents reach deep into the parser rather
 /// than failing at the title.

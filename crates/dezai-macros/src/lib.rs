@@ -25,7 +25,7 @@ use syn::{LitStr, Token, parse_macro_input};
 #[proc_macro]
 pub fn product(input: TokenStream) -> TokenStream {
     let path = parse_macro_input!(input as LitStr);
-    expand(&path, |spec, options| dezai_codegen::product(spec, options)).into()
+    expand(&path, dezai_codegen::product).into()
 }
 
 /// Generates conformance tests of a product's generated types from the spec's examples:

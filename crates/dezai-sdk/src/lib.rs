@@ -33,7 +33,7 @@
 //!
 //! Response types never fail on drift: every field is an `Option` read leniently, aliases
 //! from the documents are accepted (`Md5` for `MD5`), fields the service adds are kept in
-//! `extra`, and all of them are `#[non_exhaustive]` so later versions can add fields.
+//! `unknown_fields`, and all of them are `#[non_exhaustive]` so later versions can add fields.
 
 pub use dezai_runtime::{
     BodyEncoding, Client, Config, ConfigBuilder, ConfigError, Credentials, Error, ErrorKind,

@@ -4,6 +4,7 @@
 //! checked-in specs are current.
 
 pub mod codegen;
+pub mod compile_bench;
 
 use std::path::PathBuf;
 

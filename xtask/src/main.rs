@@ -30,6 +30,18 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         max_warnings: usize,
     },
+    /// Measure how long the generated SDK takes to compile (see BENCHMARKS.md).
+    BenchCompile {
+        /// Actions in the synthetic corpus.
+        #[arg(long, default_value_t = 2000)]
+        actions: usize,
+        /// Products they are spread over.
+        #[arg(long, default_value_t = 80)]
+        products: usize,
+        /// Runs per measurement (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +73,26 @@ fn main() -> ExitCode {
                 }
             }
             code
+        }
+        Command::BenchCompile {
+            actions,
+            products,
+            runs,
+        } => {
+            match xtask::compile_bench::run(&xtask::compile_bench::Options {
+                actions,
+                products,
+                runs,
+            }) {
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }

@@ -112,7 +112,6 @@ struct Gen<'a> {
     action: &'a Action,
     names: Names,
     rt: TokenStream,
-    rt_path: String,
 }
 
 pub(crate) fn generate(action: &Action, options: &Options) -> Result<Generated, Error> {
@@ -124,7 +123,6 @@ pub(crate) fn generate(action: &Action, options: &Options) -> Result<Generated, 
         action,
         names: Names::new(action)?,
         rt,
-        rt_path: options.runtime.clone(),
     };
     g.check_field_names()?;
     Ok(g.emit())
@@ -188,6 +186,7 @@ impl Gen<'_> {
         );
         let handle_method = quote! {
             #[doc = #method_doc]
+            #[inline]
             pub fn #method(&self, #(#params),*) -> #module::#call<'a> {
                 #module::#call::new(self.client, #module::#request::new(#(#args),*))
             }
@@ -379,6 +378,7 @@ impl Gen<'_> {
             impl #name {
                 #[doc = #new_doc]
                 #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+                #[inline]
                 pub fn new(#(#params),*) -> Self {
                     Self { #(#inits)* }
                 }
@@ -395,6 +395,7 @@ impl Gen<'_> {
         match f.ty {
             Type::String => quote! {
                 #[doc = #doc] #deprecated
+                #[inline]
                 pub fn #id(mut self, value: &str) -> Self {
                     self.#id = ::std::option::Option::Some(value.to_owned());
                     self
@@ -402,6 +403,7 @@ impl Gen<'_> {
             },
             _ => quote! {
                 #[doc = #doc] #deprecated
+                #[inline]
                 pub fn #id(mut self, value: #ty) -> Self {
                     self.#id = ::std::option::Option::Some(value);
                     self
@@ -447,6 +449,7 @@ impl Gen<'_> {
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { region: #region, zone: #zone, project_id: #project };
                 type Response = #response;
+                #[inline]
                 fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
                     #writes
                 }
@@ -499,6 +502,7 @@ impl Gen<'_> {
                 let writes = Self::write_fields(inner);
                 out.push(quote! {
                     impl #rt::ParamValue for #name {
+                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #writes
                         }
@@ -510,36 +514,55 @@ impl Gen<'_> {
         out
     }
 
-    /// A struct read from responses: the response itself, or a data model.
+    /// A struct read from responses: the response itself, or a data model. Its
+    /// `Deserialize` is written out (not derived): one call per field into the runtime, which
+    /// compiles far faster than serde's derived visitor.
     fn readable_struct(&self, name: &Ident, fields: &[Field], doc: &str) -> TokenStream {
         let rt = &self.rt;
-        let serde_crate = format!("{}::__private::serde", self.rt_path);
-        let lenient = format!("{}::de::lenient", self.rt_path);
         let decls = fields.iter().map(|f| {
             let id = snake(&f.name);
             let ty = self.response_type(&f.ty);
-            let wire = &f.name;
-            let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
             let doc = self.field_doc(f, true);
             let deprecated = Self::deprecated(f);
             quote! {
                 #doc
                 #deprecated
-                #[serde(rename = #wire, #(#aliases)* default, deserialize_with = #lenient)]
                 pub #id: ::std::option::Option<#ty>,
             }
+        });
+        let reads = fields.iter().map(|f| {
+            let id = snake(&f.name);
+            let wire = &f.name;
+            let aliases = &f.aliases;
+            quote!(#id: #rt::de::take(&mut map, #wire, &[#(#aliases),*]),)
         });
         let doc = doc_lines(doc);
         quote! {
             #doc
-            #[derive(Debug, Clone, Default, PartialEq, #rt::__private::serde::Deserialize)]
-            #[serde(crate = #serde_crate)]
+            // No PartialEq: every derive is compile time for thousands of types, and whole
+            // responses are rarely compared; requests keep it.
+            #[derive(Debug, Clone, Default)]
             #[non_exhaustive]
             pub struct #name {
                 #(#decls)*
                 /// Fields the document does not list, as the service sent them.
-                #[serde(flatten)]
                 pub unknown_fields: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+            }
+
+            impl #name {
+                #[inline]
+                fn from_object(mut map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> Self {
+                    Self {
+                        #(#reads)*
+                        unknown_fields: map,
+                    }
+                }
+            }
+
+            impl<'de> #rt::__private::serde::Deserialize<'de> for #name {
+                fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    #rt::de::object(deserializer).map(Self::from_object)
+                }
             }
         }
     }
@@ -554,6 +577,7 @@ impl Gen<'_> {
             let writes = Self::write_fields(&model.fields);
             quote! {
                 impl #rt::ParamValue for #name {
+                    #[inline]
                     fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                         #writes
                     }
@@ -565,8 +589,12 @@ impl Gen<'_> {
         quote! {
             #body
             impl #rt::de::Lenient for #name {
+                #[inline]
                 fn from_json(value: #rt::serde_json::Value) -> ::std::option::Option<Self> {
-                    #rt::de::model(value)
+                    match value {
+                        #rt::serde_json::Value::Object(map) => ::std::option::Option::Some(Self::from_object(map)),
+                        _ => ::std::option::Option::None,
+                    }
                 }
             }
             #writer
@@ -592,6 +620,7 @@ impl Gen<'_> {
                 let deprecated = Self::deprecated(f);
                 quote! {
                     #[doc = #doc] #deprecated
+                    #[inline]
                     pub fn #id(mut self, value: #ty) -> Self {
                         self.request = self.request.#id(value);
                         self
@@ -613,15 +642,24 @@ impl Gen<'_> {
 
             impl<'a> #call<'a> {
                 /// The call of `request` on `client`.
+                #[inline]
                 pub fn new(client: &'a #rt::Client, request: #request) -> Self {
                     Self { client, request }
                 }
                 #(#setters)*
                 /// Sends the request.
-                pub async fn send(self) -> ::std::result::Result<#response, #rt::Error> {
-                    self.client.send(self.request).await
+                /// Not an `async fn` on purpose: it hands over the runtime's future, so the SDK
+                /// compiles nothing per action for calls a program never makes.
+                #[inline]
+                pub fn send(
+                    self,
+                ) -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>>
+                + ::std::marker::Send
+                + 'a {
+                    self.client.send(self.request)
                 }
                 /// The request, to send later or elsewhere.
+                #[inline]
                 pub fn into_request(self) -> #request {
                     self.request
                 }

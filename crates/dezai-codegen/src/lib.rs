@@ -101,6 +101,7 @@ pub fn product(spec: &ProductSpec, options: &Options) -> Result<TokenStream, Err
 
         impl<'a> #product_type<'a> {
             /// The product's actions on this client.
+            #[inline]
             pub fn new(client: &'a #rt::Client) -> Self {
                 Self { client }
             }
@@ -114,6 +115,7 @@ pub fn product(spec: &ProductSpec, options: &Options) -> Result<TokenStream, Err
         }
 
         impl #ext for #rt::Client {
+            #[inline]
             fn #accessor(&self) -> #product_type<'_> {
                 #product_type::new(self)
             }

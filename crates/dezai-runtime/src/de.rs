@@ -41,12 +41,40 @@ where
 }
 
 /// Reads a data model leniently: `None` when the value is not an object the model accepts.
-/// Generated models implement [`Lenient`] with this.
 pub fn model<T: serde::de::DeserializeOwned>(value: Value) -> Option<T> {
     match value {
         Value::Object(_) => serde_json::from_value(value).ok(),
         _ => None,
     }
+}
+
+/// A JSON object, as generated response types and models read themselves: anything that is
+/// not an object reads as an empty one, so a response never fails on its shape.
+///
+/// Generated code deserializes through this and [`take`] instead of `#[derive(Deserialize)]`:
+/// one small function per type instead of a derived visitor, which keeps the SDK quick to
+/// compile (see BENCHMARKS.md).
+pub fn object<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, Value>, D::Error> {
+    Ok(match Value::deserialize(deserializer)? {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    })
+}
+
+/// Takes the field `name` (or the first alias present) out of `map` and reads it leniently.
+/// What is left in the map afterwards is what the type does not know.
+pub fn take<T: Lenient>(
+    map: &mut serde_json::Map<String, Value>,
+    name: &str,
+    aliases: &[&str],
+) -> Option<T> {
+    let value = match map.remove(name) {
+        Some(value) => value,
+        None => aliases.iter().find_map(|alias| map.remove(*alias))?,
+    };
+    T::from_json(value)
 }
 
 impl Lenient for String {

@@ -232,3 +232,14 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     })
 }
+
+/// Products with a spec but no module in `crates/dezai-sdk/src/lib.rs`: their types exist only
+/// once a module (and its feature) is added there.
+pub fn products_without_sdk_module(root: &Path, plan: &Plan) -> Vec<String> {
+    let lib = std::fs::read_to_string(root.join("crates/dezai-sdk/src/lib.rs")).unwrap_or_default();
+    plan.specs
+        .iter()
+        .map(|spec| spec.product.clone())
+        .filter(|product| !lib.contains(&format!("product!(\"../../specs/{product}.json\")")))
+        .collect()
+}

@@ -66,6 +66,15 @@ fn main() -> ExitCode {
                 check,
                 max_warnings,
             );
+            if let Ok(plan) = codegen::plan(&root.join("specs/docs"), &root.join("specs")) {
+                for product in codegen::products_without_sdk_module(&root, &plan) {
+                    println!(
+                        "note: product `{product}` has a spec but no module in crates/dezai-sdk yet: add \
+                         `#[cfg(feature = \"{product}\")] pub mod {product} {{ dezai_macros::product!(\"../../specs/{product}.json\"); }}` \
+                         to src/lib.rs, the feature `{product}` to Cargo.toml, and its `Ext` trait to the prelude"
+                    );
+                }
+            }
             for (docs, out) in xtask::FIXTURE_SPECS {
                 let fixture = run_codegen(&root.join(docs), &root.join(out), check, 0);
                 if fixture != ExitCode::SUCCESS {
@@ -133,7 +142,8 @@ fn run_codegen(
         Ok(touched) if touched.is_empty() => println!("specs unchanged"),
         Ok(touched) => {
             for path in touched {
-                println!("wrote {}", path.display());
+                let verb = if path.exists() { "wrote" } else { "removed" };
+                println!("{verb} {}", path.display());
             }
         }
         Err(e) => {

@@ -19,23 +19,26 @@ struct DescribeBackupUrl {
     valid_time: Option<i64>,
 }
 
-#[derive(serde::Deserialize)]
+/// A response type as `dezai-codegen` generates it: `Deserialize` written out through the
+/// runtime's `de::object` and `de::take`.
 #[allow(dead_code)]
 struct DescribeBackupUrlResponse {
-    #[serde(
-        rename = "BackupPath",
-        default,
-        deserialize_with = "dezai_runtime::de::lenient"
-    )]
     backup_path: Option<String>,
-    #[serde(
-        rename = "InnerBackupPath",
-        default,
-        deserialize_with = "dezai_runtime::de::lenient"
-    )]
     inner_backup_path: Option<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
+    md5: Option<String>,
+    unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for DescribeBackupUrlResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut map = dezai_runtime::de::object(deserializer)?;
+        Ok(Self {
+            backup_path: dezai_runtime::de::take(&mut map, "BackupPath", &[]),
+            inner_backup_path: dezai_runtime::de::take(&mut map, "InnerBackupPath", &[]),
+            md5: dezai_runtime::de::take(&mut map, "MD5", &["Md5"]),
+            unknown_fields: map,
+        })
+    }
 }
 
 impl Action for DescribeBackupUrl {
@@ -283,7 +286,7 @@ async fn run() {
         }
         let [raw_rate, raw_encode, invoke, typed, plain] = rates.map(median);
         println!(
-            "{concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (typed) {typed:.0} calls/s ({:.3}x)\n   client.send (typed, no unknown-field map) {plain:.0} calls/s ({:.3}x)",
+            "{concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (generated-style type) {typed:.0} calls/s ({:.3}x)\n   client.send (serde-derived type) {plain:.0} calls/s ({:.3}x)",
             window.as_millis(),
             raw_encode / raw_rate,
             invoke / raw_rate,

@@ -27,6 +27,22 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The five seed actions, each in a few lines:
+//!
+//! ```no_run
+//! use dezai_sdk::prelude::*;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let udb = client.udb().describe_udb_instance_backup_url("udb-1", 1234).send().await?;
+//! let umem = client.umem().describe_u_mem_backup_url("space-1", "backup-1").send().await?;
+//! let redis = client.umem().describe_u_redis_backup_url("backup-2").send().await?;
+//! let mongo = client.umongodb().describe_u_mongo_db_backup_url("cluster-1").backup_id("b-3").send().await?;
+//! let pg = client.upgsql().get_u_pg_sql_backup_url("instance-1", "backup-4").zone("cn-zj-01").send().await?;
+//! println!("{:?} {:?} {:?} {:?} {:?}", udb.backup_path, umem.backup_url, redis.backup_path, mongo.internet_address, pg.backup_path);
+//! # Ok(()) }
+//! ```
+//!
 //! Region, Zone and ProjectId are optional in every request type and filled from the
 //! configuration; an action that requires one the request and the configuration both leave
 //! out fails locally with [`ErrorKind::InvalidRequest`] before anything is sent.

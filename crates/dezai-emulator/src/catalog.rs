@@ -1,0 +1,106 @@
+//! The actions the emulator knows, from the JSON specs, and how a request's parameters are
+//! checked against them: required parameters present, values of the documented types.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use dezai_spec::{Action, Field, ProductSpec, Type};
+
+/// Every action of every spec in a folder, by name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Catalog {
+    actions: BTreeMap<String, Action>,
+}
+
+impl Catalog {
+    /// Reads every `*.json` spec in `dir` (the schema file and other JSON are skipped).
+    pub(crate) fn load(dir: &Path) -> Result<Self, String> {
+        let mut actions = BTreeMap::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read specs folder {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        entries.sort();
+        for path in entries {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            // Not every JSON file in the folder is a spec (the schema is there too).
+            let Ok(spec) = ProductSpec::from_json(&text) else {
+                continue;
+            };
+            for action in spec.actions {
+                actions.insert(action.name.clone(), action);
+            }
+        }
+        Ok(Self { actions })
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Action> {
+        self.actions.get(name)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.actions.len()
+    }
+}
+
+/// The first problem with a request's parameters, as the message of an error response.
+pub(crate) fn check_params(action: &Action, params: &[(String, String)]) -> Option<String> {
+    for field in &action.request {
+        if field.required
+            && !params
+                .iter()
+                .any(|(n, _)| n == &field.name || n.starts_with(&format!("{}.", field.name)))
+        {
+            return Some(format!("Missing required parameter `{}`", field.name));
+        }
+    }
+    for (name, value) in params {
+        let segments: Vec<&str> = name.split('.').collect();
+        if let Some(ty) = type_at(&action.request, &segments) {
+            if !fits(value, ty) {
+                return Some(format!(
+                    "Parameter `{name}` must be {}, got `{value}`",
+                    describe(ty)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The scalar type a flattened name lands on, if the spec knows it.
+fn type_at<'a>(fields: &'a [Field], segments: &[&str]) -> Option<&'a Type> {
+    let (first, mut rest) = segments.split_first()?;
+    let mut ty = &fields.iter().find(|f| f.name == *first)?.ty;
+    loop {
+        match (ty, rest.first()) {
+            (Type::List { item }, Some(index)) if index.parse::<usize>().is_ok() => {
+                ty = item;
+                rest = &rest[1..];
+            }
+            (Type::Struct { fields }, Some(_)) => return type_at(fields, rest),
+            (_, None) => return Some(ty),
+            _ => return None,
+        }
+    }
+}
+
+fn fits(value: &str, ty: &Type) -> bool {
+    match ty {
+        Type::Int => value.parse::<i64>().is_ok(),
+        Type::Float => value.parse::<f64>().is_ok(),
+        Type::Bool => matches!(value.to_ascii_lowercase().as_str(), "true" | "false"),
+        _ => true,
+    }
+}
+
+fn describe(ty: &Type) -> &'static str {
+    match ty {
+        Type::Int => "an integer",
+        Type::Float => "a number",
+        Type::Bool => "true or false",
+        _ => "a value",
+    }
+}

@@ -1,0 +1,281 @@
+//! A local emulator of the Dezai cloud API, driven by the same JSON specs as the SDK.
+//!
+//! It behaves like the service on the points a client can observe: POST form, POST JSON and
+//! GET query requests; signatures checked against its key pairs (RetCode 170 missing, 171
+//! wrong, 172 unknown public key); unknown actions (161); missing or mistyped parameters
+//! (230, naming the parameter); a request id header on every response; each action's
+//! documented response example as the default answer. Tests script answers, inject faults for
+//! the next N calls, and inspect every request received.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = dezai_emulator::Emulator::builder()
+//!     .specs("specs")
+//!     .key_pair("my-public-key", "my-private-key")
+//!     .start()
+//!     .await?;
+//! println!("listening on {}", emulator.url());
+//! emulator.fault("DescribeUDBInstanceBackupURL", dezai_emulator::Fault::Status(503), 2);
+//! # Ok(()) }
+//! ```
+
+mod catalog;
+mod server;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use catalog::Catalog;
+
+/// RetCodes the emulator answers with, as the service does.
+pub mod ret_code {
+    /// The Action parameter is missing.
+    pub const MISSING_ACTION: i64 = 160;
+    /// The Action does not exist.
+    pub const UNKNOWN_ACTION: i64 = 161;
+    /// The signature is missing.
+    pub const MISSING_SIGNATURE: i64 = 170;
+    /// The signature is wrong.
+    pub const WRONG_SIGNATURE: i64 = 171;
+    /// The public key belongs to no user.
+    pub const UNKNOWN_PUBLIC_KEY: i64 = 172;
+    /// A parameter is missing or has a value of the wrong type; the message names it.
+    pub const INVALID_PARAMETER: i64 = 230;
+}
+
+/// A failure to rehearse, for the next N calls of an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Wait, then answer normally.
+    Delay(Duration),
+    /// Answer with this HTTP status (429, 500, 502, 503, 504, …).
+    Status(u16),
+    /// Answer HTTP 200 with this RetCode (110, 150, 153, …).
+    RetCode(i64),
+    /// Close the connection without answering.
+    Drop,
+    /// Announce the full response but send only its first half, then close.
+    Truncated,
+    /// Answer HTTP 200 with a body that is not JSON.
+    NotJson,
+    /// Answer with this status and a `Retry-After` header of so many seconds.
+    RetryAfter {
+        /// The HTTP status (429 or 503, usually).
+        status: u16,
+        /// The header's value in seconds.
+        seconds: u64,
+    },
+}
+
+/// Computes a scripted answer from a request's parameters.
+pub type Responder = Arc<dyn Fn(&[(String, String)]) -> Value + Send + Sync>;
+
+/// A scripted answer for an action, in place of its response example.
+#[derive(Clone)]
+pub enum Script {
+    /// This JSON (RetCode 0 and Action are added when absent).
+    Json(Value),
+    /// JSON computed from the request's parameters.
+    With(Responder),
+}
+
+impl std::fmt::Debug for Script {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Script::Json(v) => f.debug_tuple("Json").field(v).finish(),
+            Script::With(_) => f.write_str("With(..)"),
+        }
+    }
+}
+
+/// What the emulator made of a request's signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureVerdict {
+    /// Signed with a configured key pair.
+    Valid,
+    /// No `Signature` parameter.
+    Missing,
+    /// A signature that does not match.
+    Wrong,
+    /// A public key no key pair has.
+    UnknownPublicKey,
+}
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The request id sent back.
+    pub request_id: String,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Request headers, names lower-cased.
+    pub headers: BTreeMap<String, String>,
+    /// The parameters, in the order received.
+    pub params: Vec<(String, String)>,
+    /// The signature check's verdict.
+    pub signature: SignatureVerdict,
+}
+
+impl Recorded {
+    /// The first value of a parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why the emulator could not start.
+#[derive(Debug)]
+pub struct StartError(String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Shared by the server and the handle tests hold.
+#[derive(Default)]
+pub(crate) struct State {
+    pub catalog: Catalog,
+    pub key_pairs: HashMap<String, String>,
+    pub scripts: Mutex<HashMap<String, Script>>,
+    pub faults: Mutex<HashMap<String, Vec<Fault>>>,
+    pub recorded: Mutex<Vec<Recorded>>,
+    pub next_id: AtomicU64,
+}
+
+/// Configures an [`Emulator`].
+#[derive(Debug, Default)]
+pub struct EmulatorBuilder {
+    specs: Option<PathBuf>,
+    key_pairs: Vec<(String, String)>,
+    port: u16,
+}
+
+impl EmulatorBuilder {
+    /// The folder of JSON specs (`specs/` of this repository).
+    pub fn specs(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.specs = Some(dir.into());
+        self
+    }
+
+    /// Accepts requests signed with this key pair (may be called more than once).
+    pub fn key_pair(
+        mut self,
+        public_key: impl Into<String>,
+        private_key: impl Into<String>,
+    ) -> Self {
+        self.key_pairs.push((public_key.into(), private_key.into()));
+        self
+    }
+
+    /// Listens on this port of 127.0.0.1 (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts serving on 127.0.0.1.
+    pub async fn start(self) -> Result<Emulator, StartError> {
+        let catalog = match &self.specs {
+            Some(dir) => Catalog::load(dir).map_err(StartError)?,
+            None => Catalog::default(),
+        };
+        let state = Arc::new(State {
+            catalog,
+            key_pairs: self.key_pairs.into_iter().collect(),
+            ..State::default()
+        });
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(|e| StartError(format!("cannot listen on 127.0.0.1:{}: {e}", self.port)))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| StartError(e.to_string()))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(server::serve(listener, state.clone(), stopped));
+        Ok(Emulator {
+            url: format!("http://{address}"),
+            state,
+            stop: Some(stop),
+            task,
+        })
+    }
+}
+
+/// A running emulator. Stops when dropped, or with [`Emulator::shutdown`].
+pub struct Emulator {
+    url: String,
+    state: Arc<State>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Emulator {
+    /// A builder: no specs, no key pairs, any free port.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The base URL to configure clients with (`http://127.0.0.1:<port>`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// How many actions the specs define.
+    pub fn action_count(&self) -> usize {
+        self.state.catalog.len()
+    }
+
+    /// Answers `action` with `script` from now on, instead of its response example.
+    pub fn script(&self, action: &str, script: Script) {
+        lock(&self.state.scripts).insert(action.to_owned(), script);
+    }
+
+    /// Makes the next `times` calls of `action` fail with `fault`; then service resumes.
+    /// Faults queue: two calls of this method rehearse one after the other.
+    pub fn fault(&self, action: &str, fault: Fault, times: usize) {
+        let mut faults = lock(&self.state.faults);
+        let queue = faults.entry(action.to_owned()).or_default();
+        queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.state.recorded).clone()
+    }
+
+    /// Stops serving and waits until the listener is closed.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.abort();
+    }
+}
+
+/// A poisoned lock only means a test panicked while holding it; the data is still usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

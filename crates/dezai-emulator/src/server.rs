@@ -1,0 +1,284 @@
+//! The HTTP side: accept loop, one hyper connection per client, and the handler that turns a
+//! request into the service's answer (or a rehearsed failure).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use sha1::{Digest, Sha1};
+use tokio::net::TcpListener;
+
+use crate::catalog::check_params;
+use crate::{Fault, Recorded, Script, SignatureVerdict, State, lock, ret_code};
+
+/// The header the service puts its request id in.
+const REQUEST_ID: &str = "x-ucloud-request-uuid";
+
+/// Returned by the handler to close the connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+pub(crate) async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+            _ = &mut stop => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
+            // An error here is a client that went away, or a dropped connection on purpose.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let id = format!("emu-{}", state.next_id.fetch_add(1, Ordering::Relaxed) + 1);
+    let method = request.method().as_str().to_owned();
+    let headers: BTreeMap<String, String> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let body = match request.into_body().collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => return Err(DropConnection),
+    };
+    let json = headers
+        .get("content-type")
+        .is_some_and(|t| t.starts_with("application/json"));
+    let params = if method == "GET" {
+        parse_form(query.as_bytes())
+    } else if json {
+        parse_json(&body)
+    } else {
+        parse_form(&body)
+    };
+    let signature = verdict(&state, &params);
+    lock(&state.recorded).push(Recorded {
+        request_id: id.clone(),
+        method,
+        headers,
+        params: params.clone(),
+        signature,
+    });
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+
+    let Some(action) = param("Action").map(str::to_owned) else {
+        return Ok(error(&id, ret_code::MISSING_ACTION, "Missing Action"));
+    };
+    match signature {
+        SignatureVerdict::Valid => {}
+        SignatureVerdict::Missing => {
+            return Ok(error(&id, ret_code::MISSING_SIGNATURE, "Missing signature"));
+        }
+        SignatureVerdict::Wrong => {
+            return Ok(error(
+                &id,
+                ret_code::WRONG_SIGNATURE,
+                "Signature VerifyAC Error",
+            ));
+        }
+        SignatureVerdict::UnknownPublicKey => {
+            return Ok(error(&id, ret_code::UNKNOWN_PUBLIC_KEY, "User not exist"));
+        }
+    }
+
+    let fault = {
+        let mut faults = lock(&state.faults);
+        faults
+            .get_mut(&action)
+            .and_then(|queue| (!queue.is_empty()).then(|| queue.remove(0)))
+    };
+    let mut truncate = false;
+    match fault {
+        None => {}
+        Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
+        Some(Fault::Status(status)) => {
+            return Ok(respond(
+                &id,
+                status,
+                &json!({"RetCode": 150, "Message": "Service unavailable"}),
+            ));
+        }
+        Some(Fault::RetCode(code)) => {
+            return Ok(respond(
+                &id,
+                200,
+                &json!({"Action": format!("{action}Response"), "RetCode": code, "Message": "rehearsed failure"}),
+            ));
+        }
+        Some(Fault::Drop) => return Err(DropConnection),
+        Some(Fault::Truncated) => truncate = true,
+        Some(Fault::NotJson) => {
+            let mut response = Response::new(Full::new(Bytes::from_static(
+                b"<html>502 Bad Gateway</html>",
+            )));
+            set_id(&mut response, &id);
+            return Ok(response);
+        }
+        Some(Fault::RetryAfter { status, seconds }) => {
+            let mut response = respond(
+                &id,
+                status,
+                &json!({"RetCode": 153, "Message": "Throttled"}),
+            );
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            return Ok(response);
+        }
+    }
+
+    let script = lock(&state.scripts).get(&action).cloned();
+    let spec = state.catalog.get(&action);
+    let mut body = match (script, spec) {
+        (Some(Script::Json(value)), _) => value,
+        (Some(Script::With(make)), _) => make(&params),
+        (None, None) => {
+            return Ok(error(
+                &id,
+                ret_code::UNKNOWN_ACTION,
+                &format!("Action [{action}] not exist"),
+            ));
+        }
+        (None, Some(spec)) => {
+            if let Some(problem) = check_params(spec, &params) {
+                return Ok(error(&id, ret_code::INVALID_PARAMETER, &problem));
+            }
+            spec.response_example.clone().unwrap_or_else(|| json!({}))
+        }
+    };
+    if let Value::Object(map) = &mut body {
+        map.insert("Action".into(), Value::String(format!("{action}Response")));
+        map.entry("RetCode").or_insert(json!(0));
+    }
+    let mut response = respond(&id, 200, &body);
+    if truncate {
+        // Announce the whole body, send half of it: hyper closes the connection short.
+        let full = body.to_string().into_bytes();
+        let half = Bytes::from(full[..full.len() / 2].to_vec());
+        let announced = HeaderValue::from(full.len());
+        *response.body_mut() = Full::new(half);
+        response.headers_mut().insert(CONTENT_LENGTH, announced);
+    }
+    Ok(response)
+}
+
+fn respond(id: &str, status: u16, body: &Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    set_id(&mut response, id);
+    response
+}
+
+fn error(id: &str, code: i64, message: &str) -> Response<Full<Bytes>> {
+    respond(id, 200, &json!({"RetCode": code, "Message": message}))
+}
+
+fn set_id(response: &mut Response<Full<Bytes>>, id: &str) {
+    if let Ok(value) = HeaderValue::from_str(id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+}
+
+fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn parse_json(bytes: &[u8]) -> Vec<(String, String)> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// Checks the signature as PROTOCOL.md defines it: every parameter but `Signature`, sorted by
+/// name, `name` + `value` concatenated, the private key appended, lower-case hex SHA-1.
+fn verdict(state: &State, params: &[(String, String)]) -> SignatureVerdict {
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(signature) = get("Signature") else {
+        return SignatureVerdict::Missing;
+    };
+    let Some(private_key) = get("PublicKey").and_then(|key| state.key_pairs.get(key)) else {
+        return SignatureVerdict::UnknownPublicKey;
+    };
+    let mut sorted: Vec<&(String, String)> =
+        params.iter().filter(|(n, _)| n != "Signature").collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut hasher = Sha1::new();
+    for (name, value) in sorted {
+        hasher.update(name.as_bytes());
+        hasher.update(value.as_bytes());
+    }
+    hasher.update(private_key.as_bytes());
+    let expected: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if expected == signature {
+        SignatureVerdict::Valid
+    } else {
+        SignatureVerdict::Wrong
+    }
+}

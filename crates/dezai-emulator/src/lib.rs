@@ -22,7 +22,7 @@
 mod catalog;
 mod server;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -47,6 +47,9 @@ pub mod ret_code {
     /// A parameter is missing or has a value of the wrong type; the message names it.
     pub const INVALID_PARAMETER: i64 = 230;
 }
+
+/// How many requests an emulator keeps for inspection; older ones are forgotten.
+pub const RECORDED_LIMIT: usize = 10_000;
 
 /// A failure to rehearse, for the next N calls of an action.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +153,7 @@ pub(crate) struct State {
     pub key_pairs: HashMap<String, String>,
     pub scripts: Mutex<HashMap<String, Script>>,
     pub faults: Mutex<HashMap<String, Vec<Fault>>>,
-    pub recorded: Mutex<Vec<Recorded>>,
+    pub recorded: Mutex<VecDeque<Recorded>>,
     pub next_id: AtomicU64,
 }
 
@@ -250,9 +253,10 @@ impl Emulator {
         queue.extend(std::iter::repeat_n(fault, times));
     }
 
-    /// Every request received so far, oldest first.
+    /// The requests received so far, oldest first: all of them, up to the most recent
+    /// [`RECORDED_LIMIT`] (so a long-running emulator does not grow without bound).
     pub fn requests(&self) -> Vec<Recorded> {
-        lock(&self.state.recorded).clone()
+        lock(&self.state.recorded).iter().cloned().collect()
     }
 
     /// Stops serving and waits until the listener is closed.

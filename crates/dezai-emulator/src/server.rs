@@ -90,13 +90,19 @@ async fn handle(
         parse_form(&body)
     };
     let signature = verdict(&state, &params);
-    lock(&state.recorded).push(Recorded {
-        request_id: id.clone(),
-        method,
-        headers,
-        params: params.clone(),
-        signature,
-    });
+    {
+        let mut recorded = lock(&state.recorded);
+        if recorded.len() >= crate::RECORDED_LIMIT {
+            recorded.pop_front();
+        }
+        recorded.push_back(Recorded {
+            request_id: id.clone(),
+            method,
+            headers,
+            params: params.clone(),
+            signature,
+        });
+    }
     let param = |name: &str| {
         params
             .iter()

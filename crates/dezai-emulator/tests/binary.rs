@@ -1,0 +1,60 @@
+//! The `dezai-emulator` binary starts, says where it listens and which keys to use, and serves.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn the_binary_prints_its_url_and_key_pair_and_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dezai-emulator"))
+        .args([
+            "--specs",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs"),
+            "--public-key",
+            "pk",
+            "--private-key",
+            "sk",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let rest: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    assert!(
+        first.contains("5 actions") && first.contains("listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("DEZAI_PUBLIC_KEY=pk")),
+        "{rest:?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("DEZAI_PRIVATE_KEY=sk")),
+        "{rest:?}"
+    );
+
+    // It answers: an unsigned request gets RetCode 170.
+    let address = first.rsplit("http://").next().unwrap().trim().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer = runtime.block_on(async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let request = format!("GET /?Action=DescribeUMemBackupURL HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(answer.contains("\"RetCode\":170"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-ucloud-request-uuid: emu-1"),
+        "{answer}"
+    );
+}

@@ -227,6 +227,17 @@ impl Gen<'_> {
     /// A Rust type for a request field's type. `path` is the field's path, which names a
     /// rebuilt structure.
     fn request_type(&self, ty: &Type, path: &[String]) -> TokenStream {
+        self.rust_type(ty, Some(path))
+    }
+
+    /// A Rust type for a response or model field's type.
+    fn response_type(&self, ty: &Type) -> TokenStream {
+        self.rust_type(ty, None)
+    }
+
+    /// The one mapping of spec types to Rust. Rebuilt structures have a type of their own
+    /// only in requests (`path` names it); a response shows such a value as JSON.
+    fn rust_type(&self, ty: &Type, path: Option<&[String]>) -> TokenStream {
         let rt = &self.rt;
         match ty {
             Type::String => quote!(::std::string::String),
@@ -235,37 +246,20 @@ impl Gen<'_> {
             Type::Bool => quote!(bool),
             Type::Object => quote!(#rt::serde_json::Value),
             Type::List { item } => {
-                let item = self.request_type(item, path);
+                let item = self.rust_type(item, path);
                 quote!(::std::vec::Vec<#item>)
             }
             Type::Model { name } => self.model_ident(name),
-            Type::Struct { .. } => {
-                let name = &self.names.structs[path];
-                quote!(#name)
-            }
+            Type::Struct { .. } => match path.and_then(|p| self.names.structs.get(p)) {
+                Some(name) => quote!(#name),
+                None => quote!(#rt::serde_json::Value),
+            },
         }
     }
 
     fn model_ident(&self, name: &str) -> TokenStream {
         let ident = &self.names.models[name];
         quote!(#ident)
-    }
-
-    fn response_type(&self, ty: &Type) -> TokenStream {
-        let rt = &self.rt;
-        match ty {
-            Type::String => quote!(::std::string::String),
-            Type::Int => quote!(i64),
-            Type::Float => quote!(f64),
-            Type::Bool => quote!(bool),
-            // Rebuilt structures only come from request names; a response shows them as JSON.
-            Type::Object | Type::Struct { .. } => quote!(#rt::serde_json::Value),
-            Type::List { item } => {
-                let item = self.response_type(item);
-                quote!(::std::vec::Vec<#item>)
-            }
-            Type::Model { name } => self.model_ident(name),
-        }
     }
 
     fn field_doc(&self, f: &Field, required_note: bool) -> TokenStream {

@@ -412,20 +412,7 @@ async fn a_slow_server_within_the_timeout_is_fine() {
 
 #[tokio::test]
 async fn nothing_listening_is_a_connect_error() {
-    let server = Server::start().await;
-    let url = server.url.clone();
-    drop(server);
-    tokio::task::yield_now().await;
-    let client = dezai_runtime::Client::new(
-        dezai_runtime::Config::builder()
-            .credentials(Credentials::new("p", "k"))
-            .base_url(url)
-            .region("r")
-            .retry(dezai_runtime::RetryPolicy::none())
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = common::client_without_server(dezai_runtime::RetryPolicy::none()).await;
     let err = client
         .invoke("DescribeThing", Params::new())
         .await

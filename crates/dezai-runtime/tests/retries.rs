@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Reply, Server, client, client_with, fast_retries};
-use dezai_runtime::{Credentials, ErrorKind, Params, RetryBudget};
+use dezai_runtime::{ErrorKind, Params, RetryBudget};
 
 fn ok() -> Reply {
     Reply::ok("Any", serde_json::json!({"Done": true}))
@@ -143,20 +143,7 @@ async fn actions_that_create_things_are_not_retried_once_the_request_arrived() {
 
 #[tokio::test]
 async fn actions_that_create_things_are_retried_after_a_connect_failure() {
-    let server = Server::start().await;
-    let url = server.url.clone();
-    drop(server);
-    tokio::task::yield_now().await;
-    let client = dezai_runtime::Client::new(
-        dezai_runtime::Config::builder()
-            .credentials(Credentials::new("p", "k"))
-            .base_url(url)
-            .region("r")
-            .retry(fast_retries())
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = common::client_without_server(fast_retries()).await;
     let err = client
         .invoke("CreateUHostInstance", Params::new())
         .await

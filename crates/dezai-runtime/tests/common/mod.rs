@@ -361,3 +361,22 @@ pub fn fast_retries() -> dezai_runtime::RetryPolicy {
     dezai_runtime::RetryPolicy::default()
         .with_backoff(Duration::from_millis(1), Duration::from_millis(20))
 }
+
+/// A client whose base URL had a server a moment ago and has none now: every call is a
+/// connection failure that never reached a server.
+pub async fn client_without_server(retry: dezai_runtime::RetryPolicy) -> dezai_runtime::Client {
+    let server = Server::start().await;
+    let url = server.url.clone();
+    drop(server);
+    tokio::task::yield_now().await;
+    dezai_runtime::Client::new(
+        dezai_runtime::Config::builder()
+            .credentials(dezai_runtime::Credentials::new("p", "k"))
+            .base_url(url)
+            .region("r")
+            .retry(retry)
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}

@@ -36,7 +36,10 @@ struct Collected {
     response_heading: Option<u32>,
     models: Vec<(String, u32, Vec<RawField>)>,
     request_example: Option<RequestExample>,
-    response_example: Option<CodeBlock>,
+    response_example: Option<(CodeBlock, serde_json::Value)>,
+    /// Set once a response example block was seen, readable or not: later blocks are not
+    /// taken as the example.
+    response_example_seen: bool,
 }
 
 /// A parsed document: the action, plus what cross-document checks need to point at lines.
@@ -93,7 +96,7 @@ pub(crate) fn parse(file: &str, source: &str, errors: &mut Vec<DocError>) -> Opt
         match (block, &place) {
             (Block::Table(t), _) => read_table(file, t, &place, &mut got, &mut warnings, errors),
             (Block::Code(code), Place::Known(section)) => {
-                read_code(file, code, *section, &mut got, errors)
+                read_code(code, *section, &mut got, &mut warnings)
             }
             _ => {}
         }
@@ -110,7 +113,11 @@ fn parse_title(
     line: u32,
     errors: &mut Vec<DocError>,
 ) -> Option<(String, String, u32)> {
-    let Some((summary, name)) = text.rsplit_once(" - ") else {
+    // `# <summary> - <ActionName>`; published titles also drop the spaces
+    // (`# 获取监控数据-GetMetric`) or use a full-width or typographic dash. Action names have no
+    // dashes, so the last dash of any kind separates them.
+    const DASHES: [char; 4] = ['-', '－', '–', '—'];
+    let Some(at) = text.rfind(DASHES) else {
         errors.push(DocError::new(
             file,
             line,
@@ -119,7 +126,8 @@ fn parse_title(
         ));
         return None;
     };
-    let name = name.trim();
+    let summary = &text[..at];
+    let name = text[at..].trim_start_matches(DASHES).trim();
     if !table::is_valid_model_name(name) {
         errors.push(DocError::new(
             file,
@@ -174,16 +182,16 @@ fn read_table(
                 }
             }
         }
-        Place::Known(Section::RequestParameters) => {
-            got.request
-                .get_or_insert_with(Vec::new)
-                .extend(table::read_fields(file, t, errors));
-        }
-        Place::Known(Section::ResponseFields) => {
-            got.response
-                .get_or_insert_with(Vec::new)
-                .extend(table::read_fields(file, t, errors));
-        }
+        Place::Known(Section::RequestParameters) => merge_rows(
+            got.request.get_or_insert_with(Vec::new),
+            table::read_fields(file, t, errors),
+            warnings,
+        ),
+        Place::Known(Section::ResponseFields) => merge_rows(
+            got.response.get_or_insert_with(Vec::new),
+            table::read_fields(file, t, errors),
+            warnings,
+        ),
         Place::Model(name, line) => {
             if !table::is_valid_model_name(name) {
                 errors.push(DocError::new(
@@ -203,8 +211,9 @@ fn read_table(
                 ));
                 return;
             }
-            got.models
-                .push((name.clone(), *line, table::read_fields(file, t, errors)));
+            let mut rows = Vec::new();
+            merge_rows(&mut rows, table::read_fields(file, t, errors), warnings);
+            got.models.push((name.clone(), *line, rows));
         }
         Place::Unknown(heading) => {
             skip(
@@ -221,31 +230,69 @@ fn read_table(
     }
 }
 
-fn read_code(
-    file: &str,
-    code: &CodeBlock,
-    section: Section,
-    got: &mut Collected,
-    errors: &mut Vec<DocError>,
-) {
-    let is_json = code.info.eq_ignore_ascii_case("json") || code.text.trim_start().starts_with('{');
-    let as_request =
-        section == Section::RequestExample || (section == Section::Example && !is_json);
-    let as_response =
-        section == Section::ResponseExample || (section == Section::Example && is_json);
-    if as_request && got.request_example.is_none() {
-        got.request_example = Some(examples::parse_request_example(code));
-    } else if as_response && got.response_example.is_none() {
-        match examples::parse_response_example(file, code) {
-            Ok(_) => {
-                got.response_example = Some(CodeBlock {
-                    line: code.line,
-                    info: code.info.clone(),
-                    text: code.text.clone(),
-                })
+/// Adds a table's rows to a section's, merging rows that repeat an earlier one verbatim (the
+/// same name, type, description and required mark): published documents list some rows two or
+/// three times. A repeat that differs stays, and is reported as a field listed twice.
+fn merge_rows(into: &mut Vec<RawField>, rows: Vec<RawField>, warnings: &mut Vec<Warning>) {
+    // Indexed by name so that a table of thousands of rows stays linear.
+    let mut by_name: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, r) in into.iter().enumerate() {
+        by_name.entry(r.name.clone()).or_default().push(i);
+    }
+    for row in rows {
+        let earlier = by_name.entry(row.name.clone()).or_default();
+        let same = earlier.iter().map(|&i| &into[i]).find(|r| {
+            r.ty_text == row.ty_text
+                && r.description == row.description
+                && r.required == row.required
+        });
+        match same {
+            Some(first) => warnings.push(Warning {
+                kind: WarningKind::RepeatedRow,
+                line: row.line,
+                message: format!(
+                    "the row of `{}` repeats line {} verbatim; merged into it",
+                    row.name, first.line
+                ),
+            }),
+            None => {
+                earlier.push(into.len());
+                into.push(row);
             }
-            Err(e) => errors.push(e),
         }
+    }
+}
+
+fn read_code(code: &CodeBlock, section: Section, got: &mut Collected, warnings: &mut Vec<Warning>) {
+    let text = code.text.trim_start();
+    let is_response = code.info.eq_ignore_ascii_case("json")
+        || text.starts_with('{')
+        || text.starts_with("HTTP/");
+    let as_request =
+        section == Section::RequestExample || (section == Section::Example && !is_response);
+    let as_response =
+        section == Section::ResponseExample || (section == Section::Example && is_response);
+    let mut invalid = |(line, message): (u32, String), which: &str| {
+        warnings.push(Warning {
+            kind: WarningKind::InvalidExample,
+            line,
+            message: format!("{which}: {message}"),
+        })
+    };
+    if as_request && got.request_example.is_none() {
+        let (example, problem) = examples::read_request_example(code);
+        if let Some(problem) = problem {
+            invalid(problem, "request example");
+        }
+        got.request_example = Some(example);
+    } else if as_response && !got.response_example_seen {
+        got.response_example_seen = true;
+        let read = examples::read_json_example(code);
+        if let Some(problem) = read.problem {
+            invalid(problem, "response example");
+        }
+        got.response_example = read.value.map(|value| (code.clone(), value));
     }
 }
 
@@ -332,15 +379,16 @@ fn assemble(
             name,
             line,
             fields: fields::plain_fields(file, rows, errors),
+            type_name: None,
         })
         .collect();
 
-    fields::check_rust_names(file, source, &request, errors);
-    fields::check_rust_names(file, source, &response, errors);
+    fields::name_collisions(&request, &mut warnings);
+    fields::name_collisions(&response, &mut warnings);
     for model in &models {
-        fields::check_rust_names(file, source, &model.fields, errors);
+        fields::name_collisions(&model.fields, &mut warnings);
     }
-    check_model_names(file, source, &models, errors);
+    name_models(&name, &mut models, &mut warnings);
 
     let endpoint = got
         .request_example
@@ -350,18 +398,15 @@ fn assemble(
     if let Some(example) = &got.request_example {
         examples::check_request_example(&name, example, &mut request, &mut warnings);
     }
-    let response_example = match &got.response_example {
-        Some(block) => {
-            let value = examples::parse_response_example(file, block).ok();
-            if let Some(value) = &value {
-                ResponseCheck {
-                    block,
-                    models: &mut models,
-                    warnings: &mut warnings,
-                }
-                .check(value, &mut response);
+    let response_example = match got.response_example {
+        Some((block, value)) => {
+            ResponseCheck {
+                block: &block,
+                models: &mut models,
+                warnings: &mut warnings,
             }
-            value
+            .check(&value, &mut response);
+            Some(value)
         }
         None => None,
     };
@@ -435,24 +480,33 @@ fn required_table(
     }
 }
 
-fn check_model_names(file: &str, source: &str, models: &[Model], errors: &mut Vec<DocError>) {
-    use heck::ToUpperCamelCase;
-    for (i, model) in models.iter().enumerate() {
-        let rust = model.name.to_upper_camel_case();
-        if let Some(first) = models[..i]
-            .iter()
-            .find(|m| m.name.to_upper_camel_case() == rust)
-        {
-            errors.push(DocError::new(
-                file,
-                model.line,
-                format!(
-                    "data models `{}` and `{}` (line {}) would both become `{rust}` in Rust; rename one",
-                    model.name, first.name, first.line
-                ),
-                fields::source_line(source, model.line),
-            ));
+/// Gives a model whose Rust name would collide (with a type the generator derives for the
+/// action, or with an earlier model) a deterministic other name: `Model`, then `Model2`, … appended.
+fn name_models(action: &str, models: &mut [Model], warnings: &mut Vec<Warning>) {
+    use dezai_spec::names::{action_type_names, type_name};
+    let mut taken: std::collections::HashSet<String> =
+        action_type_names(action).into_iter().collect();
+    for model in models.iter_mut() {
+        let derived = type_name(&model.name);
+        if taken.insert(derived.clone()) {
+            continue;
         }
+        let mut renamed = format!("{derived}Model");
+        let mut n = 2;
+        while !taken.insert(renamed.clone()) {
+            renamed = format!("{derived}Model{n}");
+            n += 1;
+        }
+        warnings.push(Warning {
+            kind: WarningKind::RenamedModel,
+            line: model.line,
+            message: format!(
+                "data model `{}` would be the Rust type `{derived}`, which the action or an earlier \
+                 model already uses; its Rust name is `{renamed}`",
+                model.name
+            ),
+        });
+        model.type_name = Some(renamed);
     }
 }
 

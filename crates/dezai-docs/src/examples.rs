@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use dezai_spec::{ExampleParam, Field, Model, PUBLIC_PARAMETERS, Type, Warning, WarningKind};
 use serde_json::Value;
 
-use crate::error::DocError;
 use crate::fields::rust_name;
 use crate::markdown::CodeBlock;
 
@@ -60,34 +59,199 @@ pub(crate) fn parse_request_example(block: &CodeBlock) -> RequestExample {
     example
 }
 
-/// Reads a response example as JSON.
-pub(crate) fn parse_response_example(file: &str, block: &CodeBlock) -> Result<Value, DocError> {
-    let line_of =
-        |json_line: usize| block.line + u32::try_from(json_line.saturating_sub(1)).unwrap_or(0);
-    let text_of = |json_line: usize| {
-        block
-            .text
-            .lines()
-            .nth(json_line.saturating_sub(1))
-            .unwrap_or("")
-            .trim()
-            .to_owned()
+/// Reads a request example in any of the shapes documents use: a URL with a query string, a
+/// JSON body (the JSON-body variants of some actions), or an HTTP transcript around either.
+/// Returns the example and, when the block was not plainly readable, what was wrong with it.
+pub(crate) fn read_request_example(block: &CodeBlock) -> (RequestExample, Option<(u32, String)>) {
+    let (body_block, transcript) = match transcript_body(&block.text) {
+        Some((skipped, body)) => (
+            CodeBlock {
+                line: block.line + u32::try_from(skipped).unwrap_or(0),
+                info: block.info.clone(),
+                text: body.to_owned(),
+            },
+            true,
+        ),
+        None => (block.clone(), false),
     };
-    match serde_json::from_str::<Value>(&block.text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(DocError::new(
-            file,
-            block.line,
-            "response example is not a JSON object",
-            text_of(1),
-        )),
-        Err(e) => Err(DocError::new(
-            file,
-            line_of(e.line()),
-            format!("response example is not valid JSON: {e}"),
-            text_of(e.line()),
-        )),
+    let note = |problem: Option<(u32, String)>| {
+        problem.or_else(|| {
+            transcript.then(|| {
+                (
+                    block.line,
+                    "the request example is an HTTP transcript; its body is used".to_owned(),
+                )
+            })
+        })
+    };
+    if !body_block.text.trim_start().starts_with('{') {
+        return (parse_request_example(&body_block), note(None));
     }
+    let read = read_json_example(&body_block);
+    let mut example = RequestExample {
+        endpoint: None,
+        line: body_block.line,
+        params: Vec::new(),
+    };
+    if let Some(Value::Object(map)) = &read.value {
+        for (key, value) in map {
+            flatten_json(key, value, body_block.line, &mut example.params);
+        }
+    }
+    (example, note(read.problem))
+}
+
+/// A JSON request body as the flat parameters the wire would carry (`Disks.0.Size`).
+fn flatten_json(name: &str, value: &Value, line: u32, out: &mut Vec<(ExampleParam, u32)>) {
+    let mut push = |value: String| {
+        out.push((
+            ExampleParam {
+                name: name.to_owned(),
+                value,
+            },
+            line,
+        ))
+    };
+    match value {
+        Value::Null => {}
+        Value::String(s) => push(s.clone()),
+        Value::Bool(_) | Value::Number(_) => push(value.to_string()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten_json(&format!("{name}.{i}"), item, line, out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                flatten_json(&format!("{name}.{key}"), item, line, out);
+            }
+        }
+    }
+}
+
+/// What reading an example's JSON gave: the value, if any could be read, and what was wrong
+/// with the text as written (for an [`WarningKind::InvalidExample`] warning).
+pub(crate) struct ReadJson {
+    pub value: Option<Value>,
+    pub problem: Option<(u32, String)>,
+}
+
+/// Whether a block is an HTTP transcript (`HTTP/1.1 200 OK` or `POST / HTTP/1.1` followed by
+/// headers), whose body follows the first blank line.
+fn transcript_body(text: &str) -> Option<(usize, &str)> {
+    let first = text.lines().find(|l| !l.trim().is_empty())?.trim();
+    let is_status = first.starts_with("HTTP/");
+    let is_request = first
+        .rsplit_once(' ')
+        .is_some_and(|(_, version)| version.starts_with("HTTP/"));
+    if !is_status && !is_request {
+        return None;
+    }
+    // The body starts after the first blank line that follows the start line.
+    let start = text.find(first).unwrap_or(0);
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        offset += line.len();
+        if line.trim().is_empty() {
+            let skipped = text[..offset].matches('\n').count();
+            return Some((skipped, &text[offset..]));
+        }
+    }
+    Some((text.matches('\n').count(), ""))
+}
+
+/// Reads an example block as a JSON object. Examples illustrate and the tables are the
+/// contract, so nothing here is an error: a transcript's body is read, JSON with trailing
+/// commas is read without them, and anything else leaves no value, each with the problem
+/// stated.
+pub(crate) fn read_json_example(block: &CodeBlock) -> ReadJson {
+    let (skipped, body) = match transcript_body(&block.text) {
+        Some((skipped, body)) => (skipped, body),
+        None => (0, block.text.as_str()),
+    };
+    let base = block.line + u32::try_from(skipped).unwrap_or(0);
+    let line_of = |json_line: usize| base + u32::try_from(json_line.saturating_sub(1)).unwrap_or(0);
+    let transcript = (skipped > 0)
+        .then(|| "the example is an HTTP transcript; its JSON body is used".to_owned());
+    let parsed = serde_json::from_str::<Value>(body);
+    let (value, problem) = match parsed {
+        Ok(value) => (Some(value), transcript.map(|t| (block.line, t))),
+        Err(e) => {
+            let fixed = without_trailing_commas(body);
+            match serde_json::from_str::<Value>(&fixed) {
+                Ok(value) if fixed != body => (
+                    Some(value),
+                    Some((
+                        line_of(e.line()),
+                        format!(
+                            "the example is not valid JSON ({e}); read with its trailing commas removed"
+                        ),
+                    )),
+                ),
+                _ => (
+                    None,
+                    Some((
+                        line_of(e.line()),
+                        format!("the example is not valid JSON ({e}); ignored"),
+                    )),
+                ),
+            }
+        }
+    };
+    match value {
+        Some(Value::Object(map)) => ReadJson {
+            value: Some(Value::Object(map)),
+            problem,
+        },
+        Some(_) => ReadJson {
+            value: None,
+            problem: Some((base, "the example is not a JSON object; ignored".into())),
+        },
+        None => ReadJson {
+            value: None,
+            problem,
+        },
+    }
+}
+
+/// The text with every comma that directly precedes `}` or `]` (whitespace aside) removed,
+/// outside strings.
+fn without_trailing_commas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut pending: Option<usize> = None;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            ',' => {
+                pending = Some(out.len());
+                out.push(c);
+                continue;
+            }
+            '}' | ']' => {
+                if let Some(at) = pending {
+                    out.remove(at);
+                }
+            }
+            '"' => in_string = true,
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            pending = None;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn matches_loosely(written: &str, documented: &str) -> bool {

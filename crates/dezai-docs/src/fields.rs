@@ -5,8 +5,7 @@
 
 use std::collections::HashMap;
 
-use dezai_spec::{Field, Type};
-use heck::ToSnakeCase;
+use dezai_spec::{Field, Type, Warning, WarningKind};
 
 use crate::error::DocError;
 use crate::table::{RawField, TypeExpr};
@@ -258,48 +257,36 @@ fn into_field(node: Node) -> Field {
     }
 }
 
-/// The Rust identifier a wire name becomes (before keyword escaping), for collision checks.
+/// The Rust identifier a wire name becomes (before keyword escaping), for loose matching.
 pub(crate) fn rust_name(wire: &str) -> String {
-    wire.to_snake_case()
+    dezai_spec::names::snake_name(wire)
 }
 
-/// Reports fields of one struct (recursively, for rebuilt structures) whose wire names would
-/// become the same Rust identifier, e.g. `BackupId` and `BackupID`.
-pub(crate) fn check_rust_names(
-    file: &str,
-    source: &str,
-    fields: &[Field],
-    errors: &mut Vec<DocError>,
-) {
+/// Warns about fields of one struct (recursively, for rebuilt structures) whose wire names
+/// become the same Rust identifier, e.g. `BackupId` and `BackupID`: the generator numbers the
+/// later ones (`backup_id_2`), see [`dezai_spec::names::field_names`].
+pub(crate) fn name_collisions(fields: &[Field], warnings: &mut Vec<Warning>) {
     let mut seen: HashMap<String, &Field> = HashMap::new();
-    for field in fields {
+    let names = dezai_spec::names::field_names(fields.iter().map(|f| f.name.as_str()), &[]);
+    for (field, name) in fields.iter().zip(names) {
         let ident = rust_name(&field.name);
-        if let Some(first) = seen.get(&ident) {
-            errors.push(DocError::new(
-                file,
-                field.line,
-                format!(
-                    "`{}` and `{}` (line {}) would both become `{ident}` in Rust; rename one",
-                    field.name, first.name, first.line
+        match seen.get(&ident) {
+            Some(first) => warnings.push(Warning {
+                kind: WarningKind::NameCollision,
+                line: field.line,
+                message: format!(
+                    "`{}` and `{}` (line {}) would both become `{ident}` in Rust; `{}` is `{name}`",
+                    field.name, first.name, first.line, field.name
                 ),
-                source_line(source, field.line),
-            ));
-        } else {
-            seen.insert(ident, field);
+            }),
+            None => {
+                seen.insert(ident, field);
+            }
         }
         if let Some(inner) = struct_fields(&field.ty) {
-            check_rust_names(file, source, inner, errors);
+            name_collisions(inner, warnings);
         }
     }
-}
-
-/// The text of a 1-based line, trimmed, for quoting in errors.
-pub(crate) fn source_line(source: &str, line: u32) -> &str {
-    source
-        .lines()
-        .nth((line as usize).saturating_sub(1))
-        .unwrap_or("")
-        .trim()
 }
 
 /// The fields of a rebuilt structure, looking through list wrappers.
@@ -311,30 +298,80 @@ pub(crate) fn struct_fields(ty: &Type) -> Option<&[Field]> {
     }
 }
 
-/// The deprecation note of a description that says the field is going away, e.g.
+/// The deprecation note of a description that says the *field* is going away, e.g.
 /// `[Going offline, please use BackupPath]Public network address` → `Going offline, please use
 /// BackupPath`. A bracketed note at the start is taken as the note; otherwise the whole
 /// description is.
+///
+/// Descriptions also list what an enum's values mean, with words that elsewhere mean
+/// "deprecated" (`Status: 0 停用 1 启用`, `已下线 = offline`). So only phrases that speak of a
+/// field count (`going offline`, `deprecated`, `已废弃`, `即将下线`, …; plain `下线` or `停用` is a
+/// status), and a phrase written as an enum value (right after a digit, `=`, `:`, a comma or a
+/// quote, or right before `=` or `:`) does not.
 pub(crate) fn deprecation_note(description: &str) -> Option<String> {
-    const MARKERS: [&str; 7] = [
+    const MARKERS: [&str; 10] = [
         "going offline",
         "deprecated",
         "obsolete",
-        "下线",
-        "废弃",
-        "弃用",
-        "停用",
+        "已废弃",
+        "将废弃",
+        "即将废弃",
+        "即将下线",
+        "将下线",
+        "已弃用",
+        "不再使用",
     ];
     let lower = description.to_lowercase();
-    if !MARKERS.iter().any(|m| lower.contains(m)) {
-        return None;
-    }
     let trimmed = description.trim_start();
     let bracketed = trimmed
         .strip_prefix('[')
         .or_else(|| trimmed.strip_prefix('【'))
         .and_then(|rest| rest.find([']', '】']).map(|end| rest[..end].trim()));
+    // A bracketed note at the start that says "offline" in any form is a deprecation:
+    // `[已下线]`, `【下线】`, `[Offline soon]`.
+    let bracket_says = bracketed.is_some_and(|note| {
+        let note = note.to_lowercase();
+        MARKERS.iter().any(|m| note.contains(m))
+            || note.contains("下线")
+            || note.contains("offline")
+    });
+    let says = bracket_says
+        || MARKERS.iter().any(|marker| {
+            lower
+                .match_indices(marker)
+                .any(|(at, _)| !is_enum_value(&lower, at, at + marker.len()))
+        });
+    if !says {
+        return None;
+    }
     Some(bracketed.unwrap_or(description.trim()).to_owned())
+}
+
+/// Whether the phrase at `start..end` of `text` reads as an enum value's meaning rather than a
+/// statement about the field, and for ASCII words, whether it is part of a longer word.
+fn is_enum_value(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start]
+        .trim_end_matches([' ', '\t'])
+        .chars()
+        .next_back();
+    let after = text[end..].trim_start_matches([' ', '\t']).chars().next();
+    let ascii_word = text[start..end].is_ascii();
+    if ascii_word {
+        let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if glued(text[..start].chars().next_back()) || glued(text[end..].chars().next()) {
+            return true;
+        }
+    }
+    let value_before = before.is_some_and(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '=' | ':' | '：' | ',' | '，' | '、' | '"' | '\'' | '`' | '|' | '/'
+            )
+    });
+    let value_after = after.is_some_and(|c| matches!(c, '=' | ':' | '：' | '"' | '\'' | '`' | '/'));
+    // A phrase that opens the description (`Deprecated: use X`) is about the field.
+    value_before || (before.is_some() && value_after)
 }
 
 #[cfg(test)]
@@ -367,5 +404,26 @@ mod tests {
             Some("即将下线")
         );
         assert_eq!(deprecation_note("Public network address"), None);
+        assert_eq!(
+            deprecation_note("该字段已废弃，请使用 BackupPath").as_deref(),
+            Some("该字段已废弃，请使用 BackupPath")
+        );
+        assert!(deprecation_note("This field is deprecated; use Name").is_some());
+        // Enum values' meanings are not deprecations.
+        assert_eq!(deprecation_note("Status: 0 停用 1 启用"), None);
+        assert_eq!(
+            deprecation_note("状态：已下线 = offline，运行中 = running"),
+            None
+        );
+        assert_eq!(
+            deprecation_note("State: Available, Deprecated, Deleted"),
+            None
+        );
+        assert_eq!(
+            deprecation_note("Image state: 1 available, 2 deprecated"),
+            None
+        );
+        assert_eq!(deprecation_note("One of `Normal`, `Deprecated`"), None);
+        assert_eq!(deprecation_note("Undeprecated images only"), None);
     }
 }

@@ -59,7 +59,7 @@ pub(crate) struct Cell {
     pub code: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct CodeBlock {
     /// The line of the first line of content.
     pub line: u32,

@@ -128,7 +128,7 @@ fn is_valid_wire_name(name: &str) -> bool {
     }) && name
         .chars()
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether `name` can name a data model (and so become a Rust type name).

@@ -19,6 +19,7 @@
 // Library code must not panic on input a user supplies.
 #![warn(clippy::unwrap_used)]
 
+pub mod names;
 mod types;
 mod warning;
 
@@ -31,7 +32,7 @@ use serde::{Deserialize, Serialize};
 /// The version of the spec format this crate reads and writes.
 ///
 /// Bumped on any change that an older reader would misread; readers refuse other versions.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The public parameters every call carries; the runtime adds them, so they are never fields of
 /// a typed request.
@@ -207,6 +208,11 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// The line of the model's heading.
     pub line: u32,
+    /// The Rust type name to use instead of the one derived from `name`, when that one would
+    /// collide with a generated type (`…Request`, `…Response`, `…Call`) or another model of the
+    /// action. Absent when the derived name serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
 }
 
 /// One `name=value` pair of a request example.

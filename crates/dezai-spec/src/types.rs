@@ -47,7 +47,7 @@ pub enum Type {
 pub enum ScalarType {
     /// `string`
     String,
-    /// `int`
+    /// `int` or `integer`
     Int,
     /// `float`
     Float,
@@ -62,7 +62,8 @@ impl ScalarType {
     pub fn parse(written: &str) -> Option<Self> {
         Some(match written.to_ascii_lowercase().as_str() {
             "string" => Self::String,
-            "int" => Self::Int,
+            // Published documents also write the long form and other cases (`Integer`, `Int`).
+            "int" | "integer" => Self::Int,
             "float" => Self::Float,
             "boolean" | "bool" => Self::Bool,
             "object" => Self::Object,

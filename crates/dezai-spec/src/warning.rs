@@ -59,6 +59,26 @@ pub enum WarningKind {
     /// The request example's `Action` differs from the document's action name.
     /// Resolution: the title's name is used.
     ExampleActionMismatch,
+    /// A table row repeated verbatim (the same `Master.N.Zone` row three times).
+    /// Resolution: the repeats are merged into the first row.
+    RepeatedRow,
+    /// An example that is not valid JSON (a trailing comma, an HTTP transcript around it).
+    /// Resolution: examples illustrate and tables are the contract, so the document is read
+    /// without it; a transcript's body, or JSON with its trailing commas removed, is used when
+    /// that reads.
+    InvalidExample,
+    /// A data model whose Rust name would collide with a type the generator derives
+    /// (`DescribeResourceMetricResponse` as a model of `DescribeResourceMetric`) or with
+    /// another model. Resolution: the model keeps its name in the spec and gets the
+    /// deterministic Rust name recorded in its `type_name`.
+    RenamedModel,
+    /// Two fields of one structure whose names become the same Rust identifier (`BackupId` and
+    /// `BackupID`). Resolution: the first keeps the identifier, later ones get `_2`, `_3`, … in
+    /// document order; wire names are unchanged.
+    NameCollision,
+    /// The same action documented twice in one product by byte-identical documents.
+    /// Resolution: the first file (in path order) is used.
+    DuplicateDocument,
 }
 
 impl std::fmt::Display for WarningKind {

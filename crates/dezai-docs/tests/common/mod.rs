@@ -54,3 +54,20 @@ pub fn list(item: Type) -> Type {
 pub fn kinds(action: &Action) -> Vec<WarningKind> {
     action.warnings.iter().map(|w| w.kind).collect()
 }
+
+/// The 1-based line of the first line containing `needle`.
+pub fn line_of(text: &str, needle: &str) -> u32 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i as u32 + 1)
+        .unwrap_or_else(|| panic!("{needle} not in fixture"))
+}
+
+/// The fields of a rebuilt structure, through list wrappers.
+pub fn struct_fields(ty: &Type) -> &[Field] {
+    match ty {
+        Type::Struct { fields } => fields,
+        Type::List { item } => struct_fields(item),
+        other => panic!("not a structure: {other:?}"),
+    }
+}

@@ -1,36 +1,70 @@
-//! `cargo xtask codegen`: documents → specs.
+//! `cargo xtask codegen`: documents → specs, and the SDK wiring that follows from them.
 //!
 //! The run is planned in memory first ([`plan`]): every document is parsed and every output
-//! file rendered before anything touches the disk. A run with errors writes nothing; a
-//! successful run replaces each file atomically (temp file + rename), so a spec is never half
-//! written. [`Plan::check`] compares the plan with the disk instead of writing, for CI and the
-//! staleness test.
+//! file rendered before anything touches the disk. A run with errors writes nothing, unless
+//! [`Options::keep_going`] is set: then every product whose documents all parsed is written and
+//! each product with an error keeps its previous spec byte for byte. Files are replaced
+//! atomically (temp file + rename), so a spec is never half written. [`Plan::check`] compares
+//! the plan with the disk instead of writing, for CI and the staleness test.
 
+pub mod api_diff;
+pub mod exclude;
+mod summary;
+pub mod wiring;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use dezai_docs::DocErrors;
+use dezai_docs::{DocError, DocErrors, Source};
 use dezai_spec::ProductSpec;
+
+pub use api_diff::{ApiChange, Impact};
+pub use exclude::Exclusion;
 
 /// The file name of the spec's JSON Schema in the output folder.
 pub const SCHEMA_FILE: &str = "spec.schema.json";
 
+/// The exclude list's file name in the output folder (see [`exclude`]).
+pub const EXCLUDE_FILE: &str = "exclude.txt";
+
+/// How a run goes.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Write every product that parsed even when others have errors (`--keep-going`).
+    pub keep_going: bool,
+    /// The SDK crate's folder, when the run also writes its wiring (see [`wiring`]).
+    pub sdk: Option<PathBuf>,
+}
+
 /// Every file a codegen run produces, rendered, plus the generated files it would remove.
 #[derive(Debug)]
 pub struct Plan {
-    /// The specs, for the summary.
+    /// The specs that parsed, for the summary.
     pub specs: Vec<ProductSpec>,
     /// Output files and their full contents.
     pub files: Vec<(PathBuf, String)>,
     /// Specs from an earlier run whose product no longer has documents.
     pub obsolete: Vec<PathBuf>,
+    /// The errors of each product that could not be built (only with `keep_going`; otherwise
+    /// errors make [`plan`] fail). Their specs are left as they are.
+    pub failed: BTreeMap<String, Vec<DocError>>,
+    /// Documents skipped because `exclude.txt` lists them.
+    pub skipped: Vec<Exclusion>,
+    /// Lines of `exclude.txt` that name no document.
+    pub unused_exclusions: Vec<Exclusion>,
+    /// What this run changes in the public API, compared with the specs on disk.
+    pub changes: Vec<ApiChange>,
+    /// The documents whose action differs from the spec on disk (new ones included): the
+    /// summary lists the warnings of these only.
+    pub changed_sources: BTreeSet<String>,
 }
 
 /// Why a run could not produce its files.
 #[derive(Debug)]
 pub enum PlanError {
-    /// The documents could not be read from disk.
-    Io(PathBuf, std::io::Error),
+    /// The documents, the exclude list or the SDK manifest could not be read.
+    Io(PathBuf, String),
     /// One or more documents are malformed.
     Docs(DocErrors),
 }
@@ -42,7 +76,7 @@ impl std::fmt::Display for PlanError {
             PlanError::Docs(errors) => {
                 write!(
                     f,
-                    "{errors}\n\n{} error(s); no spec was written",
+                    "{errors}\n\n{} error(s); no spec was written (`--keep-going` writes the products without errors)",
                     errors.0.len()
                 )
             }
@@ -52,24 +86,156 @@ impl std::fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
-/// Parses every document under `docs` and renders the files that belong in `out`.
+/// Parses every document under `docs` and renders the specs that belong in `out`, all or
+/// nothing, without the SDK wiring.
 pub fn plan(docs: &Path, out: &Path) -> Result<Plan, PlanError> {
-    let sources = dezai_docs::read_docs_dir(docs).map_err(|e| PlanError::Io(docs.to_owned(), e))?;
-    let specs = dezai_docs::build_specs(&sources).map_err(PlanError::Docs)?;
+    plan_with(docs, out, &Options::default())
+}
+
+/// The project's own run: `specs/docs` → `specs/`, with the SDK wiring.
+pub fn project_plan(root: &Path, keep_going: bool) -> Result<Plan, PlanError> {
+    plan_with(
+        &root.join("specs/docs"),
+        &root.join("specs"),
+        &Options {
+            keep_going,
+            sdk: Some(root.join("crates/dezai-sdk")),
+        },
+    )
+}
+
+/// Parses every document under `docs` and renders the files that belong in `out` (and the
+/// SDK wiring, if asked).
+pub fn plan_with(docs: &Path, out: &Path, options: &Options) -> Result<Plan, PlanError> {
+    let sources = dezai_docs::read_docs_dir(docs)
+        .map_err(|e| PlanError::Io(docs.to_owned(), e.to_string()))?;
+    let exclusions = exclude::read(&out.join(EXCLUDE_FILE))
+        .map_err(|e| PlanError::Io(out.join(EXCLUDE_FILE), e))?;
+    let (sources, skipped, unused_exclusions) = apply_exclusions(sources, exclusions);
+    let built = dezai_docs::build_products(&sources);
+    if !built.failed.is_empty() && !options.keep_going {
+        return Err(PlanError::Docs(DocErrors(
+            built.failed.into_values().flatten().collect(),
+        )));
+    }
+    let specs = built.specs;
     let mut files: Vec<(PathBuf, String)> = specs
         .iter()
-        .map(|spec| (out.join(format!("{}.json", spec.product)), spec.to_json()))
+        .map(|spec| (spec_path(out, &spec.product), spec.to_json()))
         .collect();
     files.push((out.join(SCHEMA_FILE), dezai_spec::json_schema()));
-    let obsolete = generated_specs_in(out)
-        .into_iter()
-        .filter(|path| !files.iter().any(|(p, _)| p == path))
+
+    // A product with errors keeps its spec on disk; its documents still exist, so it is not
+    // obsolete, and the SDK keeps its module.
+    let documented: BTreeSet<&str> = sources.iter().map(|s| s.product.as_str()).collect();
+    let on_disk = generated_specs_in(out);
+    let obsolete: Vec<PathBuf> = on_disk
+        .iter()
+        .filter(|path| !files.iter().any(|(p, _)| p == *path))
+        .filter(|path| {
+            !path
+                .file_stem()
+                .is_some_and(|stem| documented.contains(stem.to_string_lossy().as_ref()))
+        })
+        .cloned()
         .collect();
+
+    let old_specs: BTreeMap<String, ProductSpec> = on_disk
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .filter_map(|text| ProductSpec::from_json(&text).ok())
+        .map(|spec| (spec.product.clone(), spec))
+        .collect();
+    let mut changes = Vec::new();
+    let mut changed_sources = BTreeSet::new();
+    for spec in &specs {
+        let old = old_specs.get(&spec.product);
+        changes.extend(api_diff::diff_product(old, Some(spec)));
+        for action in &spec.actions {
+            let before = old.and_then(|o| o.actions.iter().find(|a| a.name == action.name));
+            if before.map(own_content) != Some(own_content(action)) {
+                changed_sources.insert(action.source.clone());
+            }
+        }
+    }
+    for path in &obsolete {
+        let old = path
+            .file_stem()
+            .and_then(|stem| old_specs.get(stem.to_string_lossy().as_ref()));
+        changes.extend(api_diff::diff_product(old, None));
+    }
+
+    if let Some(sdk) = &options.sdk {
+        // The SDK wires every product that has a spec after this run.
+        let mut wired: Vec<&ProductSpec> = specs.iter().collect();
+        for product in built.failed.keys() {
+            if let Some(old) = old_specs.get(product) {
+                wired.push(old);
+            }
+        }
+        wired.sort_by(|a, b| a.product.cmp(&b.product));
+        let manifest_path = sdk.join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| PlanError::Io(manifest_path.clone(), e.to_string()))?;
+        files.extend(
+            wiring::files(sdk, &manifest, &wired).map_err(|e| PlanError::Io(manifest_path, e))?,
+        );
+    }
     Ok(Plan {
         specs,
         files,
         obsolete,
+        failed: built.failed,
+        skipped,
+        unused_exclusions,
+        changes,
+        changed_sources,
     })
+}
+
+/// What an action's own document determines: the action without the warnings that come from
+/// comparing it with other documents, which change when *those* documents do.
+fn own_content(action: &dezai_spec::Action) -> dezai_spec::Action {
+    use dezai_spec::WarningKind::{DuplicateDocument, EndpointDiffers, TypeDiffersAcrossActions};
+    let mut own = action.clone();
+    own.warnings.retain(|w| {
+        !matches!(
+            w.kind,
+            TypeDiffersAcrossActions | EndpointDiffers | DuplicateDocument
+        )
+    });
+    own
+}
+
+fn spec_path(out: &Path, product: &str) -> PathBuf {
+    out.join(format!("{product}.json"))
+}
+
+/// Splits the documents into those to read and those the exclude list names; also returns the
+/// exclusions that name no document.
+fn apply_exclusions(
+    sources: Vec<Source>,
+    exclusions: Vec<Exclusion>,
+) -> (Vec<Source>, Vec<Exclusion>, Vec<Exclusion>) {
+    let mut kept = Vec::with_capacity(sources.len());
+    let mut used = BTreeSet::new();
+    for source in sources {
+        match exclusions.iter().position(|e| e.path == source.path) {
+            Some(i) => {
+                used.insert(i);
+            }
+            None => kept.push(source),
+        }
+    }
+    let (mut skipped, mut unused) = (Vec::new(), Vec::new());
+    for (i, exclusion) in exclusions.into_iter().enumerate() {
+        if used.contains(&i) {
+            skipped.push(exclusion);
+        } else {
+            unused.push(exclusion);
+        }
+    }
+    (kept, skipped, unused)
 }
 
 /// The specs an earlier run wrote into `out`: JSON files carrying the generated marker. Other
@@ -149,58 +315,6 @@ impl Plan {
         }
         Ok(touched)
     }
-
-    /// The one-screen summary printed after a run: totals, one line per product, and the
-    /// first warnings.
-    pub fn summary(&self, max_warnings: usize) -> String {
-        let mut out = String::new();
-        let (mut actions, mut request, mut response, mut warnings) = (0, 0, 0, 0);
-        let mut rows = String::new();
-        for spec in &self.specs {
-            let a = spec.actions.len();
-            let req: usize = spec.actions.iter().map(|x| x.request.len()).sum();
-            let resp: usize = spec.actions.iter().map(|x| x.response.len()).sum();
-            let warn: usize = spec.actions.iter().map(|x| x.warnings.len()).sum();
-            let _ = writeln!(
-                rows,
-                "  {:<16} {a:>5} {req:>9} {resp:>9} {warn:>9}",
-                spec.product
-            );
-            (actions, request, response, warnings) =
-                (actions + a, request + req, response + resp, warnings + warn);
-        }
-        let _ = writeln!(
-            out,
-            "  {:<16} {:>5} {:>9} {:>9} {:>9}",
-            "product", "actions", "request", "response", "warnings"
-        );
-        out.push_str(&rows);
-        let _ = writeln!(
-            out,
-            "{} product(s), {actions} action(s), {request} request and {response} response field(s), {warnings} warning(s)",
-            self.specs.len()
-        );
-        let all = self
-            .specs
-            .iter()
-            .flat_map(|s| &s.actions)
-            .flat_map(|a| a.warnings.iter().map(move |w| (a, w)));
-        for (action, warning) in all.clone().take(max_warnings) {
-            let _ = writeln!(
-                out,
-                "warning: {}:{}: {} [{}]",
-                action.source, warning.line, warning.message, warning.kind
-            );
-        }
-        if warnings > max_warnings {
-            let _ = writeln!(
-                out,
-                "… and {} more warning(s), recorded in the specs",
-                warnings - max_warnings
-            );
-        }
-        out
-    }
 }
 
 fn short_diff(actual: &str, expected: &str) -> String {
@@ -231,15 +345,4 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
-}
-
-/// Products with a spec but no module in `crates/dezai-sdk/src/lib.rs`: their types exist only
-/// once a module (and its feature) is added there.
-pub fn products_without_sdk_module(root: &Path, plan: &Plan) -> Vec<String> {
-    let lib = std::fs::read_to_string(root.join("crates/dezai-sdk/src/lib.rs")).unwrap_or_default();
-    plan.specs
-        .iter()
-        .map(|spec| spec.product.clone())
-        .filter(|product| !lib.contains(&format!("product!(\"../../specs/{product}.json\")")))
-        .collect()
 }

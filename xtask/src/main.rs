@@ -15,7 +15,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse the API documents and write one JSON spec per product.
+    /// Parse the API documents and write one JSON spec per product (and the SDK's wiring).
     Codegen {
         /// Folder of documents laid out as DIR/<product>/*.md [default: specs/docs]
         #[arg(long)]
@@ -23,12 +23,19 @@ enum Command {
         /// Folder the specs are written to [default: specs]
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Write nothing; exit 1 if the specs on disk differ from what the documents produce.
+        /// Write nothing; exit 1 if the files on disk differ from what the documents produce.
         #[arg(long)]
         check: bool,
-        /// How many warnings the summary lists.
+        /// Write every product whose documents all parsed, keep the previous spec of each
+        /// product with an error, print every error, and exit 1.
+        #[arg(long)]
+        keep_going: bool,
+        /// How many warnings of changed documents the summary lists.
         #[arg(long, default_value_t = 20)]
         max_warnings: usize,
+        /// How many API changes the summary lists.
+        #[arg(long, default_value_t = 200)]
+        max_changes: usize,
     },
     /// Measure how long the generated SDK takes to compile (see BENCHMARKS.md).
     BenchCompile {
@@ -51,32 +58,41 @@ fn main() -> ExitCode {
             docs,
             out,
             check,
+            keep_going,
             max_warnings,
+            max_changes,
         } => {
             let root = xtask::project_root();
+            let report = Report {
+                check,
+                max_warnings,
+                max_changes,
+            };
             if docs.is_some() || out.is_some() {
                 let docs = docs.unwrap_or_else(|| root.join("specs/docs"));
                 let out = out.unwrap_or_else(|| root.join("specs"));
-                return run_codegen(&docs, &out, check, max_warnings);
+                let options = codegen::Options {
+                    keep_going,
+                    sdk: None,
+                };
+                return report.run(codegen::plan_with(&docs, &out, &options), &out);
             }
-            // The project's own specs, then the test fixtures built from documents too.
-            let mut code = run_codegen(
-                &root.join("specs/docs"),
+            // The project's own specs and SDK wiring, then the test fixtures built from
+            // documents too.
+            let mut code = report.run(
+                codegen::project_plan(&root, keep_going),
                 &root.join("specs"),
-                check,
-                max_warnings,
             );
-            if let Ok(plan) = codegen::plan(&root.join("specs/docs"), &root.join("specs")) {
-                for product in codegen::products_without_sdk_module(&root, &plan) {
-                    println!(
-                        "note: product `{product}` has a spec but no module in crates/dezai-sdk yet: add \
-                         `#[cfg(feature = \"{product}\")] pub mod {product} {{ dezai_macros::product!(\"../../specs/{product}.json\"); }}` \
-                         to src/lib.rs, the feature `{product}` to Cargo.toml, and its `Ext` trait to the prelude"
-                    );
-                }
-            }
             for (docs, out) in xtask::FIXTURE_SPECS {
-                let fixture = run_codegen(&root.join(docs), &root.join(out), check, 0);
+                let fixture = Report {
+                    max_warnings: 0,
+                    max_changes: 0,
+                    ..report
+                }
+                .run(
+                    codegen::plan(&root.join(docs), &root.join(out)),
+                    &root.join(out),
+                );
                 if fixture != ExitCode::SUCCESS {
                     code = fixture;
                 }
@@ -106,50 +122,79 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_codegen(
-    docs: &std::path::Path,
-    out: &std::path::Path,
+/// How a run reports.
+#[derive(Clone, Copy)]
+struct Report {
     check: bool,
     max_warnings: usize,
-) -> ExitCode {
-    let plan = match codegen::plan(docs, out) {
-        Ok(plan) => plan,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
+    max_changes: usize,
+}
+
+impl Report {
+    /// Checks or writes a plan, printing what happened. Exit codes: 0 done, 1 document errors
+    /// or (with `--check`) files out of date, 2 the files could not be read or written.
+    fn run(
+        self,
+        plan: Result<codegen::Plan, codegen::PlanError>,
+        out: &std::path::Path,
+    ) -> ExitCode {
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(e @ codegen::PlanError::Docs(_)) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        let errors: usize = plan.failed.values().map(Vec::len).sum();
+        for error in plan.failed.values().flatten() {
+            eprintln!("error: {error}");
         }
-    };
-    if check {
-        let drift = plan.check();
-        if drift.is_empty() {
-            println!(
-                "specs are up to date ({} file(s) checked)",
-                plan.files.len()
-            );
-            return ExitCode::SUCCESS;
+        if self.check {
+            print!("{}", plan.api_changes(self.max_changes));
+            let drift = plan.check();
+            if drift.is_empty() && errors == 0 {
+                println!("up to date ({} file(s) checked)", plan.files.len());
+                return ExitCode::SUCCESS;
+            }
+            for d in &drift {
+                eprintln!("{d}");
+            }
+            if !drift.is_empty() {
+                eprintln!(
+                    "\n{} file(s) out of date; run `cargo xtask codegen` and commit the result",
+                    drift.len()
+                );
+            }
+            return ExitCode::from(1);
         }
-        for d in &drift {
-            eprintln!("{d}");
-        }
-        eprintln!(
-            "\n{} file(s) out of date; run `cargo xtask codegen` and commit the result",
-            drift.len()
-        );
-        return ExitCode::from(1);
-    }
-    print!("{}", plan.summary(max_warnings));
-    match plan.write() {
-        Ok(touched) if touched.is_empty() => println!("specs unchanged"),
-        Ok(touched) => {
-            for path in touched {
-                let verb = if path.exists() { "wrote" } else { "removed" };
-                println!("{verb} {}", path.display());
+        print!("{}", plan.summary(self.max_warnings, self.max_changes));
+        match plan.write() {
+            Ok(touched) if touched.is_empty() => {
+                println!("nothing to write: all files are current")
+            }
+            Ok(touched) => {
+                for path in touched {
+                    let verb = if path.exists() { "wrote" } else { "removed" };
+                    println!("{verb} {}", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("cannot write to {}: {e}", out.display());
+                return ExitCode::from(2);
             }
         }
-        Err(e) => {
-            eprintln!("cannot write specs to {}: {e}", out.display());
-            return ExitCode::from(2);
+        if errors > 0 {
+            eprintln!(
+                "\n{errors} error(s) in {} product(s), whose previous specs were kept: {}",
+                plan.failed.len(),
+                plan.failed.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+            return ExitCode::from(1);
         }
+        ExitCode::SUCCESS
     }
-    ExitCode::SUCCESS
 }

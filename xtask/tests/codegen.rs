@@ -61,27 +61,86 @@ fn seeded(name: &str) -> (PathBuf, PathBuf) {
     (docs, dir.join("out"))
 }
 
+/// The products and action counts of a docs folder, read from the folder itself so that
+/// tests keep passing as documents are added.
+fn products_of(docs: &Path) -> Vec<(String, usize)> {
+    let mut products: Vec<(String, usize)> = std::fs::read_dir(docs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| {
+            let count = std::fs::read_dir(&p)
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .path()
+                        .extension()
+                        .is_some_and(|x| x == "md")
+                })
+                .count();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), count)
+        })
+        .collect();
+    products.sort();
+    products
+}
+
 #[test]
 fn writes_one_spec_per_product_and_a_summary() {
     let (docs, out) = seeded("summary");
     let run = codegen(&docs, &out, &[]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let stdout = text(&run.stdout);
-    assert!(stdout.contains("4 product(s), 5 action(s)"), "{stdout}");
+    let products = products_of(&docs);
+    let actions: usize = products.iter().map(|(_, n)| n).sum();
     assert!(
-        stdout.contains("warning: udb/describe_udb_instance_backup_url.md:67:"),
+        stdout.contains(&format!(
+            "{} product(s), {actions} action(s)",
+            products.len()
+        )),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("warning: udb/describe_udb_instance_backup_url.md:67:"),
+        "a first run lists the warnings of every document: {stdout}"
+    );
+    assert!(stdout.contains("warnings by kind: "), "{stdout}");
     let names: Vec<String> = read_all(&out).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(
-        names,
-        [
-            "spec.schema.json",
-            "udb.json",
-            "umem.json",
-            "umongodb.json",
-            "upgsql.json"
-        ]
+    let mut expected: Vec<String> = products.iter().map(|(p, _)| format!("{p}.json")).collect();
+    expected.push("spec.schema.json".into());
+    expected.sort();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn warnings_are_listed_only_for_documents_that_changed() {
+    let (docs, out) = seeded("changed");
+    assert!(codegen(&docs, &out, &[]).status.success());
+    let again = text(&codegen(&docs, &out, &[]).stdout);
+    assert!(!again.contains("warning: "), "nothing changed: {again}");
+    assert!(again.contains("warnings by kind: "), "{again}");
+    assert!(
+        again.contains("of unchanged documents not listed"),
+        "{again}"
+    );
+
+    let doc = docs.join("umem/describe_u_redis_backup_url.md");
+    let edited = std::fs::read_to_string(&doc)
+        .unwrap()
+        .replace("| **BackupId** | string |", "| **BackupId** | int |");
+    std::fs::write(&doc, edited).unwrap();
+    let after = text(&codegen(&docs, &out, &[]).stdout);
+    let listed: Vec<&str> = after
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert!(!listed.is_empty(), "{after}");
+    assert!(
+        listed
+            .iter()
+            .all(|l| l.starts_with("warning: umem/describe_u_redis_backup_url.md:")),
+        "only the edited document's warnings: {after}"
     );
 }
 
@@ -178,7 +237,7 @@ fn a_malformed_document_writes_nothing_and_reports_every_error() {
     copy_dir(&docs.join("umongodb"), &docs.join("unew"));
 
     let run = codegen(&docs, &out, &[]);
-    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(run.status.code(), Some(1));
     let stderr = text(&run.stderr);
     assert!(stderr.contains("udb/describe_udb_instance_backup_url.md:30: unknown type `array[strin]` for field `BackupId`"), "{stderr}");
     assert!(
@@ -201,17 +260,128 @@ fn a_malformed_document_writes_nothing_and_reports_every_error() {
 #[test]
 fn a_new_document_becomes_part_of_its_product() {
     let (docs, out) = seeded("new-doc");
+    assert!(codegen(&docs, &out, &[]).status.success());
+    let read = |out: &Path| {
+        dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(out.join("udb.json")).unwrap())
+            .unwrap()
+    };
+    let before: Vec<String> = read(&out).actions.into_iter().map(|a| a.name).collect();
     let made_up =
         include_str!("../../crates/dezai-sdk/tests/fixtures/docs/madeup/list_udb_backup_files.md");
     std::fs::write(docs.join("udb/list_udb_backup_files.md"), made_up).unwrap();
     let run = codegen(&docs, &out, &[]);
     assert!(run.status.success(), "{}", text(&run.stderr));
-    let spec =
-        dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(out.join("udb.json")).unwrap())
-            .unwrap();
-    let names: Vec<&str> = spec.actions.iter().map(|a| a.name.as_str()).collect();
+    let after: Vec<String> = read(&out).actions.into_iter().map(|a| a.name).collect();
+    let mut expected = before.clone();
+    expected.push("ListUDBBackupFiles".into());
+    expected.sort();
+    assert_eq!(after, expected);
+    assert!(
+        text(&run.stdout).contains("udb ListUDBBackupFiles: action added [compatible]"),
+        "{}",
+        text(&run.stdout)
+    );
+}
+
+#[test]
+fn keep_going_writes_the_good_products_and_keeps_the_bad_ones_untouched() {
+    let (docs, out) = seeded("keep-going");
+    assert!(codegen(&docs, &out, &[]).status.success());
+    let udb_before = std::fs::read(out.join("udb.json")).unwrap();
+
+    // udb gets a malformed document; umem gets an edit; a new product appears.
+    let udb = docs.join("udb/describe_udb_instance_backup_url.md");
+    let broken = std::fs::read_to_string(&udb)
+        .unwrap()
+        .replace("| **BackupId** | int |", "| **BackupId** | array[strin] |");
+    std::fs::write(&udb, broken).unwrap();
+    let umem = docs.join("umem/describe_u_redis_backup_url.md");
+    let edited = std::fs::read_to_string(&umem)
+        .unwrap()
+        .replace("| **BackupId** | string |", "| **BackupId** | int |");
+    std::fs::write(&umem, edited).unwrap();
+    copy_dir(&docs.join("umongodb"), &docs.join("unew"));
+
+    let run = codegen(&docs, &out, &["--keep-going"]);
+    assert_eq!(run.status.code(), Some(1), "errors still fail the run");
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("udb/describe_udb_instance_backup_url.md:30: unknown type `array[strin]`"),
+        "{stderr}"
+    );
     assert_eq!(
-        names,
-        ["DescribeUDBInstanceBackupURL", "ListUDBBackupFiles"]
+        std::fs::read(out.join("udb.json")).unwrap(),
+        udb_before,
+        "the failed product's spec is byte-for-byte untouched"
+    );
+    assert!(out.join("unew.json").exists(), "the new product is written");
+    let umem_spec = std::fs::read_to_string(out.join("umem.json")).unwrap();
+    assert!(
+        umem_spec.contains("\"kind\": \"int\""),
+        "the edit is written"
+    );
+
+    // Without --keep-going the same documents write nothing.
+    std::fs::remove_file(out.join("unew.json")).unwrap();
+    let strict = codegen(&docs, &out, &[]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(!out.join("unew.json").exists());
+}
+
+#[test]
+fn exclude_list_skips_documents_and_says_so() {
+    let (docs, out) = seeded("exclude");
+    std::fs::create_dir_all(docs.join("ufile")).unwrap();
+    std::fs::write(
+        docs.join("ufile/put_file.md"),
+        "# Upload a file - PutFile\n\nPUT /key HTTP/1.1\nAuthorization: …\n",
+    )
+    .unwrap();
+    let failed = codegen(&docs, &out, &[]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(text(&failed.stderr).contains("ufile/put_file.md"));
+
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("exclude.txt"),
+        "# documents not in the published format\nufile/put_file.md   raw HTTP API, no Response Field table\nold/gone.md  removed long ago\n",
+    )
+    .unwrap();
+    let run = codegen(&docs, &out, &[]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains(
+            "skipped: ufile/put_file.md (exclude.txt:2: raw HTTP API, no Response Field table)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("note: exclude.txt:3 lists old/gone.md, which is not a document"),
+        "{stdout}"
+    );
+    assert!(!out.join("ufile.json").exists());
+
+    std::fs::write(out.join("exclude.txt"), "ufile/put_file.md\n").unwrap();
+    let no_reason = codegen(&docs, &out, &[]);
+    assert_eq!(no_reason.status.code(), Some(2));
+    assert!(text(&no_reason.stderr).contains("excluded without a reason"));
+}
+
+#[test]
+fn check_prints_the_api_changes() {
+    let (docs, out) = seeded("api-check");
+    assert!(codegen(&docs, &out, &[]).status.success());
+    let doc = docs.join("umongodb/describe_u_mongo_db_backup_url.md");
+    let edited = std::fs::read_to_string(&doc)
+        .unwrap()
+        .replace("| **Category** | string |", "| **Category** | int |");
+    std::fs::write(&doc, edited).unwrap();
+    let run = codegen(&docs, &out, &["--check"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("umongodb DescribeUMongoDBBackupURL: request field `Category` changed type from `string` to `int` [breaking]"),
+        "{stdout}"
     );
 }

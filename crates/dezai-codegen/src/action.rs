@@ -7,7 +7,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::docs::{doc_lines, escape_brackets};
-use crate::names::{camel, ident, snake, snake_str};
+use crate::names::{
+    READ_RESERVED, REQUEST_RESERVED, camel, field_idents, ident, model_type, snake,
+};
 use crate::{Error, Options};
 
 mod conformance;
@@ -16,9 +18,6 @@ pub use conformance::conformance_tests;
 /// Request parameters the configuration fills in: optional in the types whatever the
 /// document says, and required-ness enforced by the runtime.
 const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
-
-/// The field of response types and models that keeps what the document does not list.
-const UNKNOWN_FIELDS: &str = "unknown_fields";
 
 /// What one action contributes to its product.
 pub(crate) struct Generated {
@@ -47,7 +46,7 @@ impl Names {
             [request.to_string(), response.to_string(), call.to_string()].into();
         let mut models = BTreeMap::new();
         for model in &action.models {
-            let name = camel(&model.name);
+            let name = model_type(model);
             if !taken.insert(name.clone()) {
                 return Err(Error(format!(
                     "{}: data model `{}` would be named `{name}`, which another type of the action already uses",
@@ -111,7 +110,84 @@ pub(crate) fn struct_fields(ty: &Type) -> Option<&[Field]> {
 struct Gen<'a> {
     action: &'a Action,
     names: Names,
+    models: ModelFacts,
     rt: TokenStream,
+}
+
+/// What the types of an action's data models need beyond their fields.
+#[derive(Default)]
+struct ModelFacts {
+    /// Models reachable from the request: they are written as parameters and compared with
+    /// `PartialEq` like the request that holds them.
+    in_request: BTreeSet<String>,
+    /// `(model, field)` pairs whose field holds a model that contains the first one again
+    /// without a list in between: boxed, or the type would have infinite size.
+    boxed: BTreeSet<(String, String)>,
+}
+
+impl ModelFacts {
+    fn new(action: &Action) -> Self {
+        let mut facts = ModelFacts::default();
+        let mut stack: Vec<String> = Vec::new();
+        collect_models(&action.request, &mut stack);
+        while let Some(name) = stack.pop() {
+            if facts.in_request.insert(name.clone()) {
+                if let Some(model) = action.model(&name) {
+                    collect_models(&model.fields, &mut stack);
+                }
+            }
+        }
+        // Direct (unlisted) references between models; a cycle through them must be boxed.
+        let direct = |name: &str| -> Vec<String> {
+            action
+                .model(name)
+                .map(|m| {
+                    m.fields
+                        .iter()
+                        .filter_map(|f| match &f.ty {
+                            Type::Model { name } => Some(name.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for model in &action.models {
+            for field in &model.fields {
+                let Type::Model { name: target } = &field.ty else {
+                    continue;
+                };
+                // Does `target` lead back to `model` through direct references?
+                let mut seen = BTreeSet::new();
+                let mut todo = vec![target.clone()];
+                while let Some(next) = todo.pop() {
+                    if next == model.name {
+                        facts.boxed.insert((model.name.clone(), field.name.clone()));
+                        break;
+                    }
+                    if seen.insert(next.clone()) {
+                        todo.extend(direct(&next));
+                    }
+                }
+            }
+        }
+        facts
+    }
+}
+
+/// The names of the models the fields' types mention, through lists and structures.
+fn collect_models(fields: &[Field], out: &mut Vec<String>) {
+    fn in_type(ty: &Type, out: &mut Vec<String>) {
+        match ty {
+            Type::Model { name } => out.push(name.clone()),
+            Type::List { item } => in_type(item, out),
+            Type::Struct { fields } => collect_models(fields, out),
+            _ => {}
+        }
+    }
+    for field in fields {
+        in_type(&field.ty, out);
+    }
 }
 
 pub(crate) fn generate(action: &Action, options: &Options) -> Result<Generated, Error> {
@@ -119,48 +195,18 @@ pub(crate) fn generate(action: &Action, options: &Options) -> Result<Generated, 
         .runtime
         .parse()
         .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
+    let names = Names::new(action)?;
+    let models = ModelFacts::new(action);
     let g = Gen {
         action,
-        names: Names::new(action)?,
+        names,
+        models,
         rt,
     };
-    g.check_field_names()?;
     Ok(g.emit())
 }
 
 impl Gen<'_> {
-    fn check_field_names(&self) -> Result<(), Error> {
-        fn check(action: &str, what: &str, fields: &[Field]) -> Result<(), Error> {
-            let mut seen = BTreeMap::new();
-            for f in fields {
-                let rust = snake_str(&f.name);
-                if rust == UNKNOWN_FIELDS {
-                    return Err(Error(format!(
-                        "{action}: {what} field `{}` clashes with the `unknown_fields` map",
-                        f.name
-                    )));
-                }
-                if let Some(other) = seen.insert(rust.clone(), &f.name) {
-                    return Err(Error(format!(
-                        "{action}: {what} fields `{other}` and `{}` would both become `{rust}`",
-                        f.name
-                    )));
-                }
-                if let Some(inner) = struct_fields(&f.ty) {
-                    check(action, what, inner)?;
-                }
-            }
-            Ok(())
-        }
-        let name = &self.action.name;
-        check(name, "request", &self.action.request)?;
-        check(name, "response", &self.action.response)?;
-        for m in &self.action.models {
-            check(name, &format!("model `{}`", m.name), &m.fields)?;
-        }
-        Ok(())
-    }
-
     fn emit(&self) -> Generated {
         let a = self.action;
         let n = &self.names;
@@ -168,12 +214,15 @@ impl Gen<'_> {
         let (request, response, call) = (&n.request, &n.response, &n.call);
         let request_struct = self.request_struct();
         let nested = self.nested_structs(&a.request, &[]);
-        let response_struct = self.readable_struct(response, &a.response, &self.response_doc());
+        let response_struct =
+            self.readable_struct(response, &a.response, &self.response_doc(), None, false);
         let models = a.models.iter().map(|m| self.model(m));
         let call_type = self.call_type();
         let module_doc = format!(" `{}`: {}", a.name, a.summary);
 
-        let required = self.required_args(&a.request, &[], true);
+        // The product-level method lives outside the action's module: name its types there.
+        let qualified = quote!(#module::);
+        let required = self.required_args(&a.request, &[], true, &qualified);
         let params = required.iter().map(|r| {
             let (name, ty) = (&r.ident, &r.param_ty);
             quote!(#name: #ty)
@@ -227,17 +276,19 @@ impl Gen<'_> {
     /// A Rust type for a request field's type. `path` is the field's path, which names a
     /// rebuilt structure.
     fn request_type(&self, ty: &Type, path: &[String]) -> TokenStream {
-        self.rust_type(ty, Some(path))
+        self.rust_type(ty, Some(path), &quote!())
     }
 
     /// A Rust type for a response or model field's type.
     fn response_type(&self, ty: &Type) -> TokenStream {
-        self.rust_type(ty, None)
+        self.rust_type(ty, None, &quote!())
     }
 
     /// The one mapping of spec types to Rust. Rebuilt structures have a type of their own
     /// only in requests (`path` names it); a response shows such a value as JSON.
-    fn rust_type(&self, ty: &Type, path: Option<&[String]>) -> TokenStream {
+    /// `qual` is put before the names of the action's own types (`module::`) for code outside
+    /// the action's module.
+    fn rust_type(&self, ty: &Type, path: Option<&[String]>, qual: &TokenStream) -> TokenStream {
         let rt = &self.rt;
         match ty {
             Type::String => quote!(::std::string::String),
@@ -246,12 +297,15 @@ impl Gen<'_> {
             Type::Bool => quote!(bool),
             Type::Object => quote!(#rt::serde_json::Value),
             Type::List { item } => {
-                let item = self.rust_type(item, path);
+                let item = self.rust_type(item, path, qual);
                 quote!(::std::vec::Vec<#item>)
             }
-            Type::Model { name } => self.model_ident(name),
+            Type::Model { name } => {
+                let ident = self.model_ident(name);
+                quote!(#qual #ident)
+            }
             Type::Struct { .. } => match path.and_then(|p| self.names.structs.get(p)) {
-                Some(name) => quote!(#name),
+                Some(name) => quote!(#qual #name),
                 None => quote!(#rt::serde_json::Value),
             },
         }
@@ -290,19 +344,27 @@ impl Gen<'_> {
     }
 
     /// The required, action-specific fields of a request-like struct: constructor arguments.
-    fn required_args(&self, fields: &[Field], parent: &[String], top: bool) -> Vec<Required> {
+    /// `qual` prefixes the action's own type names (see [`Self::rust_type`]).
+    fn required_args(
+        &self,
+        fields: &[Field],
+        parent: &[String],
+        top: bool,
+        qual: &TokenStream,
+    ) -> Vec<Required> {
         fields
             .iter()
-            .filter(|f| f.required && !(top && CONFIG_PARAMS.contains(&f.name.as_str())))
-            .map(|f| {
+            .zip(field_idents(fields, REQUEST_RESERVED))
+            .filter(|(f, _)| Self::is_required(f, top))
+            .map(|(f, ident)| {
                 let path = child(parent, &f.name);
-                let ty = self.request_type(&f.ty, &path);
+                let ty = self.rust_type(&f.ty, Some(&path), qual);
                 let (param_ty, convert) = match f.ty {
                     Type::String => (quote!(&str), quote!(.to_owned())),
-                    _ => (ty.clone(), quote!()),
+                    _ => (ty, quote!()),
                 };
                 Required {
-                    ident: snake(&f.name),
+                    ident,
                     param_ty,
                     convert,
                 }
@@ -324,8 +386,8 @@ impl Gen<'_> {
         top: bool,
         doc: &str,
     ) -> TokenStream {
-        let decls = fields.iter().map(|f| {
-            let id = snake(&f.name);
+        let ids = field_idents(fields, REQUEST_RESERVED);
+        let decls = fields.iter().zip(&ids).map(|(f, id)| {
             let ty = self.request_type(&f.ty, &child(parent, &f.name));
             let doc = self.field_doc(f, false);
             let deprecated = Self::deprecated(f);
@@ -335,25 +397,25 @@ impl Gen<'_> {
                 quote!(#doc #deprecated pub #id: ::std::option::Option<#ty>,)
             }
         });
-        let required = self.required_args(fields, parent, top);
+        let required = self.required_args(fields, parent, top, &quote!());
         let params = required.iter().map(|r| {
             let (id, ty) = (&r.ident, &r.param_ty);
             quote!(#id: #ty)
         });
-        let inits = fields.iter().map(|f| {
-            let id = snake(&f.name);
-            match required.iter().find(|r| r.ident == id) {
+        let inits = ids
+            .iter()
+            .map(|id| match required.iter().find(|r| r.ident == *id) {
                 Some(r) => {
                     let convert = &r.convert;
                     quote!(#id: #id #convert,)
                 }
                 None => quote!(#id: ::std::option::Option::None,),
-            }
-        });
+            });
         let setters = fields
             .iter()
-            .filter(|f| !Self::is_required(f, top))
-            .map(|f| self.setter(f, parent));
+            .zip(&ids)
+            .filter(|(f, _)| !Self::is_required(f, top))
+            .map(|(f, id)| self.setter(f, id, parent));
         let doc = doc_lines(doc);
         let new_doc = if required.is_empty() {
             " A value with every field unset.".to_owned()
@@ -381,8 +443,7 @@ impl Gen<'_> {
         }
     }
 
-    fn setter(&self, f: &Field, parent: &[String]) -> TokenStream {
-        let id = snake(&f.name);
+    fn setter(&self, f: &Field, id: &Ident, parent: &[String]) -> TokenStream {
         let ty = self.request_type(&f.ty, &child(parent, &f.name));
         let doc = format!(" Sets `{}`.", f.name);
         let deprecated = Self::deprecated(f);
@@ -406,12 +467,16 @@ impl Gen<'_> {
         }
     }
 
-    fn write_fields(fields: &[Field]) -> TokenStream {
-        let writes = fields.iter().map(|f| {
-            let id = snake(&f.name);
-            let wire = &f.name;
-            quote!(w.field(#wire, &self.#id);)
-        });
+    /// Writes each field under its wire name. `reserved` is the struct's kind (see
+    /// [`field_idents`]).
+    fn write_fields(fields: &[Field], reserved: &[&str]) -> TokenStream {
+        let writes = fields
+            .iter()
+            .zip(field_idents(fields, reserved))
+            .map(|(f, id)| {
+                let wire = &f.name;
+                quote!(w.field(#wire, &self.#id);)
+            });
         quote!(#(#writes)*)
     }
 
@@ -433,7 +498,7 @@ impl Gen<'_> {
             Some(_) => quote!(#rt::Takes::Optional),
         };
         let (region, zone, project) = (takes("Region"), takes("Zone"), takes("ProjectId"));
-        let writes = Self::write_fields(&a.request);
+        let writes = Self::write_fields(&a.request, REQUEST_RESERVED);
         quote! {
             #body
 
@@ -493,7 +558,7 @@ impl Gen<'_> {
                     f.name
                 );
                 out.push(self.request_like(name, inner, &path, false, &doc));
-                let writes = Self::write_fields(inner);
+                let writes = Self::write_fields(inner, REQUEST_RESERVED);
                 out.push(quote! {
                     impl #rt::ParamValue for #name {
                         #[inline]
@@ -511,11 +576,23 @@ impl Gen<'_> {
     /// A struct read from responses: the response itself, or a data model. Its
     /// `Deserialize` is written out (not derived): one call per field into the runtime, which
     /// compiles far faster than serde's derived visitor.
-    fn readable_struct(&self, name: &Ident, fields: &[Field], doc: &str) -> TokenStream {
+    /// `model` names the data model being generated, `None` for the response; `partial_eq`
+    /// adds that derive (for models a request holds).
+    fn readable_struct(
+        &self,
+        name: &Ident,
+        fields: &[Field],
+        doc: &str,
+        model: Option<&str>,
+        partial_eq: bool,
+    ) -> TokenStream {
         let rt = &self.rt;
-        let decls = fields.iter().map(|f| {
-            let id = snake(&f.name);
-            let ty = self.response_type(&f.ty);
+        let ids = field_idents(fields, READ_RESERVED);
+        let decls = fields.iter().zip(&ids).map(|(f, id)| {
+            let mut ty = self.response_type(&f.ty);
+            if model.is_some_and(|m| self.models.boxed.contains(&(m.to_owned(), f.name.clone()))) {
+                ty = quote!(::std::boxed::Box<#ty>);
+            }
             let doc = self.field_doc(f, true);
             let deprecated = Self::deprecated(f);
             quote! {
@@ -524,18 +601,22 @@ impl Gen<'_> {
                 pub #id: ::std::option::Option<#ty>,
             }
         });
-        let reads = fields.iter().map(|f| {
-            let id = snake(&f.name);
+        let reads = fields.iter().zip(&ids).map(|(f, id)| {
             let wire = &f.name;
             let aliases = &f.aliases;
             quote!(#id: #rt::de::take(&mut map, #wire, &[#(#aliases),*]),)
         });
         let doc = doc_lines(doc);
+        let partial_eq = if partial_eq {
+            quote!(, PartialEq)
+        } else {
+            quote!()
+        };
         quote! {
             #doc
             // No PartialEq: every derive is compile time for thousands of types, and whole
             // responses are rarely compared; requests keep it.
-            #[derive(Debug, Clone, Default)]
+            #[derive(Debug, Clone, Default #partial_eq)]
             #[non_exhaustive]
             pub struct #name {
                 #(#decls)*
@@ -565,10 +646,10 @@ impl Gen<'_> {
         let rt = &self.rt;
         let name = &self.names.models[&model.name];
         let doc = format!("The data model `{}` of `{}`.", model.name, self.action.name);
-        let body = self.readable_struct(name, &model.fields, &doc);
-        let in_request = uses_model(&self.action.request, &model.name);
+        let in_request = self.models.in_request.contains(&model.name);
+        let body = self.readable_struct(name, &model.fields, &doc, Some(&model.name), in_request);
         let writer = if in_request {
-            let writes = Self::write_fields(&model.fields);
+            let writes = Self::write_fields(&model.fields, READ_RESERVED);
             quote! {
                 impl #rt::ParamValue for #name {
                     #[inline]
@@ -603,9 +684,9 @@ impl Gen<'_> {
         let setters = a
             .request
             .iter()
-            .filter(|f| !Self::is_required(f, true))
-            .map(|f| {
-                let id = snake(&f.name);
+            .zip(field_idents(&a.request, REQUEST_RESERVED))
+            .filter(|(f, _)| !Self::is_required(f, true))
+            .map(|(f, id)| {
                 let ty = match f.ty {
                     Type::String => quote!(&str),
                     _ => self.request_type(&f.ty, std::slice::from_ref(&f.name)),
@@ -672,18 +753,6 @@ fn child(parent: &[String], name: &str) -> Vec<String> {
     let mut path = parent.to_vec();
     path.push(name.to_owned());
     path
-}
-
-fn uses_model(fields: &[Field], model: &str) -> bool {
-    fn in_type(ty: &Type, model: &str) -> bool {
-        match ty {
-            Type::Model { name } => name == model,
-            Type::List { item } => in_type(item, model),
-            Type::Struct { fields } => uses_model(fields, model),
-            _ => false,
-        }
-    }
-    fields.iter().any(|f| in_type(&f.ty, model))
 }
 
 fn serde_json_pretty(value: &serde_json::Value) -> String {

@@ -1,6 +1,6 @@
 //! Many documents → one spec per product, with the checks that need more than one document:
-//! duplicate actions, a parameter typed differently by different actions, and request examples
-//! that point at different hosts.
+//! duplicate actions, a parameter typed differently by the actions of one product, and request
+//! examples that point at different hosts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -59,11 +59,34 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Builds one spec per product from the given documents, or reports every error found in any
-/// of them.
+/// of them: all or nothing.
 pub fn build_specs(sources: &[Source]) -> Result<Vec<ProductSpec>, DocErrors> {
-    let mut errors = Vec::new();
-    let mut products: BTreeMap<&str, Vec<Parsed>> = BTreeMap::new();
+    let built = build_products(sources);
+    if built.failed.is_empty() {
+        Ok(built.specs)
+    } else {
+        Err(DocErrors(built.failed.into_values().flatten().collect()))
+    }
+}
+
+/// What [`build_products`] made: the spec of every product whose documents all parsed, and the
+/// errors of each product that has any.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// Specs of the products without errors, sorted by product.
+    pub specs: Vec<ProductSpec>,
+    /// The errors of each product that has any, by product.
+    pub failed: BTreeMap<String, Vec<DocError>>,
+}
+
+/// Builds one spec per product; a product with an error in any of its documents gets no spec
+/// and its errors are returned, while the other products are built as usual. Checks that span
+/// documents look only at the products that parsed.
+pub fn build_products(sources: &[Source]) -> Built {
+    let mut failed: BTreeMap<String, Vec<DocError>> = BTreeMap::new();
+    let mut products: BTreeMap<&str, Vec<(Parsed, &Source)>> = BTreeMap::new();
     for source in sources {
+        let mut errors = Vec::new();
         if !is_valid_product_name(&source.product) {
             errors.push(DocError::new(
                 &source.path,
@@ -76,8 +99,15 @@ pub fn build_specs(sources: &[Source]) -> Result<Vec<ProductSpec>, DocErrors> {
                 "",
             ));
         }
-        let text = match std::str::from_utf8(&source.bytes) {
-            Ok(text) => text,
+        match std::str::from_utf8(&source.bytes) {
+            Ok(text) => {
+                if let Some(parsed) = document::parse(&source.path, text, &mut errors) {
+                    products
+                        .entry(&source.product)
+                        .or_default()
+                        .push((parsed, source));
+                }
+            }
             Err(e) => {
                 let valid = &source.bytes[..e.valid_up_to()];
                 let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -89,41 +119,31 @@ pub fn build_specs(sources: &[Source]) -> Result<Vec<ProductSpec>, DocErrors> {
                     String::from_utf8_lossy(&source.bytes[line_start..e.valid_up_to()])
                         .into_owned(),
                 ));
-                continue;
-            }
-        };
-        if let Some(parsed) = document::parse(&source.path, text, &mut errors) {
-            products.entry(&source.product).or_default().push(parsed);
-        }
-    }
-    for actions in products.values_mut() {
-        actions.sort_by(|a, b| {
-            a.action
-                .name
-                .cmp(&b.action.name)
-                .then(a.action.source.cmp(&b.action.source))
-        });
-        for pair in actions.windows(2) {
-            let [first, second] = [&pair[0].action, &pair[1].action];
-            if first.name == second.name {
-                errors.push(DocError::new(
-                    &second.source,
-                    1,
-                    format!(
-                        "action `{}` is also documented in {}",
-                        second.name, first.source
-                    ),
-                    format!("# {} - {}", second.summary, second.name),
-                ));
             }
         }
+        if !errors.is_empty() {
+            failed
+                .entry(source.product.clone())
+                .or_default()
+                .extend(errors);
+        }
     }
-    if !errors.is_empty() {
-        return Err(DocErrors(errors));
+    let mut parsed_products: BTreeMap<&str, Vec<Parsed>> = BTreeMap::new();
+    for (product, mut actions) in products {
+        let errors = one_document_per_action(&mut actions);
+        if !errors.is_empty() {
+            failed.entry(product.to_owned()).or_default().extend(errors);
+        }
+        if failed.contains_key(product) {
+            continue;
+        }
+        parsed_products.insert(product, actions.into_iter().map(|(p, _)| p).collect());
     }
-    endpoint_warnings(&mut products);
-    type_warnings(&mut products);
-    Ok(products
+    endpoint_warnings(&mut parsed_products);
+    for actions in parsed_products.values_mut() {
+        type_warnings(actions);
+    }
+    let specs = parsed_products
         .into_iter()
         .map(|(product, parsed)| {
             let mut actions: Vec<Action> = parsed.into_iter().map(|p| p.action).collect();
@@ -139,7 +159,53 @@ pub fn build_specs(sources: &[Source]) -> Result<Vec<ProductSpec>, DocErrors> {
                 actions,
             }
         })
-        .collect())
+        .collect();
+    Built { specs, failed }
+}
+
+/// Sorts a product's actions by name and keeps one document per action. Two documents of the
+/// same action are an error naming both files, unless they are byte-identical (a copy): then
+/// the first in path order is kept, with a warning.
+fn one_document_per_action(actions: &mut Vec<(Parsed, &Source)>) -> Vec<DocError> {
+    actions.sort_by(|(a, _), (b, _)| {
+        a.action
+            .name
+            .cmp(&b.action.name)
+            .then(a.action.source.cmp(&b.action.source))
+    });
+    let mut errors = Vec::new();
+    let mut kept: Vec<(Parsed, &Source)> = Vec::with_capacity(actions.len());
+    for (parsed, source) in actions.drain(..) {
+        let Some((first, first_source)) = kept
+            .last_mut()
+            .filter(|(p, _)| p.action.name == parsed.action.name)
+        else {
+            kept.push((parsed, source));
+            continue;
+        };
+        if first_source.bytes == source.bytes {
+            first.action.warnings.push(Warning {
+                kind: WarningKind::DuplicateDocument,
+                line: 1,
+                message: format!(
+                    "{} is a byte-identical copy of this document; it is not read again",
+                    source.path
+                ),
+            });
+        } else {
+            errors.push(DocError::new(
+                &source.path,
+                1,
+                format!(
+                    "action `{}` is documented twice, in {} and in {}; remove one of them or list it in specs/exclude.txt",
+                    parsed.action.name, first_source.path, source.path
+                ),
+                format!("# {} - {}", parsed.action.summary, parsed.action.name),
+            ));
+        }
+    }
+    *actions = kept;
+    errors
 }
 
 fn is_valid_product_name(name: &str) -> bool {
@@ -182,12 +248,18 @@ fn endpoint_warnings(products: &mut BTreeMap<&str, Vec<Parsed>>) {
     }
 }
 
+/// Parameters the configuration fills in: every product types them alike, and a difference
+/// would be noise.
+const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
+
 /// Request parameters (compared by name, ignoring case) whose documented type differs between
-/// actions: each action keeps its own type and says which others differ.
-fn type_warnings(products: &mut BTreeMap<&str, Vec<Parsed>>) {
+/// the actions of one product: each action keeps its own type and says which others differ.
+/// Products are separate modules, so a difference across products is no surprise to a user.
+fn type_warnings(actions: &mut [Parsed]) {
     let mut types: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-    for action in products.values().flatten().map(|p| &p.action) {
-        for field in &action.request {
+    let compared = |f: &&dezai_spec::Field| !CONFIG_PARAMS.contains(&f.name.as_str());
+    for action in actions.iter().map(|p| &p.action) {
+        for field in action.request.iter().filter(compared) {
             types
                 .entry(field.name.to_lowercase())
                 .or_default()
@@ -196,19 +268,31 @@ fn type_warnings(products: &mut BTreeMap<&str, Vec<Parsed>>) {
                 .push(action.name.clone());
         }
     }
-    for action in products.values_mut().flatten().map(|p| &mut p.action) {
+    for action in actions.iter_mut().map(|p| &mut p.action) {
         let mut found = Vec::new();
-        for field in &action.request {
+        for field in action.request.iter().filter(compared) {
             let by_type = &types[&field.name.to_lowercase()];
             if by_type.len() < 2 {
                 continue;
             }
             let mine = field.ty.describe();
+            // Only other actions count: two spellings in one action (`BackupId`, `BackupID`)
+            // are that action's own business.
             let others: Vec<String> = by_type
                 .iter()
                 .filter(|(ty, _)| **ty != mine)
-                .map(|(ty, actions)| format!("`{ty}` in {}", list_some(actions)))
+                .filter_map(|(ty, names)| {
+                    let names: Vec<String> = names
+                        .iter()
+                        .filter(|n| **n != action.name)
+                        .cloned()
+                        .collect();
+                    (!names.is_empty()).then(|| format!("`{ty}` in {}", list_some(&names)))
+                })
                 .collect();
+            if others.is_empty() {
+                continue;
+            }
             found.push(Warning {
                 kind: WarningKind::TypeDiffersAcrossActions,
                 line: field.line,

@@ -564,9 +564,10 @@ impl ResponseCheck<'_> {
             }
             (Type::Model { name }, Value::Object(map)) => {
                 if let Some(model_index) = self.models.iter().position(|m| &m.name == name) {
-                    // Take the model's fields out while checking them, so nested models (even
-                    // this same one) can be reached through `self.models` meanwhile.
-                    let mut model_fields = std::mem::take(&mut self.models[model_index].fields);
+                    // Check against a copy, so that nested objects of this same model (a model
+                    // that contains itself) see the model as documented; then merge what the
+                    // check added (undocumented fields, aliases) back.
+                    let mut model_fields = self.models[model_index].fields.clone();
                     let table = format!("data model `{name}`");
                     self.check_object(
                         map,
@@ -575,7 +576,7 @@ impl ResponseCheck<'_> {
                         &table,
                         depth + 1,
                     );
-                    self.models[model_index].fields = model_fields;
+                    merge_fields(&mut self.models[model_index].fields, model_fields);
                 }
                 true
             }
@@ -592,6 +593,20 @@ impl ResponseCheck<'_> {
                     ty.describe()
                 ),
             });
+        }
+    }
+}
+
+/// Adds to `into` the fields and aliases that `checked` (a checked copy of it) gained.
+fn merge_fields(into: &mut Vec<Field>, checked: Vec<Field>) {
+    for field in checked {
+        match into.iter_mut().find(|f| f.name == field.name) {
+            Some(existing) => {
+                for alias in field.aliases {
+                    add_alias(existing, &alias);
+                }
+            }
+            None => into.push(field),
         }
     }
 }

@@ -34,7 +34,7 @@ mod markdown;
 pub mod synth;
 mod table;
 
-pub use corpus::{Source, build_specs, read_docs_dir};
+pub use corpus::{Built, Source, build_products, build_specs, read_docs_dir};
 pub use error::{DocError, DocErrors};
 
 /// Parses a single document on its own. `file` names it in errors and becomes the action's

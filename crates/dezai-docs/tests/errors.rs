@@ -328,16 +328,89 @@ fn every_error_of_every_document_is_reported() {
 }
 
 #[test]
-fn same_action_documented_twice() {
+fn same_action_documented_twice_names_both_files() {
     let text = doc("", "", "");
+    let revised = text.replace("Does a thing.", "Does a thing, revised.");
     let sources = vec![
-        source("p/a.md", text.clone().into()),
-        source("p/b.md", text.into()),
+        source("p/a.md", text.into()),
+        source("p/b.md", revised.into()),
     ];
     let errors = dezai_docs::build_specs(&sources).unwrap_err().to_string();
     assert!(
-        errors.contains("p/b.md:1: action `DoThing` is also documented in p/a.md"),
+        errors.contains("p/b.md:1: action `DoThing` is documented twice, in p/a.md and in p/b.md"),
         "{errors}"
+    );
+}
+
+#[test]
+fn byte_identical_copies_of_a_document_are_a_warning() {
+    let text = doc("", "", "");
+    let sources = vec![
+        source("p/a.md", text.clone().into()),
+        source("p/copy.md", text.into()),
+    ];
+    let specs = dezai_docs::build_specs(&sources).unwrap();
+    let action = &specs[0].actions[0];
+    assert_eq!(specs[0].actions.len(), 1);
+    assert_eq!(action.source, "p/a.md");
+    assert_eq!(
+        action.warnings[0].kind,
+        dezai_spec::WarningKind::DuplicateDocument
+    );
+    assert!(action.warnings[0].message.contains("p/copy.md"));
+}
+
+#[test]
+fn an_error_in_one_product_does_not_stop_the_others() {
+    let sources = vec![
+        source("bad/a.md", doc("| **A** | strin | a |No|", "", "").into()),
+        source("good/a.md", doc("", "", "").into()),
+    ];
+    let built = dezai_docs::build_products(&sources);
+    let products: Vec<&str> = built.specs.iter().map(|s| s.product.as_str()).collect();
+    assert_eq!(products, ["good"]);
+    assert_eq!(built.failed.keys().collect::<Vec<_>>(), ["bad"]);
+    assert!(
+        built.failed["bad"][0]
+            .to_string()
+            .contains("unknown type `strin`")
+    );
+}
+
+#[test]
+fn type_differences_are_compared_within_a_product_only() {
+    let int = doc("| **BackupId** | int | a |No|", "", "");
+    let string = doc("| **BackupId** | string | a |No|", "", "").replace("DoThing", "DoOther");
+    // Region is `string` in every other document: a config parameter is never compared.
+    let region = doc("", "", "")
+        .replace("| **Region** | string |", "| **Region** | int |")
+        .replace("DoThing", "DoZone");
+    let sources = vec![
+        source("one/a.md", int.clone().into()),
+        source("two/b.md", string.clone().into()),
+        source("same/a.md", int.into()),
+        source("same/b.md", string.into()),
+        source("same/z.md", region.into()),
+    ];
+    let specs = dezai_docs::build_specs(&sources).unwrap();
+    let warned = |product: &str| -> Vec<(String, dezai_spec::WarningKind)> {
+        let spec = specs.iter().find(|s| s.product == product).unwrap();
+        spec.actions
+            .iter()
+            .flat_map(|a| a.warnings.iter().map(move |w| (a.name.clone(), w.kind)))
+            .collect()
+    };
+    assert_eq!(warned("one"), []);
+    assert_eq!(warned("two"), []);
+    let same = warned("same");
+    assert_eq!(
+        same.len(),
+        2,
+        "BackupId in both actions, never Region: {same:?}"
+    );
+    assert!(
+        same.iter()
+            .all(|(_, k)| *k == dezai_spec::WarningKind::TypeDiffersAcrossActions)
     );
 }
 

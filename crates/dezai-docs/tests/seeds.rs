@@ -116,11 +116,7 @@ fn describe_udb_instance_backup_url() {
     assert_eq!(action.endpoint.as_deref(), Some("https://api.dezai.com"));
     assert_eq!(
         warning_kinds(&action),
-        [
-            WarningKind::TypeDiffersAcrossActions,
-            WarningKind::RepeatedParameter,
-            WarningKind::CaseAlias
-        ]
+        [WarningKind::RepeatedParameter, WarningKind::CaseAlias]
     );
     let valid_times: Vec<&str> = action
         .request_example
@@ -156,10 +152,7 @@ fn describe_umem_backup_url() {
             item: Box::new(Type::String)
         }
     );
-    assert_eq!(
-        warning_kinds(&action),
-        [WarningKind::TypeDiffersAcrossActions]
-    );
+    assert_eq!(warning_kinds(&action), []);
     insta::assert_json_snapshot!(action);
 }
 
@@ -198,11 +191,7 @@ fn describe_uredis_backup_url() {
     );
     assert_eq!(
         warning_kinds(&action),
-        [
-            WarningKind::TypeDiffersAcrossActions,
-            WarningKind::Deprecated,
-            WarningKind::UndocumentedField
-        ]
+        [WarningKind::Deprecated, WarningKind::UndocumentedField]
     );
     insta::assert_json_snapshot!(action);
 }
@@ -230,10 +219,7 @@ fn describe_umongodb_backup_url() {
             "IntranetAddress string required"
         ])
     );
-    assert_eq!(
-        warning_kinds(&action),
-        [WarningKind::TypeDiffersAcrossActions]
-    );
+    assert_eq!(warning_kinds(&action), []);
     insta::assert_json_snapshot!(action);
 }
 
@@ -261,13 +247,7 @@ fn get_upgsql_backup_url() {
         action.endpoint.as_deref(),
         Some("https://api.genesissai.com")
     );
-    assert_eq!(
-        warning_kinds(&action),
-        [
-            WarningKind::TypeDiffersAcrossActions,
-            WarningKind::EndpointDiffers
-        ]
-    );
+    assert_eq!(warning_kinds(&action), [WarningKind::EndpointDiffers]);
     insta::assert_json_snapshot!(action);
 }
 

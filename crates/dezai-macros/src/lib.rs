@@ -78,14 +78,17 @@ fn try_expand(
         .map(PathBuf::from)
         .ok_or("CARGO_MANIFEST_DIR is not set: dezai-macros runs under cargo")?;
     let file = manifest_dir.join(path.value());
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| format!("cannot read spec file {}: {e}", file.display()))?;
+    // Messages name the path as written: it is relative to the crate, and the same on every
+    // machine and with any target directory.
+    let shown = path.value();
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        format!("cannot read spec file {shown} (relative to the crate's Cargo.toml): {e}")
+    })?;
     let read = start.elapsed();
-    let spec = dezai_spec::ProductSpec::from_json(&text)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let spec = dezai_spec::ProductSpec::from_json(&text).map_err(|e| format!("{shown}: {e}"))?;
     let parsed = start.elapsed();
-    let tokens = generate(&spec, &dezai_codegen::Options::default())
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let tokens =
+        generate(&spec, &dezai_codegen::Options::default()).map_err(|e| format!("{shown}: {e}"))?;
     if std::env::var_os("DEZAI_MACRO_TIMING").is_some() {
         eprintln!(
             "dezai-macros: {} ({} actions): read {:.1} ms, parse {:.1} ms, generate {:.1} ms",

@@ -143,6 +143,13 @@ impl Lenient for Value {
     }
 }
 
+/// A data model that contains itself is boxed in the generated types.
+impl<T: Lenient> Lenient for Box<T> {
+    fn from_json(value: Value) -> Option<Self> {
+        T::from_json(value).map(Box::new)
+    }
+}
+
 impl<T: Lenient> Lenient for Vec<T> {
     /// A list keeps the items it can read. A single value where a list was documented is
     /// read as a list of one.

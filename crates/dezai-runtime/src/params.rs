@@ -298,6 +298,13 @@ impl<T: ParamValue> ParamValue for [T] {
     }
 }
 
+/// A data model that contains itself is boxed in the generated types.
+impl<T: ParamValue + ?Sized> ParamValue for Box<T> {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        (**self).write_param(w);
+    }
+}
+
 impl<T: ParamValue> ParamValue for Vec<T> {
     fn write_param(&self, w: &mut ParamWriter<'_>) {
         self.as_slice().write_param(w);

@@ -1,8 +1,9 @@
 //! Typed Rust SDK for the Dezai cloud API.
 //!
-//! One module per product (`udb`, `umem`, `umongodb`, `upgsql`), each generated at compile
-//! time from `specs/<product>.json` and behind a cargo feature of the same name (all on by
-//! default; `default-features = false, features = ["udb"]` compiles only `udb`).
+//! One module per product, each generated at compile time from `specs/<product>.json` and
+//! behind a cargo feature of the same name (all on by default;
+//! `default-features = false, features = ["udb"]` compiles only `udb`). The products are listed
+//! below.
 //!
 //! ```no_run
 //! use dezai_sdk::prelude::*;
@@ -51,6 +52,8 @@
 //! from the documents are accepted (`Md5` for `MD5`), fields the service adds are kept in
 //! `unknown_fields`, and all of them are `#[non_exhaustive]` so later versions can add fields.
 
+#![doc = include_str!("products.md")]
+
 pub use dezai_runtime::{
     BodyEncoding, Client, Config, ConfigBuilder, ConfigError, Credentials, Error, ErrorKind,
     Params, RetryBudget, RetryPolicy, serde_json,
@@ -59,40 +62,13 @@ pub use dezai_runtime::{
 /// The runtime the generated code runs on: configuration, signing, retries, decoding helpers.
 pub use dezai_runtime as runtime;
 
-/// UDB (MySQL-compatible database) actions.
-#[cfg(feature = "udb")]
-pub mod udb {
-    dezai_macros::product!("../../specs/udb.json");
-}
-
-/// UMem (distributed and master-slave Redis) actions.
-#[cfg(feature = "umem")]
-pub mod umem {
-    dezai_macros::product!("../../specs/umem.json");
-}
-
-/// UMongoDB actions.
-#[cfg(feature = "umongodb")]
-pub mod umongodb {
-    dezai_macros::product!("../../specs/umongodb.json");
-}
-
-/// UPgSQL (PostgreSQL) actions.
-#[cfg(feature = "upgsql")]
-pub mod upgsql {
-    dezai_macros::product!("../../specs/upgsql.json");
-}
+// One module per product, each behind the cargo feature of its name: written by
+// `cargo xtask codegen` from the specs, so a new product needs no edit here.
+include!("products.rs");
 
 /// `use dezai_sdk::prelude::*;` gives the client, its configuration and errors, and the
 /// product accessors (`client.udb()`, …).
 pub mod prelude {
-    #[cfg(feature = "udb")]
-    pub use crate::udb::UdbExt as _;
-    #[cfg(feature = "umem")]
-    pub use crate::umem::UmemExt as _;
-    #[cfg(feature = "umongodb")]
-    pub use crate::umongodb::UmongodbExt as _;
-    #[cfg(feature = "upgsql")]
-    pub use crate::upgsql::UpgsqlExt as _;
+    pub use crate::product_accessors::*;
     pub use crate::{Client, Config, Credentials, Error, ErrorKind};
 }

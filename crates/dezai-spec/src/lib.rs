@@ -11,7 +11,7 @@
 //! resolved.
 //!
 //! ```
-//! let json = r#"{"format_version": 1, "product": "udb", "actions": []}"#;
+//! let json = r#"{"format_version": 2, "product": "udb", "actions": []}"#;
 //! let spec = dezai_spec::ProductSpec::from_json(json).unwrap();
 //! assert_eq!(spec.product, "udb");
 //! ```

@@ -32,7 +32,14 @@ fn editing_the_spec_rebuilds_the_crate() {
     .unwrap();
     // The workspace's lock file pins the same versions, so no registry look-up is needed.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let spec = std::fs::read_to_string(root.join("specs/udb.json")).unwrap();
+    // The seed action alone, picked by name: other udb actions come and go with the documents.
+    let mut udb = dezai_spec::ProductSpec::from_json(
+        &std::fs::read_to_string(root.join("specs/udb.json")).unwrap(),
+    )
+    .unwrap();
+    udb.actions
+        .retain(|a| a.name == "DescribeUDBInstanceBackupURL");
+    let spec = udb.to_json();
     std::fs::write(dir.join("spec.json"), &spec).unwrap();
     std::fs::write(
         dir.join("src/main.rs"),
@@ -51,12 +58,14 @@ fn editing_the_spec_rebuilds_the_crate() {
     );
 
     // Only the spec changes: BackupId becomes a string.
-    let edited = spec.replacen(
-        "\"name\": \"BackupId\",\n          \"type\": {\n            \"kind\": \"int\"",
-        "\"name\": \"BackupId\",\n          \"type\": {\n            \"kind\": \"string\"",
-        1,
-    );
-    assert_ne!(edited, spec, "the edit applies");
+    let backup_id = udb.actions[0]
+        .request
+        .iter_mut()
+        .find(|f| f.name == "BackupId")
+        .unwrap();
+    assert_eq!(backup_id.ty, dezai_spec::Type::Int);
+    backup_id.ty = dezai_spec::Type::String;
+    let edited = udb.to_json();
     std::fs::write(dir.join("spec.json"), edited).unwrap();
 
     let second = cargo_build(&dir, &target);

@@ -44,7 +44,18 @@ fn client(emulator: &Emulator) -> Client {
 #[tokio::test]
 async fn every_seed_action_returns_its_example() {
     let emulator = emulator().await;
-    assert_eq!(emulator.action_count(), 5);
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs");
+    let actions: usize = std::fs::read_dir(specs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(p).ok()?).ok())
+        .map(|spec| spec.actions.len())
+        .sum();
+    assert_eq!(
+        emulator.action_count(),
+        actions,
+        "every action of every spec"
+    );
     let client = client(&emulator);
 
     let udb = client

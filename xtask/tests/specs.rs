@@ -83,3 +83,37 @@ fn the_schema_rejects_what_the_model_rejects() {
     assert!(!validator.is_valid(&bad_type));
     assert!(dezai_spec::ProductSpec::from_json(&bad_type.to_string()).is_err());
 }
+
+/// The README's warning table lists every kind the parser can emit (read from the spec's
+/// schema, so a new kind without a README row fails here).
+#[test]
+fn readme_lists_every_warning_kind() {
+    let schema: serde_json::Value = serde_json::from_str(&dezai_spec::json_schema()).unwrap();
+    let mut kinds = Vec::new();
+    collect_consts(&schema["$defs"]["WarningKind"], &mut kinds);
+    assert!(kinds.len() > 10, "{kinds:?}");
+    let readme = std::fs::read_to_string(xtask::project_root().join("README.md")).unwrap();
+    let missing: Vec<&String> = kinds
+        .iter()
+        .filter(|k| !readme.contains(&format!("| `{k}` |")))
+        .collect();
+    assert!(missing.is_empty(), "README's warning table lacks {missing:?}");
+}
+
+fn collect_consts(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("const", serde_json::Value::String(s)) => out.push(s.clone()),
+                    ("enum", serde_json::Value::Array(items)) => {
+                        out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_owned)))
+                    }
+                    _ => collect_consts(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_consts(i, out)),
+        _ => {}
+    }
+}

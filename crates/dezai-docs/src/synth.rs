@@ -3,7 +3,12 @@
 //! The documents are shaped like real ones: public parameters, a dozen request parameters
 //! including flattened lists and structures (`Tags.N`, `Disks.N.Size`, `Network.VPCId`,
 //! `Rules.N.Ports.N`), a response with lists of data models that reference other models, and
-//! both examples. The same options always give the same bytes (a fixed-seed generator, no
+//! both examples. Some documents also carry the variations of the published documentation that
+//! once broke the generator: titles without spaces around the dash, long type names, rows
+//! repeated verbatim, required structured parameters, a data model as a parameter, names that
+//! collide with generated methods or with each other, a model named like the generated response
+//! type, a model that contains itself, and a response example with a trailing comma. The same
+//! options always give the same bytes (a fixed-seed generator, no
 //! clock, no randomness from the OS).
 
 use std::fmt::Write as _;
@@ -99,9 +104,19 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
     let model = format!("{noun}Set{index}");
     let inner = format!("{noun}Owner{index}");
     let mut d = String::with_capacity(4096);
+    // Published titles also drop the spaces around the dash.
+    let dash = if rng.below(4) == 0 { "-" } else { " - " };
     let _ = writeln!(
         d,
-        "# Operate on {noun} number {index} of {product} - {name}\n"
+        "# Operate on {noun} number {index} of {product}{dash}{name}\n"
+    );
+    let (required_disks, model_param, colliding, renamed, recursive, trailing_comma) = (
+        rng.below(3) == 0,
+        rng.below(4) == 0,
+        rng.below(5) == 0,
+        rng.below(5) == 0,
+        rng.below(5) == 0,
+        rng.below(6) == 0,
     );
     let _ = writeln!(
         d,
@@ -141,7 +156,11 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
         );
     }
     d.push_str("| **Tags.N** | string | Tags to attach |No|\n");
-    d.push_str("| **Disks.N.Size** | int | Disk size in GB |No|\n");
+    let disks_required = if required_disks { "**Yes**" } else { "No" };
+    let _ = writeln!(
+        d,
+        "| **Disks.N.Size** | Integer | Disk size in GB |{disks_required}|"
+    );
     d.push_str("| **Disks.N.Type** | string | Disk type: `SSD` or `HDD` |No|\n");
     d.push_str("| **Network.VPCId** | string | VPC ID |No|\n");
     d.push_str("| **Network.SubnetId** | string | Subnet ID |No|\n");
@@ -151,6 +170,21 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
     }
     if rng.below(3) == 0 {
         d.push_str("| **Layout.Tiers.N.Nodes.N.Labels.N.Key** | string | A label key, six levels down |No|\n");
+    }
+    if model_param {
+        let _ = writeln!(
+            d,
+            "| **Owner** | [*{inner}*](#{inner}) | The owner to set |**Yes**|"
+        );
+        d.push_str("| **Master.N.Zone** | string | Zone of each master |No|\n");
+        d.push_str("| **Master.N.Zone** | string | Zone of each master |No|\n");
+    }
+    if colliding {
+        d.push_str("| **New** | Boolean | Whether it is new |No|\n| **Send** | bool | Notify |No|\n");
+        let _ = writeln!(
+            d,
+            "| **{noun}ID** | String | The same ID, spelled differently |No|"
+        );
     }
 
     d.push_str("\n### Response Field\n\n");
@@ -162,7 +196,14 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
         d,
         "| **DataSet** | array[[*{model}*](#{model})] | The {noun}s found |No|"
     );
-    d.push_str("| **TotalCount** | int | Number of items in all pages |No|\n\n");
+    d.push_str("| **TotalCount** | int | Number of items in all pages |No|\n");
+    if renamed {
+        let _ = writeln!(
+            d,
+            "| **Summary** | [*{name}Response*](#{name}Response) | Totals |No|"
+        );
+    }
+    d.push('\n');
 
     d.push_str("#### Data Model\n\n");
     let _ = writeln!(d, "#### {model}\n");
@@ -178,7 +219,16 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
     );
     let _ = writeln!(d, "#### {inner}\n");
     table_header(&mut d, "Field Name");
-    d.push_str("| **Id** | string | Owner ID |No|\n| **Extra** | object | Anything else |No|\n\n");
+    d.push_str("| **Id** | string | Owner ID |No|\n| **Extra** | object | Anything else |No|\n");
+    if recursive {
+        let _ = writeln!(d, "| **Parent** | [*{inner}*](#{inner}) | Who owns the owner |No|");
+    }
+    d.push('\n');
+    if renamed {
+        let _ = writeln!(d, "#### {name}Response\n");
+        table_header(&mut d, "Field Name");
+        d.push_str("| **Count** | int | How many |No|\n\n");
+    }
 
     d.push_str("## Example\n\n### Request Example\n\n```\n");
     let _ = writeln!(
@@ -190,7 +240,8 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
         d,
         "{{\n  \"Action\": \"{name}Response\",\n  \"RetCode\": 0,\n  \"TotalCount\": 1,\n  \"DataSet\": [\n    \
          {{\"{noun}Id\": \"id-{index}\", \"Name\": \"n\", \"CreateTime\": 1700000000, \"Healthy\": true, \
-         \"Ratio\": 0.5, \"Owner\": {{\"Id\": \"u-1\", \"Extra\": {{}}}}}}\n  ]\n}}"
+         \"Ratio\": 0.5, \"Owner\": {{\"Id\": \"u-1\", \"Extra\": {{}}}}}}\n  ]{}\n}}",
+        if trailing_comma { "," } else { "" }
     );
     d.push_str("```\n");
     (name, d)

@@ -324,7 +324,12 @@ fn placeholder(
             let b = build_struct(fields, path, &[], names, module, false, name)?;
             b.expr
         }
-        Type::Object | Type::Model { .. } => return None,
+        Type::Model { name } => {
+            let model = names.models.get(name)?;
+            let action_module = &names.module;
+            quote!(#module::#action_module::#model::default())
+        }
+        Type::Object => return None,
     })
 }
 

@@ -97,7 +97,10 @@ fn readme_lists_every_warning_kind() {
         .iter()
         .filter(|k| !readme.contains(&format!("| `{k}` |")))
         .collect();
-    assert!(missing.is_empty(), "README's warning table lacks {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "README's warning table lacks {missing:?}"
+    );
 }
 
 fn collect_consts(value: &serde_json::Value, out: &mut Vec<String>) {

@@ -180,7 +180,9 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
         d.push_str("| **Master.N.Zone** | string | Zone of each master |No|\n");
     }
     if colliding {
-        d.push_str("| **New** | Boolean | Whether it is new |No|\n| **Send** | bool | Notify |No|\n");
+        d.push_str(
+            "| **New** | Boolean | Whether it is new |No|\n| **Send** | bool | Notify |No|\n",
+        );
         let _ = writeln!(
             d,
             "| **{noun}ID** | String | The same ID, spelled differently |No|"
@@ -221,7 +223,10 @@ fn document(rng: &mut Rng, product: &str, index: usize) -> (String, String) {
     table_header(&mut d, "Field Name");
     d.push_str("| **Id** | string | Owner ID |No|\n| **Extra** | object | Anything else |No|\n");
     if recursive {
-        let _ = writeln!(d, "| **Parent** | [*{inner}*](#{inner}) | Who owns the owner |No|");
+        let _ = writeln!(
+            d,
+            "| **Parent** | [*{inner}*](#{inner}) | Who owns the owner |No|"
+        );
     }
     d.push('\n');
     if renamed {

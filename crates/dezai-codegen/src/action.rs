@@ -488,10 +488,6 @@ impl Gen<'_> {
         let response = &n.response;
         let name = &a.name;
         let body = self.request_like(request, &a.request, &[], true, &self.request_doc());
-        let endpoint = match &a.endpoint {
-            Some(e) => quote!(::std::option::Option::Some(#e)),
-            None => quote!(::std::option::Option::None),
-        };
         let takes = |param: &str| match a.request.iter().find(|f| f.name == param) {
             None => quote!(#rt::Takes::No),
             Some(f) if f.required => quote!(#rt::Takes::Required),
@@ -504,7 +500,6 @@ impl Gen<'_> {
 
             impl #rt::Action for #request {
                 const NAME: &'static str = #name;
-                const ENDPOINT: ::std::option::Option<&'static str> = #endpoint;
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { region: #region, zone: #zone, project_id: #project };
                 type Response = #response;
@@ -523,14 +518,17 @@ impl Gen<'_> {
             doc.push_str("\n\n");
             doc.push_str(&escape_brackets(&a.description));
         }
-        doc.push_str(&format!("\n\nAction `{}`", a.name));
-        if let Some(endpoint) = &a.endpoint {
-            doc.push_str(&format!(", documented at `{endpoint}`"));
-        }
         doc.push_str(&format!(
-            " (from `{}`). Send it with `client.send(request)`.",
-            a.source
+            "\n\nAction `{}` (from `{}`). Send it with `client.send(request)`: it goes to the \
+             configured base URL (by default `https://api.dezai.com`).",
+            a.name, a.source
         ));
+        if let Some(endpoint) = &a.endpoint {
+            // Information only: a signed request never goes to a host taken from a document.
+            doc.push_str(&format!(
+                " The document's example shows the host `{endpoint}`; it is not used."
+            ));
+        }
         if !a.request_example.is_empty() {
             let lines: Vec<String> = a
                 .request_example

@@ -393,3 +393,66 @@ async fn sixty_four_concurrent_clients_are_served_without_errors() {
     }
     assert_eq!(emulator.requests().len(), 640);
 }
+
+/// A signed request carries the public key and a valid signature, so it must go only to the
+/// configured host. GetUPgSQLBackupURL's document shows `https://api.genesissai.com`; no seed
+/// action may send anywhere but the configured base URL (here the emulator), and without a
+/// configured one, anywhere but the default host.
+#[tokio::test]
+async fn every_seed_action_goes_to_the_configured_host_only() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let udb = dezai_sdk::udb::DescribeUdbInstanceBackupUrlRequest::new("udb-1", 1);
+    let umem = dezai_sdk::umem::DescribeUMemBackupUrlRequest::new("space-1", "b-1");
+    let redis = dezai_sdk::umem::DescribeURedisBackupUrlRequest::new("b-2");
+    let mongo = dezai_sdk::umongodb::DescribeUMongoDbBackupUrlRequest::new("c-1");
+    let pg = dezai_sdk::upgsql::GetUPgSqlBackupUrlRequest::new("i-1", "b-4");
+
+    let configured = format!("{}/", emulator.url().trim_end_matches('/'));
+    let default_client = Client::new(
+        Config::builder()
+            .credentials(Credentials::new(PUBLIC, PRIVATE))
+            .region("cn-bj2")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let urls = |c: &Client| {
+        vec![
+            c.encode(&udb).unwrap().url().to_owned(),
+            c.encode(&umem).unwrap().url().to_owned(),
+            c.encode(&redis).unwrap().url().to_owned(),
+            c.encode(&mongo).unwrap().url().to_owned(),
+            c.encode(&pg).unwrap().url().to_owned(),
+        ]
+    };
+    assert_eq!(urls(&client), vec![configured; 5]);
+    assert_eq!(
+        urls(&default_client),
+        vec!["https://api.dezai.com/".to_owned(); 5],
+        "the documents' example hosts are never used"
+    );
+
+    // And sent for real: every call reaches the emulator (any other host would fail here:
+    // nothing else is reachable from the test).
+    client.send(udb).await.unwrap();
+    client.send(umem).await.unwrap();
+    client.send(redis).await.unwrap();
+    client.send(mongo).await.unwrap();
+    client.send(pg).await.unwrap();
+    let actions: Vec<String> = emulator
+        .requests()
+        .iter()
+        .map(|r| r.param("Action").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "DescribeUDBInstanceBackupURL",
+            "DescribeUMemBackupURL",
+            "DescribeURedisBackupURL",
+            "DescribeUMongoDBBackupURL",
+            "GetUPgSQLBackupURL"
+        ]
+    );
+}

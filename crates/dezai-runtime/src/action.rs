@@ -54,7 +54,6 @@ impl ConfigParams {
 ///
 /// impl Action for DescribeThing {
 ///     const NAME: &'static str = "DescribeThing";
-///     const ENDPOINT: Option<&'static str> = Some("https://api.dezai.com");
 ///     const CONFIG_PARAMS: ConfigParams =
 ///         ConfigParams { region: Takes::Required, zone: Takes::No, project_id: Takes::Optional };
 ///     type Response = DescribeThingResponse;
@@ -67,8 +66,6 @@ impl ConfigParams {
 pub trait Action: Send {
     /// The `Action` parameter.
     const NAME: &'static str;
-    /// The documented endpoint (scheme and host); a configured base URL overrides it.
-    const ENDPOINT: Option<&'static str> = None;
     /// Which configuration parameters the action takes.
     const CONFIG_PARAMS: ConfigParams = ConfigParams::GENERIC;
     /// Whether the action may be retried after the request may have reached the server.

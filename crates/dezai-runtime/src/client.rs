@@ -137,7 +137,6 @@ impl Client {
         let idempotent = self.inner.config.retry.is_idempotent(action);
         let call = Call {
             action,
-            endpoint: None,
             config_params: ConfigParams::GENERIC,
             idempotent,
             problems: Vec::new(),
@@ -241,7 +240,6 @@ impl Client {
             A::IDEMPOTENT.unwrap_or_else(|| self.inner.config.retry.is_idempotent(A::NAME));
         let call = Call {
             action: A::NAME,
-            endpoint: A::ENDPOINT,
             config_params: A::CONFIG_PARAMS,
             idempotent,
             problems,
@@ -335,11 +333,10 @@ impl Client {
                 (body, "application/json")
             }
         };
-        let base = config
-            .base_url
-            .as_deref()
-            .or(call.endpoint)
-            .unwrap_or(DEFAULT_ENDPOINT);
+        // The configured base URL, or the default: never a host from a document. A signed
+        // request carries the public key and a valid signature, so it goes only where the
+        // user said.
+        let base = config.base_url.as_deref().unwrap_or(DEFAULT_ENDPOINT);
         let url = if base.ends_with('/') {
             base.to_owned()
         } else {
@@ -464,7 +461,6 @@ fn env_name(param: &str) -> &'static str {
 /// What a call needs to know about its action.
 struct Call<'a> {
     action: &'a str,
-    endpoint: Option<&'a str>,
     config_params: ConfigParams,
     idempotent: bool,
     problems: Vec<String>,

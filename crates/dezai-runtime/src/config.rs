@@ -15,7 +15,8 @@ use crate::credentials::{Credentials, Secret};
 use crate::profile;
 use crate::retry::RetryPolicy;
 
-/// The host calls go to when neither the action nor the configuration names one.
+/// The host every call goes to unless a base URL is configured (`DEZAI_BASE_URL`, a profile's
+/// `base_url`, or [`ConfigBuilder::base_url`]). Documents' example hosts are never used.
 pub const DEFAULT_ENDPOINT: &str = "https://api.dezai.com";
 
 /// How request parameters are put in the body.
@@ -88,7 +89,8 @@ impl Config {
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
     }
-    /// The base URL that overrides every action's endpoint.
+    /// The base URL every call goes to, when one is configured; otherwise
+    /// [`DEFAULT_ENDPOINT`].
     pub fn base_url(&self) -> Option<&str> {
         self.base_url.as_deref()
     }
@@ -309,7 +311,7 @@ impl ConfigBuilder {
         self.explicit.project_id = Some(project_id.into());
         self
     }
-    /// Sends every call to this URL instead of the action's documented endpoint.
+    /// Sends every call to this URL instead of [`DEFAULT_ENDPOINT`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.explicit.base_url = Some(url.into());
         self

@@ -60,7 +60,6 @@ struct DescribeBackupResponse {
 
 impl Action for DescribeBackup {
     const NAME: &'static str = "DescribeBackup";
-    const ENDPOINT: Option<&'static str> = Some("http://127.0.0.1:9");
     const CONFIG_PARAMS: ConfigParams = ConfigParams {
         region: Takes::Required,
         zone: Takes::Optional,
@@ -442,22 +441,22 @@ async fn invoke_returns_json_with_exact_large_integers() {
     assert_eq!(received.param("Region"), Some("cn-bj2"));
 }
 
-#[tokio::test]
-async fn the_documented_endpoint_is_used_without_a_base_url() {
-    // DescribeBackup documents http://127.0.0.1:9 (the discard port, nothing listens): without
-    // a base URL the call goes there and fails to connect.
+#[test]
+fn without_a_base_url_every_call_goes_to_the_default_host() {
     let client = dezai_runtime::Client::new(
         dezai_runtime::Config::builder()
             .credentials(Credentials::new("p", "k"))
             .region("r")
-            .retry(dezai_runtime::RetryPolicy::none())
             .build()
             .unwrap(),
     )
     .unwrap();
-    let err = client.send(request()).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
-    assert!(format!("{err:?}").contains("127.0.0.1:9"), "{err:?}");
+    let encoded = client.encode(&request()).unwrap();
+    assert_eq!(
+        encoded.url(),
+        format!("{}/", dezai_runtime::DEFAULT_ENDPOINT)
+    );
+    assert_eq!(encoded.url(), "https://api.dezai.com/");
 }
 
 #[tokio::test]

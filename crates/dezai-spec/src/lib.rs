@@ -136,7 +136,8 @@ pub struct Action {
     /// The document this action was read from, relative to the docs folder, with `/` separators.
     pub source: String,
     /// The documented endpoint: scheme and host of the request example, e.g.
-    /// `https://api.dezai.com`. `None` when the document has no request example.
+    /// `https://api.dezai.com`. `None` when the document has no request example. Information
+    /// only: generated code never sends to it.
     pub endpoint: Option<String>,
     /// The action's own request parameters (public parameters excluded), in document order.
     /// Flattened names are rebuilt into lists and structures.

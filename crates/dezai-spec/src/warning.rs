@@ -47,8 +47,8 @@ pub enum WarningKind {
     /// type.
     TypeDiffersAcrossActions,
     /// The request example points at a host other than the one most documents use.
-    /// Resolution: the action's `endpoint` records its own host; a configured base URL
-    /// overrides every endpoint.
+    /// Resolution: the action's `endpoint` records its host as information; requests go only
+    /// to the configured base URL.
     EndpointDiffers,
     /// A field's description says it is going offline.
     /// Resolution: the field is kept and marked deprecated with that text.

@@ -413,6 +413,7 @@ async fn every_seed_action_goes_to_the_configured_host_only() {
         Config::builder()
             .credentials(Credentials::new(PUBLIC, PRIVATE))
             .region("cn-bj2")
+            .zone("cn-bj2-04")
             .build()
             .unwrap(),
     )

@@ -36,6 +36,16 @@ impl Catalog {
         Ok(Self { actions })
     }
 
+    /// Adds the actions of one spec given as JSON text (a spec embedded in a program, such as
+    /// `dezai_sdk::specs()`).
+    pub(crate) fn add_json(&mut self, text: &str) -> Result<(), String> {
+        let spec = ProductSpec::from_json(text).map_err(|e| format!("not a spec: {e}"))?;
+        for action in spec.actions {
+            self.actions.insert(action.name.clone(), action);
+        }
+        Ok(())
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&Action> {
         self.actions.get(name)
     }

@@ -161,6 +161,7 @@ pub(crate) struct State {
 #[derive(Debug, Default)]
 pub struct EmulatorBuilder {
     specs: Option<PathBuf>,
+    spec_texts: Vec<String>,
     key_pairs: Vec<(String, String)>,
     port: u16,
 }
@@ -169,6 +170,14 @@ impl EmulatorBuilder {
     /// The folder of JSON specs (`specs/` of this repository).
     pub fn specs(mut self, dir: impl Into<PathBuf>) -> Self {
         self.specs = Some(dir.into());
+        self
+    }
+
+    /// Adds one spec given as JSON text, for programs that carry their specs rather than a
+    /// folder: `for (_, json) in dezai_sdk::specs() { builder = builder.spec_json(json); }`.
+    /// May be combined with [`Self::specs`]; later specs win for an action named twice.
+    pub fn spec_json(mut self, json: impl Into<String>) -> Self {
+        self.spec_texts.push(json.into());
         self
     }
 
@@ -190,10 +199,13 @@ impl EmulatorBuilder {
 
     /// Starts serving on 127.0.0.1.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let catalog = match &self.specs {
+        let mut catalog = match &self.specs {
             Some(dir) => Catalog::load(dir).map_err(StartError)?,
             None => Catalog::default(),
         };
+        for text in &self.spec_texts {
+            catalog.add_json(text).map_err(StartError)?;
+        }
         let state = Arc::new(State {
             catalog,
             key_pairs: self.key_pairs.into_iter().collect(),

@@ -19,8 +19,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("Using the configured endpoint and credentials.");
         Client::new(configured)?
     } else {
-        let emulator = dezai_emulator::Emulator::builder()
-            .specs(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs"))
+        let emulator = dezai_sdk::specs()
+            .into_iter()
+            .fold(dezai_emulator::Emulator::builder(), |b, (_, json)| {
+                b.spec_json(json)
+            })
             .key_pair("quickstart-public-key", "quickstart-private-key")
             .start()
             .await?;

@@ -6,7 +6,7 @@
 #[doc = " - `describe_udb_instance_backup_url` (`DescribeUDBInstanceBackupURL`): Get UDB backup download address"]
 #[cfg(feature = "udb")]
 pub mod udb {
-    dezai_macros::product!("../../specs/udb.json");
+    dezai_macros::product!("specs/udb.json");
 }
 
 #[doc = " The `umem` product: 2 actions from the documents in `specs/docs/umem/`, called through `client.umem()` (feature `umem`)."]
@@ -15,7 +15,7 @@ pub mod udb {
 #[doc = " - `describe_u_redis_backup_url` (`DescribeURedisBackupURL`): Obtain the download link for master-slave Redis backup"]
 #[cfg(feature = "umem")]
 pub mod umem {
-    dezai_macros::product!("../../specs/umem.json");
+    dezai_macros::product!("specs/umem.json");
 }
 
 #[doc = " The `umongodb` product: 1 action from the documents in `specs/docs/umongodb/`, called through `client.umongodb()` (feature `umongodb`)."]
@@ -23,7 +23,7 @@ pub mod umem {
 #[doc = " - `describe_u_mongo_db_backup_url` (`DescribeUMongoDBBackupURL`): Get Instance Backup Download Link"]
 #[cfg(feature = "umongodb")]
 pub mod umongodb {
-    dezai_macros::product!("../../specs/umongodb.json");
+    dezai_macros::product!("specs/umongodb.json");
 }
 
 #[doc = " The `upgsql` product: 1 action from the documents in `specs/docs/upgsql/`, called through `client.upgsql()` (feature `upgsql`)."]
@@ -31,7 +31,23 @@ pub mod umongodb {
 #[doc = " - `get_u_pg_sql_backup_url` (`GetUPgSQLBackupURL`): Get Backup Download Address"]
 #[cfg(feature = "upgsql")]
 pub mod upgsql {
-    dezai_macros::product!("../../specs/upgsql.json");
+    dezai_macros::product!("specs/upgsql.json");
+}
+
+/// The JSON spec of every product compiled in, as `(product, json)`: what the types were
+/// generated from, for tools that need it at run time (the emulator's `spec_json`).
+pub fn specs() -> ::std::vec::Vec<(&'static str, &'static str)> {
+    #[allow(unused_mut)]
+    let mut specs = ::std::vec::Vec::new();
+    #[cfg(feature = "udb")]
+    specs.push(("udb", include_str!("../specs/udb.json")));
+    #[cfg(feature = "umem")]
+    specs.push(("umem", include_str!("../specs/umem.json")));
+    #[cfg(feature = "umongodb")]
+    specs.push(("umongodb", include_str!("../specs/umongodb.json")));
+    #[cfg(feature = "upgsql")]
+    specs.push(("upgsql", include_str!("../specs/upgsql.json")));
+    specs
 }
 
 /// The product accessors (`client.udb()`, …), glob-imported by the prelude.

@@ -7,20 +7,20 @@
 
 #[cfg(feature = "udb")]
 mod udb {
-    dezai_macros::conformance_tests!("../../specs/udb.json", dezai_sdk::udb);
+    dezai_macros::conformance_tests!("specs/udb.json", dezai_sdk::udb);
 }
 
 #[cfg(feature = "umem")]
 mod umem {
-    dezai_macros::conformance_tests!("../../specs/umem.json", dezai_sdk::umem);
+    dezai_macros::conformance_tests!("specs/umem.json", dezai_sdk::umem);
 }
 
 #[cfg(feature = "umongodb")]
 mod umongodb {
-    dezai_macros::conformance_tests!("../../specs/umongodb.json", dezai_sdk::umongodb);
+    dezai_macros::conformance_tests!("specs/umongodb.json", dezai_sdk::umongodb);
 }
 
 #[cfg(feature = "upgsql")]
 mod upgsql {
-    dezai_macros::conformance_tests!("../../specs/upgsql.json", dezai_sdk::upgsql);
+    dezai_macros::conformance_tests!("specs/upgsql.json", dezai_sdk::upgsql);
 }

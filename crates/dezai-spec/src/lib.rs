@@ -26,7 +26,6 @@ mod warning;
 pub use types::{ScalarType, Type};
 pub use warning::{Warning, WarningKind};
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of the spec format this crate reads and writes.
@@ -43,7 +42,8 @@ pub const PUBLIC_PARAMETERS: [&str; 3] = ["Action", "PublicKey", "Signature"];
 pub const ENVELOPE_FIELDS: [&str; 3] = ["RetCode", "Action", "Message"];
 
 /// Everything known about one product (one folder of documents, one SDK module).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductSpec {
     /// Always [`FORMAT_VERSION`] for files this crate writes.
@@ -111,6 +111,8 @@ impl ProductSpec {
 }
 
 /// The JSON Schema of [`ProductSpec`], derived from these types, as canonical JSON text.
+/// Needs the `schema` feature (the xtask turns it on; users of the SDK never build schemars).
+#[cfg(feature = "schema")]
 pub fn json_schema() -> String {
     to_canonical_json(&schemars::schema_for!(ProductSpec))
 }
@@ -124,7 +126,8 @@ fn to_canonical_json<T: Serialize>(value: &T) -> String {
 }
 
 /// One API action: one published document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     /// The action's name as sent in the `Action` parameter, e.g. `DescribeUDBInstanceBackupURL`.
@@ -163,7 +166,8 @@ impl Action {
 }
 
 /// One field of a request, a response, a data model or a rebuilt structure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// The name on the wire, exactly as documented (`MD5`, `VPCId`). For a field of a rebuilt
@@ -200,7 +204,8 @@ fn is_true(b: &bool) -> bool {
 }
 
 /// A data model: a named structure defined under the document's Data Model heading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Model {
     /// The model's name, as in the document's heading and type links.
@@ -217,7 +222,8 @@ pub struct Model {
 }
 
 /// One `name=value` pair of a request example.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExampleParam {
     /// The parameter name as written (possibly flattened: `Disks.0.Size`).

@@ -1,7 +1,6 @@
 //! Field types: the scalars of the wire, lists, named data models, and structures rebuilt from
 //! flattened request names.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Field;
@@ -9,7 +8,8 @@ use crate::Field;
 /// The type of a field.
 ///
 /// Serialized with a `kind` tag, e.g. `{"kind": "list", "item": {"kind": "string"}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Type {
     /// Text.

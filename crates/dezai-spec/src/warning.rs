@@ -1,11 +1,11 @@
 //! Warnings: places where a document disagrees with itself (or with other documents) and the
 //! generator resolved the disagreement in a defined way instead of failing.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One resolved disagreement, with the line of the document it was found on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Warning {
     /// What kind of disagreement this is.
@@ -17,9 +17,8 @@ pub struct Warning {
 }
 
 /// The kinds of [`Warning`], each with its documented resolution.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// An example key matches a table field only case-insensitively (`Md5` vs `MD5`).

@@ -47,9 +47,23 @@ fn products_rs(specs: &[&ProductSpec]) -> String {
         }
         let _ = writeln!(
             out,
-            "#[cfg(feature = \"{product}\")]\npub mod {product} {{\n    dezai_macros::product!(\"../../specs/{product}.json\");\n}}"
+            "#[cfg(feature = \"{product}\")]\npub mod {product} {{\n    dezai_macros::product!(\"specs/{product}.json\");\n}}"
         );
     }
+    out.push_str(
+        "\n/// The JSON spec of every product compiled in, as `(product, json)`: what the types were\n\
+         /// generated from, for tools that need it at run time (the emulator's `spec_json`).\n\
+         pub fn specs() -> ::std::vec::Vec<(&'static str, &'static str)> {\n    \
+         #[allow(unused_mut)]\n    let mut specs = ::std::vec::Vec::new();\n",
+    );
+    for spec in specs {
+        let product = &spec.product;
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = \"{product}\")]\n    specs.push((\"{product}\", include_str!(\"../specs/{product}.json\")));"
+        );
+    }
+    out.push_str("    specs\n}\n");
     out.push_str(
         "\n/// The product accessors (`client.udb()`, …), glob-imported by the prelude.\n#[doc(hidden)]\npub mod product_accessors {\n",
     );
@@ -119,7 +133,7 @@ fn conformance_rs(specs: &[&ProductSpec]) -> String {
         let product = &spec.product;
         let _ = writeln!(
             out,
-            "\n#[cfg(feature = \"{product}\")]\nmod {product} {{\n    dezai_macros::conformance_tests!(\"../../specs/{product}.json\", dezai_sdk::{product});\n}}"
+            "\n#[cfg(feature = \"{product}\")]\nmod {product} {{\n    dezai_macros::conformance_tests!(\"specs/{product}.json\", dezai_sdk::{product});\n}}"
         );
     }
     out

@@ -1,4 +1,4 @@
-//! `dezai-sdk` against the emulator: every seed action through the typed API, a wrong key,
+//! `dezai-sdk` against the emulator (fed the SDK's own embedded specs): every seed action through the typed API, a wrong key,
 //! the runtime's retry rules against real faults, generic calls, parameter checks, load.
 
 use std::time::Duration;
@@ -11,8 +11,10 @@ const PUBLIC: &str = "e2e-public";
 const PRIVATE: &str = "e2e-private";
 
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .specs(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs"))
+    // The specs the SDK was generated from, as a user of the published crate has them.
+    dezai_sdk::specs()
+        .into_iter()
+        .fold(Emulator::builder(), |b, (_, json)| b.spec_json(json))
         .key_pair(PUBLIC, PRIVATE)
         .start()
         .await
@@ -44,12 +46,12 @@ fn client(emulator: &Emulator) -> Client {
 #[tokio::test]
 async fn every_seed_action_returns_its_example() {
     let emulator = emulator().await;
-    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs");
-    let actions: usize = std::fs::read_dir(specs)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter_map(|p| dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(p).ok()?).ok())
-        .map(|spec| spec.actions.len())
+    let actions: usize = dezai_sdk::specs()
+        .iter()
+        .map(|(_, json)| {
+            let spec: dezai_sdk::serde_json::Value = dezai_sdk::serde_json::from_str(json).unwrap();
+            spec["actions"].as_array().unwrap().len()
+        })
         .sum();
     assert_eq!(
         emulator.action_count(),

@@ -12,8 +12,11 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let emulator = dezai_emulator::Emulator::builder()
-            .specs(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs"))
+        let emulator = dezai_sdk::specs()
+            .into_iter()
+            .fold(dezai_emulator::Emulator::builder(), |b, (_, json)| {
+                b.spec_json(json)
+            })
             .key_pair("bench-public", "bench-private")
             .start()
             .await

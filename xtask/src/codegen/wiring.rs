@@ -54,7 +54,7 @@ fn products_rs(specs: &[&ProductSpec]) -> String {
         "\n/// The JSON spec of every product compiled in, as `(product, json)`: what the types were\n\
          /// generated from, for tools that need it at run time (the emulator's `spec_json`).\n\
          pub fn specs() -> ::std::vec::Vec<(&'static str, &'static str)> {\n    \
-         #[allow(unused_mut)]\n    let mut specs = ::std::vec::Vec::new();\n",
+         #[allow(unused_mut, clippy::vec_init_then_push)]\n    let mut specs = ::std::vec::Vec::new();\n",
     );
     for spec in specs {
         let product = &spec.product;

@@ -36,8 +36,9 @@ pub mod upgsql {
 
 /// The JSON spec of every product compiled in, as `(product, json)`: what the types were
 /// generated from, for tools that need it at run time (the emulator's `spec_json`).
+#[allow(clippy::vec_init_then_push)] // each push is behind its product's feature
 pub fn specs() -> ::std::vec::Vec<(&'static str, &'static str)> {
-    #[allow(unused_mut, clippy::vec_init_then_push)]
+    #[allow(unused_mut)]
     let mut specs = ::std::vec::Vec::new();
     #[cfg(feature = "udb")]
     specs.push(("udb", include_str!("../specs/udb.json")));

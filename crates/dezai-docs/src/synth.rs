@@ -266,3 +266,126 @@ fn table_header(d: &mut String, first: &str) {
         "| {first} | Type | Description Information | Required |\n|:---|:---|:---|:---|"
     );
 }
+
+/// Documents that stress one dimension of the parser each, for growth tests and benchmarks:
+/// the parse of `shape(s, 2n)` should take about twice as long as that of `shape(s, n)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `n` request parameter rows.
+    Rows,
+    /// `n` request rows separated by a lone `\r` (old Mac line ends).
+    CrRows,
+    /// A response example with `n` keys that no table lists.
+    UnknownKeys,
+    /// `n` response fields, each shown in the response example.
+    ResponseFields,
+    /// `n` data models, each holding the next, with an example nested through all of them
+    /// (capped at the checker's depth).
+    ModelChain,
+    /// `n` response fields in pairs that collide by case (`F1Id`/`F1ID`), the example writing
+    /// each in a third spelling.
+    CaseCollisions,
+}
+
+impl Shape {
+    /// Every shape, for loops.
+    pub const ALL: [Shape; 6] = [
+        Shape::Rows,
+        Shape::CrRows,
+        Shape::UnknownKeys,
+        Shape::ResponseFields,
+        Shape::ModelChain,
+        Shape::CaseCollisions,
+    ];
+
+    /// The shape's name, for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Rows => "rows",
+            Shape::CrRows => "rows separated by CR",
+            Shape::UnknownKeys => "unknown example keys",
+            Shape::ResponseFields => "response fields with example",
+            Shape::ModelChain => "chain of models",
+            Shape::CaseCollisions => "names colliding by case",
+        }
+    }
+}
+
+/// A document of the given shape and size.
+pub fn shape(shape: Shape, n: usize) -> String {
+    let head = "# Stress - Stress\n\n## Definition\n\n### Request Parameters\n\n\
+                | Parameter Name | Type | Description Information | Required |\n|---|---|---|---|\n";
+    let response_head = "\n### Response Field\n\n\
+                         | Field Name | Type | Description Information | Required |\n|---|---|---|---|\n\
+                         | **RetCode** | int | Status |**Yes**|\n";
+    let mut d = String::from(head);
+    match shape {
+        Shape::Rows | Shape::CrRows => {
+            let end = if shape == Shape::CrRows { "\r" } else { "\n" };
+            for i in 0..n {
+                let _ = write!(d, "| **Param{i}** | string | The {i}th parameter |No|{end}");
+            }
+            d.push('\n');
+            d.push_str(response_head);
+        }
+        Shape::UnknownKeys => {
+            d.push_str("| **Id** | string | id |No|\n");
+            d.push_str(response_head);
+            d.push_str("\n## Example\n\n### Response Example\n\n```json\n{\"RetCode\": 0");
+            for i in 0..n {
+                let _ = write!(d, ",\n  \"Extra{i}\": {i}");
+            }
+            d.push_str("\n}\n```\n");
+        }
+        Shape::ResponseFields | Shape::CaseCollisions => {
+            d.push_str("| **Id** | string | id |No|\n");
+            d.push_str(response_head);
+            let collide = shape == Shape::CaseCollisions;
+            for i in 0..n {
+                if collide && i % 2 == 1 {
+                    let _ = writeln!(d, "| **F{}ID** | int | f |No|", i / 2);
+                } else if collide {
+                    let _ = writeln!(d, "| **F{}Id** | int | f |No|", i / 2);
+                } else {
+                    let _ = writeln!(d, "| **Field{i}** | int | f |No|");
+                }
+            }
+            d.push_str("\n## Example\n\n### Response Example\n\n```json\n{\"RetCode\": 0");
+            for i in 0..n {
+                if collide {
+                    let _ = write!(d, ",\n  \"f{}id\": {i}", i / 2);
+                } else {
+                    let _ = write!(d, ",\n  \"Field{i}\": {i}");
+                }
+            }
+            d.push_str("\n}\n```\n");
+        }
+        Shape::ModelChain => {
+            d.push_str("| **Id** | string | id |No|\n");
+            d.push_str(response_head);
+            d.push_str("| **Root** | [*M0*](#M0) | the chain |No|\n\n#### Data Model\n\n");
+            for i in 0..n {
+                let _ = writeln!(d, "#### M{i}\n");
+                d.push_str("| Field Name | Type | Description Information | Required |\n|---|---|---|---|\n");
+                let _ = writeln!(d, "| **Name** | string | n |No|");
+                if i + 1 < n {
+                    let _ = writeln!(d, "| **Next** | [*M{}*](#M{}) | next |No|", i + 1, i + 1);
+                }
+                d.push('\n');
+            }
+            d.push_str(
+                "## Example\n\n### Response Example\n\n```json\n{\"RetCode\": 0, \"Root\": ",
+            );
+            let depth = n.min(40);
+            for _ in 0..depth {
+                d.push_str("{\"Name\": \"x\", \"Next\": ");
+            }
+            d.push_str("null");
+            for _ in 0..depth {
+                d.push('}');
+            }
+            d.push_str("}\n```\n");
+        }
+    }
+    d
+}

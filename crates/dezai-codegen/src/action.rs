@@ -127,52 +127,108 @@ struct ModelFacts {
 
 impl ModelFacts {
     fn new(action: &Action) -> Self {
+        let by_name: BTreeMap<&str, &Model> =
+            action.models.iter().map(|m| (m.name.as_str(), m)).collect();
         let mut facts = ModelFacts::default();
         let mut stack: Vec<String> = Vec::new();
         collect_models(&action.request, &mut stack);
         while let Some(name) = stack.pop() {
             if facts.in_request.insert(name.clone()) {
-                if let Some(model) = action.model(&name) {
+                if let Some(model) = by_name.get(name.as_str()) {
                     collect_models(&model.fields, &mut stack);
                 }
             }
         }
-        // Direct (unlisted) references between models; a cycle through them must be boxed.
-        let direct = |name: &str| -> Vec<String> {
-            action
-                .model(name)
-                .map(|m| {
-                    m.fields
-                        .iter()
-                        .filter_map(|f| match &f.ty {
-                            Type::Model { name } => Some(name.clone()),
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        // A field must be boxed when it holds (without a list in between) a model of the same
+        // strongly connected component of the direct-reference graph: that model contains
+        // this one again. Tarjan's algorithm finds the components in linear time.
+        let component = direct_components(&action.models, &by_name);
         for model in &action.models {
             for field in &model.fields {
-                let Type::Model { name: target } = &field.ty else {
-                    continue;
-                };
-                // Does `target` lead back to `model` through direct references?
-                let mut seen = BTreeSet::new();
-                let mut todo = vec![target.clone()];
-                while let Some(next) = todo.pop() {
-                    if next == model.name {
+                if let Type::Model { name: target } = &field.ty {
+                    // Same component: the target leads back here (a field naming its own
+                    // model is a cycle of one).
+                    let same = component.contains_key(target.as_str())
+                        && component.get(target.as_str()) == component.get(model.name.as_str());
+                    if same {
                         facts.boxed.insert((model.name.clone(), field.name.clone()));
-                        break;
-                    }
-                    if seen.insert(next.clone()) {
-                        todo.extend(direct(&next));
                     }
                 }
             }
         }
         facts
     }
+}
+
+/// The strongly connected component of every model in the graph of direct (unlisted) model
+/// references, as a component number per model name. Iterative Tarjan, so that a long chain
+/// of models cannot exhaust the stack.
+fn direct_components<'a>(
+    models: &'a [Model],
+    by_name: &BTreeMap<&str, &'a Model>,
+) -> BTreeMap<&'a str, usize> {
+    let edges = |m: &'a Model| -> Vec<&'a str> {
+        m.fields
+            .iter()
+            .filter_map(|f| match &f.ty {
+                Type::Model { name } => by_name.get(name.as_str()).map(|t| t.name.as_str()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut low: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut on_stack: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut component: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counter = 0;
+    let mut components = 0;
+    for root in models {
+        if index.contains_key(root.name.as_str()) {
+            continue;
+        }
+        // (node, its edges, next edge to visit)
+        let mut work: Vec<(&str, Vec<&str>, usize)> = vec![(root.name.as_str(), edges(root), 0)];
+        index.insert(root.name.as_str(), counter);
+        low.insert(root.name.as_str(), counter);
+        counter += 1;
+        stack.push(root.name.as_str());
+        on_stack.insert(root.name.as_str());
+        while let Some((node, next_edges, next)) = work.last_mut() {
+            let node = *node;
+            if let Some(&target) = next_edges.get(*next) {
+                *next += 1;
+                if !index.contains_key(target) {
+                    index.insert(target, counter);
+                    low.insert(target, counter);
+                    counter += 1;
+                    stack.push(target);
+                    on_stack.insert(target);
+                    work.push((target, edges(by_name[target]), 0));
+                } else if on_stack.contains(target) {
+                    let l = low[node].min(index[target]);
+                    low.insert(node, l);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some((parent, _, _)) = work.last() {
+                let l = low[*parent].min(low[node]);
+                low.insert(parent, l);
+            }
+            if low[node] == index[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack.remove(member);
+                    component.insert(member, components);
+                    if member == node {
+                        break;
+                    }
+                }
+                components += 1;
+            }
+        }
+    }
+    component
 }
 
 /// The names of the models the fields' types mention, through lists and structures.

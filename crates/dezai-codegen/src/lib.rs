@@ -24,6 +24,7 @@
 mod action;
 mod docs;
 mod names;
+mod validate;
 
 use std::collections::BTreeMap;
 
@@ -71,6 +72,7 @@ pub fn product(spec: &ProductSpec, options: &Options) -> Result<TokenStream, Err
     let mut modules = Vec::new();
     let mut methods = Vec::new();
     for action in &spec.actions {
+        validate::action(action)?;
         let base = names::camel(&action.name);
         if let Some(other) = seen.insert(base.clone(), &action.name) {
             return Err(Error(format!(

@@ -3,8 +3,9 @@
 
 use dezai_spec::{Action, Field, Model, PUBLIC_PARAMETERS, Warning, WarningKind};
 
+use crate::drift;
 use crate::error::DocError;
-use crate::examples::{self, RequestExample, ResponseCheck};
+use crate::examples::{self, RequestExample};
 use crate::fields;
 use crate::headings::{self, Section};
 use crate::markdown::{self, Block, CodeBlock, Table};
@@ -35,6 +36,8 @@ struct Collected {
     response: Option<Vec<RawField>>,
     response_heading: Option<u32>,
     models: Vec<(String, u32, Vec<RawField>)>,
+    /// Model name → line of its heading, to find a second definition in constant time.
+    model_lines: std::collections::HashMap<String, u32>,
     request_example: Option<RequestExample>,
     response_example: Option<(CodeBlock, serde_json::Value)>,
     /// Set once a response example block was seen, readable or not: later blocks are not
@@ -51,6 +54,16 @@ pub(crate) struct Parsed {
 
 /// Parses one document. `file` names it in errors and in the spec's `source`.
 pub(crate) fn parse(file: &str, source: &str, errors: &mut Vec<DocError>) -> Option<Parsed> {
+    // CommonMark ends a line at LF, CRLF or a lone CR; `str::lines()` and the line index only
+    // know LF. One form for all keeps line numbers and quoted lines in agreement with the
+    // Markdown parser (a document of CR-separated rows would otherwise be one "line").
+    let normalized;
+    let source = if source.contains('\r') {
+        normalized = source.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        source
+    };
     let outline = markdown::outline(source);
     let mut warnings = Vec::new();
     let mut got = Collected::default();
@@ -202,7 +215,7 @@ fn read_table(
                 ));
                 return;
             }
-            if let Some((_, first, _)) = got.models.iter().find(|(n, _, _)| n == name) {
+            if let Some(first) = got.model_lines.get(name) {
                 errors.push(DocError::new(
                     file,
                     *line,
@@ -213,6 +226,7 @@ fn read_table(
             }
             let mut rows = Vec::new();
             merge_rows(&mut rows, table::read_fields(file, t, errors), warnings);
+            got.model_lines.insert(name.clone(), *line);
             got.models.push((name.clone(), *line, rows));
         }
         Place::Unknown(heading) => {
@@ -345,7 +359,9 @@ fn assemble(
     );
 
     // Types can name any model of the document, wherever it is defined.
-    let model_names: Vec<String> = got.models.iter().map(|(n, _, _)| n.clone()).collect();
+    let owned_names: Vec<String> = got.models.iter().map(|(n, _, _)| n.clone()).collect();
+    let model_names: std::collections::HashSet<&str> =
+        owned_names.iter().map(String::as_str).collect();
     let mut resolve = |rows: Vec<RawField>| -> Vec<Typed> {
         rows.into_iter()
             .filter_map(
@@ -396,16 +412,17 @@ fn assemble(
         .and_then(|e| e.endpoint.clone());
     let endpoint_line = got.request_example.as_ref().map_or(1, |e| e.line);
     if let Some(example) = &got.request_example {
-        examples::check_request_example(&name, example, &mut request, &mut warnings);
+        drift::check_request_example(&name, example, &mut request, &mut warnings);
     }
     let response_example = match got.response_example {
         Some((block, value)) => {
-            ResponseCheck {
-                block: &block,
-                models: &mut models,
-                warnings: &mut warnings,
-            }
-            .check(&value, &mut response);
+            drift::check_response_example(
+                &block,
+                &value,
+                &mut response,
+                &mut models,
+                &mut warnings,
+            );
             Some(value)
         }
         None => None,
@@ -486,17 +503,24 @@ fn name_models(action: &str, models: &mut [Model], warnings: &mut Vec<Warning>) 
     use dezai_spec::names::{action_type_names, type_name};
     let mut taken: std::collections::HashSet<String> =
         action_type_names(action).into_iter().collect();
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for model in models.iter_mut() {
         let derived = type_name(&model.name);
         if taken.insert(derived.clone()) {
             continue;
         }
-        let mut renamed = format!("{derived}Model");
-        let mut n = 2;
-        while !taken.insert(renamed.clone()) {
-            renamed = format!("{derived}Model{n}");
-            n += 1;
-        }
+        let n = next.entry(derived.clone()).or_insert(1);
+        let renamed = loop {
+            let candidate = if *n == 1 {
+                format!("{derived}Model")
+            } else {
+                format!("{derived}Model{n}")
+            };
+            *n += 1;
+            if taken.insert(candidate.clone()) {
+                break candidate;
+            }
+        };
         warnings.push(Warning {
             kind: WarningKind::RenamedModel,
             line: model.line,

@@ -27,8 +27,26 @@ impl DocError {
             file: file.to_owned(),
             line,
             message: message.into(),
-            text: text.into(),
+            text: excerpt(text.into()),
         }
+    }
+}
+
+/// How much of a source line an error quotes: enough to find it, never a whole file.
+pub(crate) const EXCERPT_CHARS: usize = 120;
+
+fn excerpt(text: String) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{} …", &text[..cut]),
+        None => text,
+    }
+}
+
+/// A piece of the source quoted inside a message (a type cell, a name): at most 60 characters.
+pub(crate) fn short(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 
@@ -36,15 +54,9 @@ impl fmt::Display for DocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.file, self.line, self.message)?;
         if !self.text.is_empty() {
-            // Long lines (a table row with a paragraph of description) are cut so the message
-            // stays on one screen; the line number points at the rest.
-            let text: String = self.text.chars().take(160).collect();
-            let more = if text.len() < self.text.len() {
-                " …"
-            } else {
-                ""
-            };
-            write!(f, "\n    {:>4} | {text}{more}", self.line)?;
+            // Long lines (a table row with a paragraph of description) were cut to
+            // EXCERPT_CHARS when the error was made; the line number points at the rest.
+            write!(f, "\n    {:>4} | {}", self.line, self.text)?;
         }
         Ok(())
     }

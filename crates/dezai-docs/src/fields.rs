@@ -3,7 +3,7 @@
 //! keep every field list usable as a Rust struct (no duplicate names, no two names that become
 //! the same Rust identifier).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use dezai_spec::{Field, Type, Warning, WarningKind};
 
@@ -19,7 +19,7 @@ pub(crate) fn resolve_type(
     file: &str,
     raw: &RawField,
     ty: &TypeExpr,
-    models: &[String],
+    models: &HashSet<&str>,
 ) -> Result<Type, DocError> {
     Ok(match ty {
         TypeExpr::Scalar(s) => Type::from(*s),
@@ -27,7 +27,7 @@ pub(crate) fn resolve_type(
             item: Box::new(resolve_type(file, raw, item, models)?),
         },
         TypeExpr::Model { name, linked } => {
-            if models.iter().any(|m| m == name) {
+            if models.contains(name.as_str()) {
                 Type::Model { name: name.clone() }
             } else if *linked {
                 return Err(DocError::new(
@@ -72,6 +72,7 @@ pub(crate) fn plain_fields(
     errors: &mut Vec<DocError>,
 ) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
+    let mut lines: HashMap<String, u32> = HashMap::new();
     for (raw, ty) in rows {
         if raw.name.contains('.') {
             errors.push(DocError::new(
@@ -85,10 +86,11 @@ pub(crate) fn plain_fields(
             ));
             continue;
         }
-        if let Some(first) = fields.iter().find(|f| f.name == raw.name) {
-            errors.push(duplicate(file, &raw, first.line));
+        if let Some(&first) = lines.get(&raw.name) {
+            errors.push(duplicate(file, &raw, first));
             continue;
         }
+        lines.insert(raw.name.clone(), raw.line);
         fields.push(plain_field(&raw, ty));
     }
     fields
@@ -119,7 +121,14 @@ struct Node {
 
 enum NodeKind {
     Leaf(Type),
-    Struct(Vec<Node>),
+    Struct(Level),
+}
+
+/// The nodes of one structure, in document order, found by name in constant time.
+#[derive(Default)]
+struct Level {
+    nodes: Vec<Node>,
+    index: HashMap<String, usize>,
 }
 
 /// Rebuilds request fields from their flattened names.
@@ -132,7 +141,7 @@ pub(crate) fn request_fields(
     rows: Vec<(RawField, Type)>,
     errors: &mut Vec<DocError>,
 ) -> Vec<Field> {
-    let mut roots: Vec<Node> = Vec::new();
+    let mut roots = Level::default();
     for (raw, ty) in rows {
         let groups = match segment_groups(&raw.name) {
             Ok(groups) => groups,
@@ -145,7 +154,7 @@ pub(crate) fn request_fields(
             errors.push(DocError::new(file, raw.line, message, &raw.source));
         }
     }
-    roots.into_iter().map(into_field).collect()
+    roots.nodes.into_iter().map(into_field).collect()
 }
 
 /// Splits `Rules.N.Ports.N` into `[("Rules", 1), ("Ports", 1)]`.
@@ -171,7 +180,7 @@ fn segment_groups(name: &str) -> Result<Vec<(String, usize)>, String> {
 }
 
 fn insert(
-    nodes: &mut Vec<Node>,
+    level: &mut Level,
     groups: &[(String, usize)],
     ty: Type,
     raw: &RawField,
@@ -179,10 +188,10 @@ fn insert(
     let Some(((name, lists), rest)) = groups.split_first() else {
         return Ok(());
     };
-    let existing = nodes.iter().position(|n| &n.name == name);
+    let existing = level.index.get(name).copied();
     if rest.is_empty() {
         if let Some(i) = existing {
-            let node = &nodes[i];
+            let node = &level.nodes[i];
             return Err(match node.kind {
                 NodeKind::Leaf(_) => format!(
                     "field `{}` is listed twice (first on line {})",
@@ -194,7 +203,8 @@ fn insert(
                 ),
             });
         }
-        nodes.push(Node {
+        level.index.insert(name.clone(), level.nodes.len());
+        level.nodes.push(Node {
             name: name.clone(),
             lists: *lists,
             required: raw.required,
@@ -207,18 +217,19 @@ fn insert(
     let index = match existing {
         Some(i) => i,
         None => {
-            nodes.push(Node {
+            level.index.insert(name.clone(), level.nodes.len());
+            level.nodes.push(Node {
                 name: name.clone(),
                 lists: *lists,
                 required: false,
                 description: String::new(),
                 line: raw.line,
-                kind: NodeKind::Struct(Vec::new()),
+                kind: NodeKind::Struct(Level::default()),
             });
-            nodes.len() - 1
+            level.nodes.len() - 1
         }
     };
-    let node = &mut nodes[index];
+    let node = &mut level.nodes[index];
     let NodeKind::Struct(children) = &mut node.kind else {
         return Err(format!(
             "`{}` makes `{name}` a structure, but line {} declares `{name}` as a plain field",
@@ -239,7 +250,7 @@ fn into_field(node: Node) -> Field {
     let mut ty = match node.kind {
         NodeKind::Leaf(ty) => ty,
         NodeKind::Struct(children) => Type::Struct {
-            fields: children.into_iter().map(into_field).collect(),
+            fields: children.nodes.into_iter().map(into_field).collect(),
         },
     };
     for _ in 0..node.lists {

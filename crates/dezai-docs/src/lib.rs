@@ -26,8 +26,10 @@
 
 mod corpus;
 mod document;
+mod drift;
 mod error;
 mod examples;
+mod field_index;
 mod fields;
 mod headings;
 mod markdown;

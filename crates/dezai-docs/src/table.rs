@@ -87,6 +87,7 @@ fn read_row(file: &str, row: &Row) -> Result<RawField, DocError> {
         return Err(err("table row has no field name".into()));
     }
     if !is_valid_wire_name(name_text) {
+        let name_text = crate::error::short(name_text);
         return Err(err(format!(
             "field name `{name_text}` is not a valid parameter name (letters, digits, `_`, `-`, \
              and `.` between flattened segments)"
@@ -96,7 +97,7 @@ fn read_row(file: &str, row: &Row) -> Result<RawField, DocError> {
     let ty = parse_type(ty).map_err(|()| {
         err(format!(
             "unknown type `{}` for field `{name_text}`",
-            ty.markdown
+            crate::error::short(&ty.markdown)
         ))
     })?;
     let required = match required.text.trim().to_lowercase().as_str() {
@@ -143,13 +144,33 @@ fn parse_type(cell: &Cell) -> Result<TypeExpr, ()> {
     parse_type_text(cell.text.trim(), cell.has_link)
 }
 
+/// How many `array[` a type may nest: published documents use one; more is a typo or an
+/// attack, and must not exhaust the stack.
+const MAX_ARRAY_NESTING: usize = 8;
+
 fn parse_type_text(text: &str, linked: bool) -> Result<TypeExpr, ()> {
-    let text = text.trim();
-    let lower = text.to_ascii_lowercase();
-    if lower.starts_with("array[") && text.ends_with(']') {
-        let inner = &text["array[".len()..text.len() - 1];
-        return Ok(TypeExpr::List(Box::new(parse_type_text(inner, linked)?)));
+    let mut text = text.trim();
+    let mut lists = 0;
+    while text.len() > "array[".len()
+        && text
+            .get(.."array[".len())
+            .is_some_and(|p| p.eq_ignore_ascii_case("array["))
+        && text.ends_with(']')
+    {
+        lists += 1;
+        if lists > MAX_ARRAY_NESTING {
+            return Err(());
+        }
+        text = text["array[".len()..text.len() - 1].trim();
     }
+    let mut ty = parse_scalar_or_model(text, linked)?;
+    for _ in 0..lists {
+        ty = TypeExpr::List(Box::new(ty));
+    }
+    Ok(ty)
+}
+
+fn parse_scalar_or_model(text: &str, linked: bool) -> Result<TypeExpr, ()> {
     if let Some(scalar) = ScalarType::parse(text) {
         return Ok(TypeExpr::Scalar(scalar));
     }

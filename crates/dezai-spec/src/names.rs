@@ -34,17 +34,27 @@ pub fn action_type_names(action: &str) -> [String; 3] {
 pub fn field_names<'a>(wires: impl IntoIterator<Item = &'a str>, reserved: &[&str]) -> Vec<String> {
     let mut taken: std::collections::HashSet<String> =
         reserved.iter().map(|r| (*r).to_owned()).collect();
+    // The next suffix to try for each base, so that many fields of one name stay linear.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     wires
         .into_iter()
         .map(|wire| {
-            let base = snake_name(wire);
-            let mut name = base.clone();
-            let mut n = 2;
-            while !taken.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
+            let mut base = snake_name(wire);
+            if base.is_empty() {
+                // A name of underscores only (`_`) has no snake_case form.
+                base = "field".to_owned();
             }
-            name
+            if taken.insert(base.clone()) {
+                return base;
+            }
+            let n = next.entry(base.clone()).or_insert(2);
+            loop {
+                let name = format!("{base}_{n}");
+                *n += 1;
+                if taken.insert(name.clone()) {
+                    return name;
+                }
+            }
         })
         .collect()
 }
@@ -58,6 +68,10 @@ mod tests {
         assert_eq!(
             field_names(["BackupId", "BackupID", "Backup_Id", "New"], &["new"]),
             ["backup_id", "backup_id_2", "backup_id_3", "new_2"]
+        );
+        assert_eq!(
+            field_names(["_", "Field", "__"], &[]),
+            ["field", "field_2", "field_3"]
         );
     }
 }

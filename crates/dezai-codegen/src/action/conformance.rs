@@ -24,6 +24,7 @@ pub fn conformance_tests(
         .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
     let mut tests = Vec::new();
     for action in &spec.actions {
+        crate::validate::action(action)?;
         let names = Names::new(action)?;
         let test_name = format_ident!("{}", names.module.to_string().trim_start_matches("r#"));
         let request = request_check(action, &names, module, &rt);

@@ -80,7 +80,11 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout);
+            .timeout(config.timeout)
+            // A redirect would carry the signed body (public key, signature, token) to a host
+            // the user never chose: never follow one; a 3xx is an error naming the target.
+            .redirect(reqwest::redirect::Policy::none());
+        warn_about_plain_http(&config);
         if let Some(proxy) = &config.proxy {
             let proxy = reqwest::Proxy::all(proxy.as_str())
                 .map_err(|_| ConfigError::new(Some("proxy".into()), "not a valid proxy URL"))?;
@@ -166,15 +170,43 @@ impl Client {
         params: Params,
     ) -> Result<(bytes::Bytes, Option<String>), Error> {
         let prepared = self.prepare(&call, params)?;
+        let config = &self.inner.config;
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let limit = config.operation_timeout;
+        match tokio::time::timeout(limit, self.attempts(&call, &prepared, &attempts)).await {
+            Ok(result) => result,
+            Err(_) => {
+                let attempt = attempts.load(std::sync::atomic::Ordering::Relaxed);
+                let mut error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
+                    "gave up after {} (the operation timeout) during attempt {attempt} of {}",
+                    seconds(limit),
+                    config.retry.max_attempts
+                ));
+                error.set_attempts(attempt);
+                error.set_retryable(true);
+                Err(error)
+            }
+        }
+    }
+
+    /// The attempts of one call, with backoff between them; `attempts` counts them for the
+    /// operation timeout's message.
+    async fn attempts(
+        &self,
+        call: &Call<'_>,
+        prepared: &Prepared,
+        attempts: &std::sync::atomic::AtomicU32,
+    ) -> Result<(bytes::Bytes, Option<String>), Error> {
         let policy = &self.inner.config.retry;
         let mut spent = 0u32;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
             // One span per attempt, so its request id is the one the server gave that attempt.
             let span = tracing::debug_span!("attempt", n = attempt, request_id = field::Empty);
             let outcome = self
-                .attempt(&prepared, call.action, &span)
+                .attempt(prepared, call.action, &span)
                 .instrument(span.clone())
                 .await;
             match outcome {
@@ -190,6 +222,13 @@ impl Client {
                         never_sent,
                     } = failure;
                     error.set_attempts(attempt);
+                    if error.kind() == ErrorKind::Timeout && error.message().is_none() {
+                        error = error.with_message(format!(
+                            "timed out after {} (attempt {attempt} of {})",
+                            seconds(self.inner.config.timeout),
+                            policy.max_attempts
+                        ));
+                    }
                     let allowed = retry_class && (call.idempotent || never_sent);
                     error.set_retryable(allowed);
                     if !allowed || attempt >= policy.max_attempts {
@@ -295,6 +334,23 @@ impl Client {
                 None => {}
             }
         }
+        // A token passed as a parameter (how the Python SDK's users pass it) is sent and
+        // signed, unless it contradicts the configured one: never dropped silently.
+        let given_token: Option<String> = params
+            .iter()
+            .find(|(name, _)| *name == "SecurityToken")
+            .map(|(_, value)| value.to_owned());
+        let token = match (given_token, credentials.security_token()) {
+            (Some(given), Some(configured)) if given != configured.expose() => {
+                return Err(Error::invalid(
+                    call.action,
+                    "a SecurityToken parameter was given that differs from the configured security \
+                     token; pass one or the other",
+                ));
+            }
+            (Some(given), _) => Some(given),
+            (None, configured) => configured.map(|t| t.expose().to_owned()),
+        };
         const RESERVED: [&str; 4] = ["Action", "PublicKey", "Signature", "SecurityToken"];
         if params.iter().any(|(name, _)| RESERVED.contains(&name)) {
             // The runtime sets these itself; a caller's copy would be sent twice.
@@ -304,8 +360,8 @@ impl Client {
         }
         params.push("Action", call.action);
         params.push("PublicKey", credentials.public_key());
-        if let Some(token) = credentials.security_token() {
-            params.push("SecurityToken", token.expose());
+        if let Some(token) = &token {
+            params.push("SecurityToken", token);
         }
         params.sort();
         let signature = signer::sign_sorted(&params, credentials.private_key());
@@ -356,7 +412,11 @@ impl Client {
         action: &str,
         span: &tracing::Span,
     ) -> Result<(bytes::Bytes, Option<String>), Failure> {
-        debug!(url = %prepared.url, params = %RedactedParams(&prepared.params), "sending request");
+        debug!(
+            url = %crate::redact::redact_url(&prepared.url),
+            params = %RedactedParams(&prepared.params),
+            "sending request"
+        );
         let sent = self
             .inner
             .http
@@ -372,6 +432,11 @@ impl Client {
             span.record("request_id", id.as_str());
         }
         let retry_after = retry_after(response.headers());
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(crate::redact::redact_url);
         let body = read_bounded(response, self.inner.config.max_response_bytes)
             .await
             .map_err(|e| e.into_failure(action, status, request_id.clone()))?;
@@ -395,6 +460,14 @@ impl Client {
                 if let Some(message) = envelope.message {
                     error = error.with_message(message);
                 }
+            }
+            if (300..400).contains(&status) {
+                error = error.with_message(format!(
+                    "the server redirected to {}; redirects are not followed, so the signed \
+                     request goes only to the configured host (set the base URL to the new \
+                     address if it is right)",
+                    location.as_deref().unwrap_or("an unnamed location")
+                ));
             }
             let retry_class = policy.retry_statuses.contains(&status);
             return Err(Failure {
@@ -525,6 +598,9 @@ struct Failure {
 impl Failure {
     fn transport(action: &str, e: reqwest::Error) -> Self {
         let connect = e.is_connect();
+        // What the operating system said, in words a person reads first ("connection
+        // refused"), rather than only reqwest's wrapper.
+        let io = io_cause(&e);
         let (kind, retry_class) = if e.is_timeout() {
             (ErrorKind::Timeout, true)
         } else if connect && caused_by_tls(&e) {
@@ -535,8 +611,12 @@ impl Failure {
         } else {
             (ErrorKind::Transport, true)
         };
+        let mut error = Error::new(kind, action);
+        if let (Some(io), false) = (io, kind == ErrorKind::Timeout) {
+            error = error.with_message(io);
+        }
         Self {
-            error: Error::new(kind, action).with_source(e),
+            error: error.with_source(e),
             retry_after: None,
             retry_class,
             never_sent: connect,
@@ -561,6 +641,59 @@ impl Failure {
             retry_class: false,
             never_sent: false,
         }
+    }
+}
+
+/// The innermost I/O error of a chain, as text (`connection refused (os error 111)`).
+fn io_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut found = None;
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            found = Some(lower_first(&io.to_string()));
+        }
+        source = err.source();
+    }
+    found
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A duration as people write it: `10 s`, `1.5 s`, `250 ms`.
+fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// One warning per process when real credentials go over plain `http://` to a host that is
+/// not this machine: the signature protects the parameters' integrity, not their secrecy.
+fn warn_about_plain_http(config: &Config) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    let Some(url) = config.base_url.as_deref() else {
+        return;
+    };
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|l| url.starts_with(l));
+    if url.starts_with("http://") && !local && config.credentials.is_some() {
+        WARNED.call_once(|| {
+            tracing::warn!(
+                base_url = %crate::redact::redact_url(url),
+                "credentials are used over plain http://: parameters, the public key and the \
+                 signature travel unencrypted; use https://"
+            );
+        });
     }
 }
 
@@ -590,7 +723,8 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 enum BodyError {
     TooLarge(u64),
-    Read(reqwest::Error),
+    /// The body broke off: the error, the bytes received, and the length announced.
+    Read(reqwest::Error, usize, Option<u64>),
 }
 
 impl BodyError {
@@ -605,9 +739,19 @@ impl BodyError {
                 retry_class: false,
                 never_sent: false,
             },
-            BodyError::Read(e) => {
+            BodyError::Read(e, got, announced) => {
                 let mut failure = Failure::transport(action, e);
-                failure.error = failure.error.with_status(status).with_request_id(request_id);
+                let message = match announced {
+                    Some(length) => {
+                        format!("response body truncated: got {got} of {length} bytes")
+                    }
+                    None => format!("response body cut off after {got} bytes"),
+                };
+                failure.error = failure
+                    .error
+                    .with_status(status)
+                    .with_request_id(request_id)
+                    .with_message(message);
                 failure.never_sent = false;
                 failure
             }
@@ -622,16 +766,18 @@ async fn read_bounded(
     limit: usize,
 ) -> Result<bytes::Bytes, BodyError> {
     let limit_u64 = limit as u64;
+    let announced = response.content_length();
+    let broke = move |got: usize| move |e| BodyError::Read(e, got, announced);
     if let Some(length) = response.content_length().filter(|l| *l > limit_u64) {
         return Err(BodyError::TooLarge(length));
     }
-    let Some(first) = response.chunk().await.map_err(BodyError::Read)? else {
+    let Some(first) = response.chunk().await.map_err(broke(0))? else {
         return Ok(bytes::Bytes::new());
     };
     if first.len() > limit {
         return Err(BodyError::TooLarge(first.len() as u64));
     }
-    let Some(second) = response.chunk().await.map_err(BodyError::Read)? else {
+    let Some(second) = response.chunk().await.map_err(broke(first.len()))? else {
         return Ok(first);
     };
     let capacity = response.content_length().map_or(64 * 1024, |l| l as usize);
@@ -642,7 +788,7 @@ async fn read_bounded(
         }
         body.extend_from_slice(&chunk);
     }
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+    while let Some(chunk) = response.chunk().await.map_err(broke(body.len()))? {
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge((body.len() + chunk.len()) as u64));
         }

@@ -39,6 +39,7 @@ pub struct Config {
     pub(crate) base_url: Option<String>,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
+    pub(crate) operation_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) proxy: Option<String>,
@@ -49,9 +50,17 @@ pub struct Config {
 impl Config {
     /// Default connect timeout.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-    /// Default timeout of one attempt, response body included. The service gives up on an API
-    /// call after 60 s (RetCode 110), so the client waits a little longer than that.
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(65);
+    /// Default timeout of one attempt, response body included. API calls take milliseconds;
+    /// ten seconds without an answer means the attempt is lost, and the next one is the better
+    /// bet (the Go SDK waits 30 s for a whole call; aws-sdk-rust sets no attempt timeout but a
+    /// 3.1 s connect timeout). Actions documented to run long can raise it.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default limit on a whole call, every attempt and backoff included: a dead server is
+    /// reported within this.
+    pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The longest timeout a setting may ask for (a day); more is a mistake, and a number as
+    /// large as `1e20` cannot be a `Duration` at all.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
     /// Default limit on a response body.
     pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -102,6 +111,10 @@ impl Config {
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
+    /// The limit on a whole call, retries included.
+    pub fn operation_timeout(&self) -> Duration {
+        self.operation_timeout
+    }
     /// The retry policy.
     pub fn retry(&self) -> &RetryPolicy {
         &self.retry
@@ -123,9 +136,13 @@ impl fmt::Debug for Config {
             .field("region", &self.region)
             .field("zone", &self.zone)
             .field("project_id", &self.project_id)
-            .field("base_url", &self.base_url)
+            .field(
+                "base_url",
+                &self.base_url.as_deref().map(crate::redact::redact_url),
+            )
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("user_agent_suffix", &self.user_agent_suffix)
             // A proxy URL may carry a password.
@@ -240,6 +257,7 @@ pub struct ConfigBuilder {
     env: Layer,
     explicit: Layer,
     connect_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     user_agent_suffix: Option<String>,
     proxy: Option<String>,
@@ -265,15 +283,25 @@ impl ConfigBuilder {
                 ),
             ));
         }
-        let timeout = match env.var("DEZAI_TIMEOUT_SECONDS") {
-            Some(text) => Some(parse_seconds(&text).ok_or_else(|| {
-                ConfigError::new(
-                    Some("DEZAI_TIMEOUT_SECONDS".into()),
-                    format!("`{text}` is not a number of seconds"),
-                )
-            })?),
-            None => None,
+        let seconds = |name: &str| -> Result<Option<Duration>, ConfigError> {
+            match env.var(name) {
+                Some(text) => Ok(Some(parse_seconds(&text).ok_or_else(|| {
+                    ConfigError::new(
+                        Some(name.into()),
+                        format!(
+                            "`{}` is not a number of seconds between 0 and {} (exclusive of 0)",
+                            text.chars().take(40).collect::<String>(),
+                            Config::MAX_TIMEOUT.as_secs()
+                        ),
+                    )
+                })?)),
+                None => Ok(None),
+            }
         };
+        let timeout = seconds("DEZAI_TIMEOUT_SECONDS")?;
+        if let Some(operation) = seconds("DEZAI_OPERATION_TIMEOUT_SECONDS")? {
+            self.operation_timeout.get_or_insert(operation);
+        }
         self.env = Layer {
             public_key: env.var("DEZAI_PUBLIC_KEY"),
             private_key: env.var("DEZAI_PRIVATE_KEY").map(Secret::new),
@@ -319,6 +347,12 @@ impl ConfigBuilder {
     /// Sets the timeout of one attempt, response body included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.explicit.timeout = Some(timeout);
+        self
+    }
+    /// Sets the limit on a whole call: every attempt and every pause between them. When it
+    /// runs out the call fails with [`crate::ErrorKind::Timeout`].
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
         self
     }
     /// Sets the connect timeout.
@@ -381,7 +415,10 @@ impl ConfigBuilder {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::new(
                     None,
-                    format!("base URL `{url}` must start with http:// or https://"),
+                    format!(
+                        "base URL `{}` must start with http:// or https://",
+                        crate::redact::redact_url(url)
+                    ),
                 ));
             }
         }
@@ -395,6 +432,9 @@ impl ConfigBuilder {
                 .connect_timeout
                 .unwrap_or(Config::DEFAULT_CONNECT_TIMEOUT),
             timeout: merged.timeout.unwrap_or(Config::DEFAULT_TIMEOUT),
+            operation_timeout: self
+                .operation_timeout
+                .unwrap_or(Config::DEFAULT_OPERATION_TIMEOUT),
             retry: self.retry.unwrap_or_default(),
             user_agent_suffix: self.user_agent_suffix,
             proxy: self.proxy,
@@ -406,7 +446,15 @@ impl ConfigBuilder {
     }
 }
 
+/// A positive number of seconds up to [`Config::MAX_TIMEOUT`]; anything else (`abc`, `-1`,
+/// `NaN`, `1e20`) is `None`, never a panic.
 fn parse_seconds(text: &str) -> Option<Duration> {
     let seconds: f64 = text.trim().parse().ok()?;
-    (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
+    // NaN compares false with everything: `is_nan` first, then the sign.
+    if seconds.is_nan() || seconds <= 0.0 {
+        return None;
+    }
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| *d <= Config::MAX_TIMEOUT)
 }

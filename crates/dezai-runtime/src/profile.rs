@@ -70,14 +70,55 @@ pub(crate) fn load(dir: &Path, wanted: Option<&str>) -> Result<Layer, ConfigErro
         layer.zone = s.zone.filter(|v| !v.is_empty());
         layer.project_id = s.project_id.filter(|v| !v.is_empty());
         layer.base_url = s.base_url.filter(|v| !v.is_empty());
-        layer.timeout = s.timeout_sec.filter(|t| *t > 0).map(Duration::from_secs);
+        layer.timeout = match s.timeout_sec {
+            None | Some(0) => None,
+            Some(t) if Duration::from_secs(t) <= crate::Config::MAX_TIMEOUT => {
+                Some(Duration::from_secs(t))
+            }
+            Some(t) => {
+                return Err(ConfigError::new(
+                    Some(config_path.display().to_string()),
+                    format!(
+                        "timeout_sec {t} of profile `{name}` is more than {} seconds",
+                        crate::Config::MAX_TIMEOUT.as_secs()
+                    ),
+                ));
+            }
+        };
     }
     if let Some(c) = credentials.into_iter().find(|c| c.profile == name) {
+        if c.private_key.as_deref().is_some_and(|k| !k.is_empty()) {
+            warn_if_others_can_read(&credential_path);
+        }
         layer.public_key = c.public_key.filter(|v| !v.is_empty());
         layer.private_key = c.private_key.filter(|v| !v.is_empty()).map(Secret::new);
     }
     Ok(layer)
 }
+
+/// One warning per process when the file holding a private key can be read by the file's
+/// group or by everyone, as ssh warns about a private key with loose permissions.
+#[cfg(unix)]
+fn warn_if_others_can_read(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        WARNED.call_once(|| {
+            tracing::warn!(
+                file = %path.display(),
+                mode = format!("{mode:o}"),
+                "the credentials file is readable by other users; restrict it with `chmod 600`"
+            );
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_others_can_read(_path: &Path) {}
 
 /// Reads a JSON array file; `None` when the file does not exist.
 fn read_array<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<Vec<T>>, ConfigError> {

@@ -8,7 +8,9 @@ use serde_json::Value;
 use crate::params::Params;
 
 /// Names whose values are never logged: the signature, the token, and anything that looks
-/// like a password or a key.
+/// like a password, a key or a certificate. Matched case-insensitively as a part of the name's
+/// last segment: `Password`, `Passwd`, `Pwd` (`AdminPwd`), `Secret`, `PrivateKey`,
+/// `SSLContent` (a private key in `CreateSSL`), `Token`, `Cert`, `Credential`, `Signature`.
 pub(crate) fn is_sensitive(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     // The last segment decides for flattened names (`Users.0.Password`).
@@ -19,12 +21,30 @@ pub(crate) fn is_sensitive(name: &str) -> bool {
         "password",
         "passwd",
         "secret",
+        "pwd",
         "privatekey",
+        "sslcontent",
         "token",
+        "cert",
         "credential",
     ]
     .iter()
     .any(|word| last.contains(word))
+}
+
+/// A URL with any user and password in it (`http://user:pass@host`) replaced by `***`.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let after = scheme_end + 3;
+    let authority_end = url[after..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after + i);
+    match url[after..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..after], &url[after + at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 /// Displays parameters as `Name=value&…` with sensitive values replaced by `***`.
@@ -66,6 +86,34 @@ pub(crate) fn redact_json(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_lose_their_user_and_password() {
+        assert_eq!(
+            redact_url("http://user:pass@h:8/x?a=b@c"),
+            "http://***@h:8/x?a=b@c"
+        );
+        assert_eq!(
+            redact_url("https://api.dezai.com/"),
+            "https://api.dezai.com/"
+        );
+        assert_eq!(redact_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn issue_10_names_are_sensitive() {
+        for name in [
+            "SSLContent",
+            "AdminPwd",
+            "UserPasswd",
+            "ClientCert",
+            "Disks.0.Password",
+            "AccessToken",
+        ] {
+            assert!(is_sensitive(name), "{name}");
+        }
+        assert!(!is_sensitive("Region"));
+    }
 
     #[test]
     fn masks_secrets_and_password_like_names() {

@@ -38,6 +38,9 @@ fn trace_logs_of_a_call_hold_no_secret() {
         .build()
         .unwrap();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // reqwest, hyper and rustls log through the `log` crate: route those records here too, so
+    // the scan covers them.
+    let _ = tracing_log::LogTracer::init();
     let received = runtime.block_on(async {
         let server = Server::start().await;
         server.script([
@@ -55,8 +58,20 @@ fn trace_logs_of_a_call_hold_no_secret() {
         let mut params = Params::new();
         params.push("Password", "pw-SECRET-2");
         params.push("Name", "alice");
+        params.push("SSLContent", "-----BEGIN PRIVATE KEY-----ssl-SECRET-3");
+        params.push("AdminPwd", "admin-SECRET-4");
+        params.push("Users.0.Passwd", "passwd-SECRET-5");
+        params.push("ClientCert", "cert-SECRET-6");
         client.invoke("DescribeUser", params).await.unwrap();
-        server.received()
+        let mut received = server.received();
+
+        // A base URL with a user and password in it: never in a log line.
+        let with_userinfo = server.url.replace("http://", "http://user:url-SECRET-7@");
+        server.script([Reply::ok("DescribeUser", serde_json::json!({}))]);
+        let client = client_with(&server, |b| b.base_url(with_userinfo.as_str()));
+        client.invoke("DescribeUser", Params::new()).await.unwrap();
+        received.extend(server.received());
+        received
     });
     drop(_guard);
 
@@ -71,6 +86,11 @@ fn trace_logs_of_a_call_hold_no_secret() {
         "token-SECRET-1",
         "pw-SECRET-2",
         "pw-from-server",
+        "ssl-SECRET-3",
+        "admin-SECRET-4",
+        "passwd-SECRET-5",
+        "cert-SECRET-6",
+        "url-SECRET-7",
     ] {
         assert!(
             !logs.contains(secret),
@@ -92,4 +112,67 @@ fn trace_logs_of_a_call_hold_no_secret() {
         "{logs}"
     );
     assert!(logs.contains("retrying"), "{logs}");
+}
+
+/// A subscriber writing into a buffer, for the warnings below.
+fn capture() -> (Capture, impl tracing::Subscriber + Send + Sync) {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    (capture, subscriber)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_others_can_read_gets_one_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = std::env::temp_dir().join(format!("dezai-perm-{}", std::process::id()));
+    let dir = home.join(".dezai");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credential.json");
+    std::fs::write(
+        &file,
+        r#"[{"profile": "default", "public_key": "pub", "private_key": "priv-SECRET"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"[{"profile": "default", "active": true}]"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (logs, subscriber) = capture();
+    tracing::subscriber::with_default(subscriber, || {
+        let env = dezai_runtime::Environment::new([("X", "y")], Some(&home));
+        dezai_runtime::Config::builder()
+            .environment(&env)
+            .unwrap()
+            .build()
+            .unwrap();
+    });
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("readable by other users"), "{logs}");
+    assert!(logs.contains("chmod 600"), "{logs}");
+    assert!(!logs.contains("priv-SECRET"), "{logs}");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn credentials_over_plain_http_get_one_warning() {
+    let (logs, subscriber) = capture();
+    tracing::subscriber::with_default(subscriber, || {
+        let config = dezai_runtime::Config::builder()
+            .credentials(Credentials::new(PUBLIC_KEY, PRIVATE_KEY))
+            .base_url("http://user:pw-SECRET@api.example.internal")
+            .build()
+            .unwrap();
+        dezai_runtime::Client::new(config).unwrap();
+    });
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("plain http://"), "{logs}");
+    assert!(!logs.contains("pw-SECRET"), "{logs}");
 }

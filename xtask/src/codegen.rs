@@ -28,6 +28,10 @@ pub const SCHEMA_FILE: &str = "spec.schema.json";
 /// The exclude list's file name in the output folder (see [`exclude`]).
 pub const EXCLUDE_FILE: &str = "exclude.txt";
 
+/// What a file being written is called until it is complete and renamed into place. A fixed
+/// suffix, so that a run killed half way leaves something the next run recognises and removes.
+pub const TEMP_SUFFIX: &str = ".dezai-codegen-tmp";
+
 /// How a run goes.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -46,6 +50,9 @@ pub struct Plan {
     pub files: Vec<(PathBuf, String)>,
     /// Specs from an earlier run whose product no longer has documents.
     pub obsolete: Vec<PathBuf>,
+    /// Files in the output folder that no run writes (a temp file of a killed run, a stray
+    /// copy). Temp files are removed by the next write; `--check` reports all of them.
+    pub stray: Vec<PathBuf>,
     /// The errors of each product that could not be built (only with `keep_going`; otherwise
     /// errors make [`plan`] fail). Their specs are left as they are.
     pub failed: BTreeMap<String, Vec<DocError>>,
@@ -181,10 +188,12 @@ pub fn plan_with(docs: &Path, out: &Path, options: &Options) -> Result<Plan, Pla
             wiring::files(sdk, &manifest, &wired).map_err(|e| PlanError::Io(manifest_path, e))?,
         );
     }
+    let stray = stray_files(out, &files, &obsolete);
     Ok(Plan {
         specs,
         files,
         obsolete,
+        stray,
         failed: built.failed,
         skipped,
         unused_exclusions,
@@ -205,6 +214,35 @@ fn own_content(action: &dezai_spec::Action) -> dezai_spec::Action {
         )
     });
     own
+}
+
+/// Files of the output folder that are neither planned nor obsolete nor the exclude list, and
+/// temp files of a killed run next to any planned file.
+fn stray_files(out: &Path, files: &[(PathBuf, String)], obsolete: &[PathBuf]) -> Vec<PathBuf> {
+    let planned: BTreeSet<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+    let mut folders: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| p.parent().map(Path::to_owned))
+        .collect();
+    folders.insert(out.to_owned());
+    let mut stray = BTreeSet::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            let temp = path.to_string_lossy().ends_with(TEMP_SUFFIX);
+            let unexpected_in_out = folder == out
+                && path.is_file()
+                && !planned.contains(path.as_path())
+                && !obsolete.contains(&path)
+                && path.file_name().is_some_and(|n| n != EXCLUDE_FILE);
+            if temp || unexpected_in_out {
+                stray.insert(path);
+            }
+        }
+    }
+    stray.into_iter().collect()
 }
 
 fn spec_path(out: &Path, product: &str) -> PathBuf {
@@ -266,6 +304,8 @@ pub enum Drift {
     Stale(PathBuf, String),
     /// A generated spec whose product no longer has documents.
     Obsolete(PathBuf),
+    /// A file no run writes, in the output folder (or a temp file of a killed run).
+    Stray(PathBuf),
 }
 
 impl std::fmt::Display for Drift {
@@ -274,6 +314,16 @@ impl std::fmt::Display for Drift {
             Drift::Missing(p) => write!(f, "missing: {}", p.display()),
             Drift::Stale(p, diff) => write!(f, "stale: {}\n{diff}", p.display()),
             Drift::Obsolete(p) => write!(f, "obsolete: {} (its documents are gone)", p.display()),
+            Drift::Stray(p) if p.to_string_lossy().ends_with(TEMP_SUFFIX) => write!(
+                f,
+                "stray: {} (left by an interrupted run; the next `cargo xtask codegen` removes it)",
+                p.display()
+            ),
+            Drift::Stray(p) => write!(
+                f,
+                "stray: {} (no codegen run writes it; remove it or move it out of the folder)",
+                p.display()
+            ),
         }
     }
 }
@@ -295,6 +345,7 @@ impl Plan {
             }
         }
         drift.extend(self.obsolete.iter().cloned().map(Drift::Obsolete));
+        drift.extend(self.stray.iter().cloned().map(Drift::Stray));
         drift
     }
 
@@ -310,6 +361,14 @@ impl Plan {
             touched.push(path.clone());
         }
         for path in &self.obsolete {
+            std::fs::remove_file(path)?;
+            touched.push(path.clone());
+        }
+        for path in self
+            .stray
+            .iter()
+            .filter(|p| p.to_string_lossy().ends_with(TEMP_SUFFIX))
+        {
             std::fs::remove_file(path)?;
             touched.push(path.clone());
         }
@@ -339,7 +398,7 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp{}", std::process::id()));
+    tmp.push(TEMP_SUFFIX);
     let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, contents)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

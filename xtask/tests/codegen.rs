@@ -385,3 +385,39 @@ fn check_prints_the_api_changes() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_killed_run_leaves_nothing_the_next_run_does_not_clean() {
+    let (docs, out) = seeded("stray");
+    assert!(codegen(&docs, &out, &[]).status.success());
+    // What `kill -9` during a write leaves, and a file someone dropped in the folder.
+    std::fs::write(
+        out.join(format!("udb.json{}", xtask::codegen::TEMP_SUFFIX)),
+        "",
+    )
+    .unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let check = codegen(&docs, &out, &["--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = text(&check.stderr);
+    assert!(
+        stderr.contains("stray: ") && stderr.contains("udb.json.dezai-codegen-tmp"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("notes.txt (no codegen run writes it"),
+        "{stderr}"
+    );
+
+    let run = codegen(&docs, &out, &[]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        !out.join("udb.json.dezai-codegen-tmp").exists(),
+        "the temp file is removed"
+    );
+    assert!(
+        out.join("notes.txt").exists(),
+        "other files are never deleted"
+    );
+    assert!(text(&run.stdout).contains("notes.txt is in the output folder"));
+}

@@ -21,6 +21,17 @@ impl Plan {
                 skipped.path, skipped.line, skipped.reason
             );
         }
+        for stray in self
+            .stray
+            .iter()
+            .filter(|p| !p.to_string_lossy().ends_with(super::TEMP_SUFFIX))
+        {
+            let _ = writeln!(
+                out,
+                "note: {} is in the output folder but no run writes it",
+                stray.display()
+            );
+        }
         for unused in &self.unused_exclusions {
             let _ = writeln!(
                 out,

@@ -51,6 +51,39 @@ pub mod ret_code {
 /// How many requests an emulator keeps for inspection; older ones are forgotten.
 pub const RECORDED_LIMIT: usize = 10_000;
 
+/// How many bytes of recorded requests (parameters and headers) an emulator keeps; older
+/// requests are forgotten first, so memory stays bounded whatever clients send.
+pub const RECORDED_BYTES_LIMIT: usize = 64 * 1024 * 1024;
+
+/// What an emulator accepts from a client before it gives up on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest request body; a larger one is answered with HTTP 413 (default 8 MiB).
+    pub max_body_bytes: usize,
+    /// How long a connection may take to send a request's headers, or sit idle between
+    /// requests, before it is closed (default 10 s).
+    pub header_read_timeout: std::time::Duration,
+    /// How long a request body may take to arrive (default 30 s).
+    pub body_read_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 8 * 1024 * 1024,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// The recorded requests and their total size.
+#[derive(Default)]
+pub(crate) struct RecordedLog {
+    pub entries: VecDeque<Recorded>,
+    pub bytes: usize,
+}
+
 /// A failure to rehearse, for the next N calls of an action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
@@ -125,6 +158,16 @@ pub struct Recorded {
 }
 
 impl Recorded {
+    /// About how many bytes this record holds, for the recording budget.
+    pub(crate) fn size(&self) -> usize {
+        let pairs = |it: &mut dyn Iterator<Item = (&String, &String)>| {
+            it.map(|(k, v)| k.len() + v.len() + 16).sum::<usize>()
+        };
+        128 + self.request_id.len()
+            + pairs(&mut self.headers.iter())
+            + pairs(&mut self.params.iter().map(|(k, v)| (k, v)))
+    }
+
     /// The first value of a parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
@@ -153,8 +196,9 @@ pub(crate) struct State {
     pub key_pairs: HashMap<String, String>,
     pub scripts: Mutex<HashMap<String, Script>>,
     pub faults: Mutex<HashMap<String, Vec<Fault>>>,
-    pub recorded: Mutex<VecDeque<Recorded>>,
+    pub recorded: Mutex<RecordedLog>,
     pub next_id: AtomicU64,
+    pub limits: Limits,
 }
 
 /// Configures an [`Emulator`].
@@ -164,6 +208,7 @@ pub struct EmulatorBuilder {
     spec_texts: Vec<String>,
     key_pairs: Vec<(String, String)>,
     port: u16,
+    limits: Limits,
 }
 
 impl EmulatorBuilder {
@@ -191,6 +236,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Sets the limits on what clients may send (see [`Limits`] for the defaults).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -209,6 +260,7 @@ impl EmulatorBuilder {
         let state = Arc::new(State {
             catalog,
             key_pairs: self.key_pairs.into_iter().collect(),
+            limits: self.limits,
             ..State::default()
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
@@ -266,9 +318,10 @@ impl Emulator {
     }
 
     /// The requests received so far, oldest first: all of them, up to the most recent
-    /// [`RECORDED_LIMIT`] (so a long-running emulator does not grow without bound).
+    /// [`RECORDED_LIMIT`] and [`RECORDED_BYTES_LIMIT`] (so a long-running emulator does not
+    /// grow without bound).
     pub fn requests(&self) -> Vec<Recorded> {
-        lock(&self.state.recorded).iter().cloned().collect()
+        lock(&self.state.recorded).entries.iter().cloned().collect()
     }
 
     /// Stops serving and waits until the listener is closed.

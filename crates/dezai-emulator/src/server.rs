@@ -48,14 +48,37 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        let header_timeout = state.limits.header_read_timeout;
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
             // An error here is a client that went away, or a dropped connection on purpose.
+            // The header timeout also closes connections that send nothing (half-open or idle
+            // between requests), so slow clients cannot pile up.
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
     }
+}
+
+/// HTTP 413 for a body over the limit, in the service's JSON shape.
+fn too_large(id: &str, limit: usize) -> Response<Full<Bytes>> {
+    let body = json!({
+        "RetCode": 413,
+        "Message": format!("request body larger than {limit} bytes"),
+    })
+    .to_string();
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(value) = HeaderValue::from_str(id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
 }
 
 async fn handle(
@@ -75,9 +98,22 @@ async fn handle(
         })
         .collect();
     let query = request.uri().query().unwrap_or("").to_owned();
-    let body = match request.into_body().collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(_) => return Err(DropConnection),
+    let limits = state.limits;
+    let announced = headers
+        .get("content-length")
+        .and_then(|l| l.parse::<u64>().ok());
+    if announced.is_some_and(|l| l > limits.max_body_bytes as u64) {
+        return Ok(too_large(&id, limits.max_body_bytes));
+    }
+    // Bounded in size and in time: a body larger than the limit is refused as it streams
+    // (chunked bodies announce no length), and one that trickles is dropped.
+    let limited = http_body_util::Limited::new(request.into_body(), limits.max_body_bytes);
+    let body = match tokio::time::timeout(limits.body_read_timeout, limited.collect()).await {
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(too_large(&id, limits.max_body_bytes));
+        }
+        Ok(Err(_)) | Err(_) => return Err(DropConnection),
     };
     let json = headers
         .get("content-type")
@@ -91,17 +127,26 @@ async fn handle(
     };
     let signature = verdict(&state, &params);
     {
-        let mut recorded = lock(&state.recorded);
-        if recorded.len() >= crate::RECORDED_LIMIT {
-            recorded.pop_front();
-        }
-        recorded.push_back(Recorded {
+        let entry = Recorded {
             request_id: id.clone(),
             method,
             headers,
             params: params.clone(),
             signature,
-        });
+        };
+        let size = entry.size();
+        let mut recorded = lock(&state.recorded);
+        // Bounded in count and in bytes: the oldest requests go first.
+        while !recorded.entries.is_empty()
+            && (recorded.entries.len() >= crate::RECORDED_LIMIT
+                || recorded.bytes + size > crate::RECORDED_BYTES_LIMIT)
+        {
+            if let Some(old) = recorded.entries.pop_front() {
+                recorded.bytes -= old.size();
+            }
+        }
+        recorded.bytes += size;
+        recorded.entries.push_back(entry);
     }
     let param = |name: &str| {
         params

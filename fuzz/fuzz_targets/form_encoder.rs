@@ -16,7 +16,9 @@ fuzz_target!(|data: &[u8]| {
     let mut parts = text.split('\u{1}');
     let mut next = || parts.next().unwrap_or("").to_owned();
     let (name, disk_type, vpc, tag, project) = (next(), next(), next(), next(), next());
-    let number = data.iter().fold(0i64, |n, b| n.wrapping_mul(31).wrapping_add(i64::from(*b)));
+    let number = data
+        .iter()
+        .fold(0i64, |n, b| n.wrapping_mul(31).wrapping_add(i64::from(*b)));
     // One client for the whole run: building one per input would measure TLS setup.
     static CLIENT: std::sync::OnceLock<Option<dezai_runtime::Client>> = std::sync::OnceLock::new();
     let Some(client) = CLIENT.get_or_init(|| {
@@ -38,7 +40,9 @@ fuzz_target!(|data: &[u8]| {
     )
     .tags(vec![tag.clone(), name.clone()])
     .backup_id(number)
-    .rules(vec![stress::create_stress_cluster::Rules::new().ports(vec![number, -number])])
+    .rules(vec![
+        stress::create_stress_cluster::Rules::new().ports(vec![number, -number]),
+    ])
     .snake_name(&project);
     if let Ok(encoded) = client.encode(&request) {
         let decoded: Vec<(String, String)> = form_urlencoded::parse(encoded.body().as_bytes())
@@ -49,6 +53,9 @@ fuzz_target!(|data: &[u8]| {
             .iter()
             .map(|(n, v)| (n.to_owned(), v.to_owned()))
             .collect();
-        assert_eq!(decoded, sent, "the form body decodes to the parameters sent");
+        assert_eq!(
+            decoded, sent,
+            "the form body decodes to the parameters sent"
+        );
     }
 });

@@ -20,5 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let a = serde_json::from_slice::<stress::CreateStressClusterResponse>(data);
     let b = serde_json::from_slice::<stress::DescribeStressMetricResponse>(data);
     let c = serde_json::from_slice::<madeup::ListUdbBackupFilesResponse>(data);
-    assert!(a.is_ok() && b.is_ok() && c.is_ok(), "valid JSON always reads");
+    assert!(
+        a.is_ok() && b.is_ok() && c.is_ok(),
+        "valid JSON always reads"
+    );
 });

@@ -32,21 +32,9 @@ use serde_json::Value;
 
 use catalog::Catalog;
 
-/// RetCodes the emulator answers with, as the service does.
-pub mod ret_code {
-    /// The Action parameter is missing.
-    pub const MISSING_ACTION: i64 = 160;
-    /// The Action does not exist.
-    pub const UNKNOWN_ACTION: i64 = 161;
-    /// The signature is missing.
-    pub const MISSING_SIGNATURE: i64 = 170;
-    /// The signature is wrong.
-    pub const WRONG_SIGNATURE: i64 = 171;
-    /// The public key belongs to no user.
-    pub const UNKNOWN_PUBLIC_KEY: i64 = 172;
-    /// A parameter is missing or has a value of the wrong type; the message names it.
-    pub const INVALID_PARAMETER: i64 = 230;
-}
+/// The RetCodes the emulator answers with: the protocol's named codes, shared with the
+/// runtime (`dezai_runtime::ret_code`).
+pub use dezai_spec::ret_code;
 
 /// How many requests an emulator keeps for inspection; older ones are forgotten.
 pub const RECORDED_LIMIT: usize = 10_000;

@@ -393,7 +393,12 @@ impl Client {
         // request carries the public key and a valid signature, so it goes only where the
         // user said.
         let base = config.base_url.as_deref().unwrap_or(DEFAULT_ENDPOINT);
-        let url = if base.ends_with('/') {
+        // A bare host gets the root path; a URL with a path (`https://gw.example/api`, an API
+        // gateway's route) is posted to exactly as given.
+        let has_path = base
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.contains('/'));
+        let url = if has_path {
             base.to_owned()
         } else {
             format!("{base}/")

@@ -47,6 +47,10 @@ mod signer;
 
 pub use action::{Action, ConfigParams, Takes};
 pub use client::{Client, EncodedRequest, USER_AGENT};
+/// The RetCodes the protocol names, to match errors on (`err.ret_code() ==
+/// Some(ret_code::THROTTLED)`); the emulator answers with the same ones.
+pub use dezai_spec::ret_code;
+
 pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind};

@@ -20,6 +20,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod names;
+pub mod ret_code;
 mod types;
 mod warning;
 

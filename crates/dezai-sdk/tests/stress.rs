@@ -102,6 +102,7 @@ fn names_that_collide_get_numbered_setters_and_keep_their_wire_names() {
     ._95bandwidth(95)
     .snake_name("s")
     .tags(vec!["a".into()])
+    .field("underscore")
     .rules(vec![
         stress::create_stress_cluster::Rules::new().ports(vec![80, 443]),
     ]);
@@ -117,6 +118,7 @@ fn names_that_collide_get_numbered_setters_and_keep_their_wire_names() {
         ("95Bandwidth", "95"),
         ("snake_name", "s"),
         ("Tags.0", "a"),
+        ("_", "underscore"),
         ("Rules.0.Ports.1", "443"),
     ] {
         assert_eq!(get(&params, name), Some(value), "{name}");

@@ -39,6 +39,7 @@ mod config;
 mod credentials;
 pub mod de;
 mod error;
+mod json_params;
 mod params;
 mod profile;
 mod redact;

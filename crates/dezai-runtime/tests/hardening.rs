@@ -218,3 +218,16 @@ async fn a_security_token_parameter_that_contradicts_the_configured_one_is_refus
     );
     assert_eq!(server.count(), 0);
 }
+
+#[tokio::test]
+async fn integers_from_json_reach_the_wire_exactly() {
+    let server = Server::start().await;
+    server.script([Reply::ok("DescribeX", serde_json::json!({}))]);
+    let client = client_with(&server, |b| b);
+    let params = Params::from_json(r#"{"Id": 18446744073709551617, "Tags": ["a", "b"]}"#).unwrap();
+    client.invoke("DescribeX", params).await.unwrap();
+    let received = &server.received()[0];
+    assert_eq!(received.param("Id"), Some("18446744073709551617"));
+    assert_eq!(received.param("Tags.1"), Some("b"));
+    assert!(received.signature_ok);
+}

@@ -2,32 +2,10 @@
 //! get HTTP 413, connections that send nothing are closed, slow clients do not block others or
 //! grow memory without bound, and recorded requests stay within their byte budget.
 
-use dezai_emulator::{Emulator, Limits, RECORDED_BYTES_LIMIT};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+mod common;
 
-async fn emulator(limits: Limits) -> Emulator {
-    Emulator::builder()
-        .key_pair("pk", "sk")
-        .limits(limits)
-        .start()
-        .await
-        .unwrap()
-}
-
-fn address(emulator: &Emulator) -> String {
-    emulator.url().trim_start_matches("http://").to_owned()
-}
-
-/// Sends `head` and `body` and reads the whole answer (the emulator closes after it).
-async fn exchange(address: &str, head: &str, body: &[u8]) -> String {
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let _ = stream.write_all(body).await;
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    String::from_utf8_lossy(&answer).into_owned()
-}
+use common::{address, emulator, exchange};
+use dezai_emulator::{Limits, RECORDED_BYTES_LIMIT};
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_answered_413() {

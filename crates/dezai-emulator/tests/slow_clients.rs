@@ -4,31 +4,12 @@
 
 use std::time::Duration;
 
-use dezai_emulator::{Emulator, Limits};
+mod common;
+
+use common::{address, emulator, exchange};
+use dezai_emulator::Limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-async fn emulator(limits: Limits) -> Emulator {
-    Emulator::builder()
-        .key_pair("pk", "sk")
-        .limits(limits)
-        .start()
-        .await
-        .unwrap()
-}
-
-fn address(emulator: &Emulator) -> String {
-    emulator.url().trim_start_matches("http://").to_owned()
-}
-
-async fn exchange(address: &str, head: &str, body: &[u8]) -> String {
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let _ = stream.write_all(body).await;
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    String::from_utf8_lossy(&answer).into_owned()
-}
 
 #[tokio::test]
 async fn silent_and_slow_clients_are_closed_and_do_not_block_others() {

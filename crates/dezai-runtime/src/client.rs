@@ -137,7 +137,19 @@ impl Client {
     /// rule for actions that create or change things. `Region` and `ProjectId` are filled
     /// from the configuration when the parameters leave them out. Integers are kept exact
     /// (`i64`/`u64`), beyond the 2^53 a float can hold.
-    pub async fn invoke(&self, action: &str, params: Params) -> Result<Value, Error> {
+    ///
+    /// `params` is a [`Params`], or a JSON object as a `serde_json::Value` or `Map` (as the
+    /// Python SDK takes a dict), flattened as typed requests are: `{"Disks": [{"Size": 20}]}`
+    /// sends `Disks.0.Size=20`. For integers beyond `u64`, build the parameters with
+    /// [`Params::from_json`], which keeps them exactly as written.
+    pub async fn invoke(
+        &self,
+        action: &str,
+        params: impl crate::IntoParams,
+    ) -> Result<Value, Error> {
+        let params = params
+            .into_params()
+            .map_err(|why| Error::invalid(action, why))?;
         let idempotent = self.inner.config.retry.is_idempotent(action);
         let call = Call {
             action,

@@ -55,7 +55,7 @@ pub use dezai_spec::ret_code;
 pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind};
-pub use params::{ParamValue, ParamWriter, Params, format_float};
+pub use params::{IntoParams, ParamValue, ParamWriter, Params, format_float};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use signer::sign;
 

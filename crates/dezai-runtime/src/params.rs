@@ -121,6 +121,47 @@ impl Params {
     }
 }
 
+/// What [`crate::Client::invoke`] takes: [`Params`], or a JSON object (`serde_json::Value`
+/// or `serde_json::Map`) whose values are flattened like a typed request's.
+pub trait IntoParams {
+    /// The parameters, or why these cannot be parameters.
+    fn into_params(self) -> Result<Params, String>;
+}
+
+impl IntoParams for Params {
+    fn into_params(self) -> Result<Params, String> {
+        Ok(self)
+    }
+}
+
+impl IntoParams for serde_json::Map<String, serde_json::Value> {
+    fn into_params(self) -> Result<Params, String> {
+        let mut params = Params::new();
+        for (name, value) in &self {
+            params.write(name, value);
+        }
+        Ok(params)
+    }
+}
+
+impl IntoParams for serde_json::Value {
+    fn into_params(self) -> Result<Params, String> {
+        match self {
+            serde_json::Value::Object(map) => map.into_params(),
+            other => Err(format!(
+                "parameters must be a JSON object of names and values, not {}",
+                match other {
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    _ => "null",
+                }
+            )),
+        }
+    }
+}
+
 impl PartialEq for Params {
     fn eq(&self, other: &Self) -> bool {
         self.iter().eq(other.iter())

@@ -81,3 +81,31 @@ impl dezai_runtime::Action for Describe {
         w.field("Name", "n");
     }
 }
+
+#[tokio::test]
+async fn invoke_takes_a_json_object_flattened_like_a_typed_request() {
+    let server = Server::start().await;
+    server.script([Reply::ok("CreateX", serde_json::json!({"Id": "x-1"}))]);
+    let client = client(&server);
+    let answer = client
+        .invoke(
+            "CreateX",
+            serde_json::json!({"Name": "n", "Disks": [{"Size": 20, "Type": "SSD"}], "Force": true, "Skip": null}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer["Id"], "x-1");
+    let received = &server.received()[0];
+    assert_eq!(received.param("Disks.0.Size"), Some("20"));
+    assert_eq!(received.param("Disks.0.Type"), Some("SSD"));
+    assert_eq!(received.param("Force"), Some("true"));
+    assert_eq!(received.param("Skip"), None);
+    assert!(received.signature_ok);
+
+    let err = client
+        .invoke("CreateX", serde_json::json!(["not", "an", "object"]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(err.to_string().contains("not an array"), "{err}");
+}

@@ -57,9 +57,12 @@ impl ErrorKind {
 ///
 /// ```
 /// # async fn demo(client: dezai_runtime::Client) {
-/// match client.invoke("DescribeThing", Default::default()).await {
+/// use dezai_runtime::{Params, ret_code};
+///
+/// match client.invoke("DescribeThing", Params::new()).await {
 ///     Ok(json) => println!("{json}"),
-///     Err(e) if e.ret_code() == Some(171) => eprintln!("wrong key pair: {e}"),
+///     Err(e) if e.ret_code() == Some(ret_code::WRONG_SIGNATURE) => eprintln!("wrong key pair: {e}"),
+///     Err(e) if e.is_throttling() => eprintln!("slow down: {e}"),
 ///     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
 /// }
 /// # }

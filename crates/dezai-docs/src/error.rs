@@ -35,19 +35,28 @@ impl DocError {
 /// How much of a source line an error quotes: enough to find it, never a whole file.
 pub(crate) const EXCERPT_CHARS: usize = 120;
 
-fn excerpt(text: String) -> String {
-    match text.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => format!("{} …", &text[..cut]),
-        None => text,
+/// How much of a cell or name a message quotes inside its sentence.
+const SHORT_CHARS: usize = 60;
+
+/// `text` cut to `max` characters, marked with ` …` when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{} …", &text[..at]),
+        None => text.to_owned(),
     }
 }
 
-/// A piece of the source quoted inside a message (a type cell, a name): at most 60 characters.
-pub(crate) fn short(text: &str) -> String {
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
+fn excerpt(text: String) -> String {
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
+        cut(&text, EXCERPT_CHARS)
+    } else {
+        text
     }
+}
+
+/// A piece of the source quoted inside a message (a type cell, a name), cut short.
+pub(crate) fn short(text: &str) -> String {
+    cut(text, SHORT_CHARS)
 }
 
 impl fmt::Display for DocError {

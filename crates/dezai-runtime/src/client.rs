@@ -52,6 +52,8 @@ struct Inner {
     http: reqwest::Client,
     config: Config,
     bucket: Bucket,
+    /// Where every call is posted, worked out once from the configuration.
+    url: String,
 }
 
 impl std::fmt::Debug for Client {
@@ -94,11 +96,13 @@ impl Client {
             .build()
             .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))?;
         let bucket = Bucket::new(config.retry.budget);
+        let url = endpoint_url(&config);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 config,
                 bucket,
+                url,
             }),
         })
     }
@@ -401,22 +405,8 @@ impl Client {
                 (body, "application/json")
             }
         };
-        // The configured base URL, or the default: never a host from a document. A signed
-        // request carries the public key and a valid signature, so it goes only where the
-        // user said.
-        let base = config.base_url.as_deref().unwrap_or(DEFAULT_ENDPOINT);
-        // A bare host gets the root path; a URL with a path (`https://gw.example/api`, an API
-        // gateway's route) is posted to exactly as given.
-        let has_path = base
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest.contains('/'));
-        let url = if has_path {
-            base.to_owned()
-        } else {
-            format!("{base}/")
-        };
         Ok(Prepared {
-            url,
+            url: self.inner.url.clone(),
             body: bytes::Bytes::from(body),
             content_type,
             params,
@@ -449,9 +439,11 @@ impl Client {
             span.record("request_id", id.as_str());
         }
         let retry_after = retry_after(response.headers());
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
+        // Only a redirect's target is worth keeping (read before the body consumes the response).
+        let location = (300..400)
+            .contains(&status)
+            .then(|| response.headers().get(reqwest::header::LOCATION))
+            .flatten()
             .and_then(|v| v.to_str().ok())
             .map(crate::redact::redact_url);
         let body = read_bounded(response, self.inner.config.max_response_bytes)
@@ -658,6 +650,22 @@ impl Failure {
             retry_class: false,
             never_sent: false,
         }
+    }
+}
+
+/// The URL every call is posted to: the configured base URL, or the default; never a host from
+/// a document (a signed request carries the public key and a valid signature, so it goes only
+/// where the user said). A bare host gets the root path; a URL with a path
+/// (`https://gw.example/api`, an API gateway's route) is used exactly as given.
+fn endpoint_url(config: &Config) -> String {
+    let base = config.base_url.as_deref().unwrap_or(DEFAULT_ENDPOINT);
+    let has_path = base
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.contains('/'));
+    if has_path {
+        base.to_owned()
+    } else {
+        format!("{base}/")
     }
 }
 

@@ -6,7 +6,7 @@
 use serde::de::Error as _;
 use serde_json::value::RawValue;
 
-use crate::params::{Params, format_float};
+use crate::params::{ParamValue, ParamWriter, Params};
 
 impl Params {
     /// Parameters from a JSON object's text: `{"DBId": "udb-1", "Disks": [{"Size": 20}]}`
@@ -21,58 +21,59 @@ impl Params {
             ));
         }
         let mut params = Params::new();
-        flatten("", root, &mut params)?;
+        let mut writer = ParamWriter::new(&mut params);
+        root.write_param(&mut writer);
+        let problems = writer.into_problems();
+        if !problems.is_empty() {
+            return Err(serde_json::Error::custom(problems.join("; ")));
+        }
         Ok(params)
     }
 }
 
-fn flatten(name: &str, value: &RawValue, out: &mut Params) -> Result<(), serde_json::Error> {
-    let text = value.get().trim();
-    let child = |key: &str| {
-        if name.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{name}.{key}")
-        }
-    };
-    match text.as_bytes().first() {
-        Some(b'{') => {
-            let entries: ordered::Entries<'_> = serde_json::from_str(text)?;
-            for (key, item) in entries.0 {
-                flatten(&child(&key), item, out)?;
-            }
-        }
-        Some(b'[') => {
-            let items: Vec<&RawValue> = serde_json::from_str(text)?;
-            for (i, item) in items.into_iter().enumerate() {
-                flatten(&child(&i.to_string()), item, out)?;
-            }
-        }
-        Some(b'"') => out.push(name, serde_json::from_str::<String>(text)?),
-        Some(b't' | b'f') => out.push(name, text),
-        Some(b'n') => {}
-        _ => {
-            let integer = text
+/// A JSON value written as parameters by the same writer typed requests use, reading numbers
+/// from their text so that integers keep every digit.
+impl ParamValue for RawValue {
+    fn write_param(&self, w: &mut ParamWriter<'_>) {
+        let text = self.get().trim();
+        let bad = |w: &mut ParamWriter<'_>, e: serde_json::Error| w.invalid(&e.to_string());
+        match text.as_bytes().first() {
+            Some(b'{') => match serde_json::from_str::<ordered::Entries<'_>>(text) {
+                Ok(entries) => {
+                    for (key, item) in entries.0 {
+                        w.field(&key, item);
+                    }
+                }
+                Err(e) => bad(w, e),
+            },
+            Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
+                Ok(items) => {
+                    for (i, item) in items.into_iter().enumerate() {
+                        w.item(i, item);
+                    }
+                }
+                Err(e) => bad(w, e),
+            },
+            Some(b'"') => match serde_json::from_str::<String>(text) {
+                Ok(s) => w.scalar(&s),
+                Err(e) => bad(w, e),
+            },
+            Some(b't' | b'f') => w.scalar(text),
+            Some(b'n') => {}
+            _ if text
                 .strip_prefix('-')
                 .unwrap_or(text)
                 .bytes()
-                .all(|b| b.is_ascii_digit());
-            if integer {
-                out.push(name, text);
-            } else {
-                let value: f64 = serde_json::from_str(text)?;
-                match format_float(value) {
-                    Some(formatted) => out.push(name, formatted),
-                    None => {
-                        return Err(serde_json::Error::custom(format!(
-                            "`{name}` is not a finite number"
-                        )));
-                    }
-                }
+                .all(|b| b.is_ascii_digit()) =>
+            {
+                w.scalar(text)
             }
+            _ => match serde_json::from_str::<f64>(text) {
+                Ok(value) => value.write_param(w),
+                Err(e) => bad(w, e),
+            },
         }
     }
-    Ok(())
 }
 
 /// A JSON object's entries in the order written (serde_json's `Map` sorts them unless its

@@ -24,13 +24,7 @@ impl Write for Capture {
 
 #[test]
 fn trace_logs_of_a_call_hold_no_secret() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
+    let (capture, subscriber) = capture(tracing::Level::TRACE);
     // A current-thread runtime keeps every task, reqwest's included, on this thread, under
     // this subscriber.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -114,12 +108,12 @@ fn trace_logs_of_a_call_hold_no_secret() {
     assert!(logs.contains("retrying"), "{logs}");
 }
 
-/// A subscriber writing into a buffer, for the warnings below.
-fn capture() -> (Capture, impl tracing::Subscriber + Send + Sync) {
+/// A subscriber writing into a buffer, at `level` and above.
+fn capture(level: tracing::Level) -> (Capture, impl tracing::Subscriber + Send + Sync) {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
+        .with_max_level(level)
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
@@ -145,7 +139,7 @@ fn a_credentials_file_others_can_read_gets_one_warning() {
     )
     .unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let (logs, subscriber) = capture();
+    let (logs, subscriber) = capture(tracing::Level::WARN);
     tracing::subscriber::with_default(subscriber, || {
         let env = dezai_runtime::Environment::new([("X", "y")], Some(&home));
         dezai_runtime::Config::builder()
@@ -163,7 +157,7 @@ fn a_credentials_file_others_can_read_gets_one_warning() {
 
 #[test]
 fn credentials_over_plain_http_get_one_warning() {
-    let (logs, subscriber) = capture();
+    let (logs, subscriber) = capture(tracing::Level::WARN);
     tracing::subscriber::with_default(subscriber, || {
         let config = dezai_runtime::Config::builder()
             .credentials(Credentials::new(PUBLIC_KEY, PRIVATE_KEY))

@@ -4,19 +4,20 @@
 //! This is a plain library, so tests call it directly; `dezai-macros` is a thin proc-macro
 //! entry point over it.
 //!
-//! What one action becomes, in a module named after it (`describe_udb_instance_backup_url`):
+//! Two generators, as progenitor splits typify from its method generator:
 //!
-//! - `…Request`: required action-specific fields are constructor arguments in document order
-//!   (a request without them cannot be built); optional fields have setters taking concrete
-//!   types; `Region`, `Zone` and `ProjectId` are optional and filled from the configuration by
-//!   the runtime. It implements the runtime's `Action`.
-//! - `…Response` and the data models: every field an `Option` read leniently, aliases accepted,
-//!   undocumented fields present, deprecated ones `#[deprecated]`, unknown ones kept in `unknown_fields`.
-//! - A type per structure rebuilt from flattened request names (`Disks.N.Size` → `Vec<Disks>`).
-//! - `…Call`: the fluent form, `client.udb().describe_udb_instance_backup_url("udb-1", 1234)
-//!   .valid_time(3600).send().await`.
+//! - the type generator ([`types`]): the product's data models, one type per distinct model at
+//!   the product's level (`udb::UdbInstanceSet`), structs read from responses with builders,
+//!   structs written as parameters with constructors and setters, and the one naming rule;
+//! - the action generator ([`action`]): per action, a module (`describe_udb_instance_backup_url`)
+//!   with `…Request` (implements the runtime's `Action`), `…Response` (the envelope behind
+//!   `meta()`), the rebuilt request structures (`Disks.N.Size` → `Vec<Disks>`), and `…Call`,
+//!   the fluent form: `client.udb().describe_udb_instance_backup_url("udb-1", 1234)
+//!   .valid_time(3600).send().await`, with `.customize(…)` for per-call settings and
+//!   `.into_paginator()` for list actions.
 //!
-//! Everything else (encoding, signing, sending, retrying, decoding) lives once in the runtime.
+//! Everything else (encoding, signing, sending, retrying, decoding, paginating) lives once in
+//! the runtime.
 
 // Library code must not panic on input a user supplies.
 #![warn(clippy::unwrap_used)]
@@ -24,15 +25,37 @@
 mod action;
 mod docs;
 mod names;
+mod types;
 mod validate;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use dezai_spec::ProductSpec;
+use dezai_spec::names::Namer;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub use action::conformance_tests;
+pub use action::conformance::conformance_tests;
+
+/// What every part of the generator needs: how to name the runtime, and the product's naming
+/// rule.
+pub(crate) struct Ctx {
+    pub rt: TokenStream,
+    pub namer: Namer,
+}
+
+impl Ctx {
+    fn new(spec: &ProductSpec, options: &Options) -> Result<Self, Error> {
+        let rt: TokenStream = options
+            .runtime
+            .parse()
+            .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
+        Ok(Self {
+            rt,
+            namer: Namer::for_product(&spec.product),
+        })
+    }
+}
 
 /// How generated code refers to the runtime crate.
 #[derive(Debug, Clone)]
@@ -61,38 +84,47 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The code for one product: a module per action, the request and response types re-exported,
-/// a product handle (`Udb`) and the extension trait that gives `client.udb()`.
+/// The code for one product: its data models, a module per action with the request and
+/// response types re-exported, a product handle (`Udb`) and the extension trait that gives
+/// `client.udb()`.
 pub fn product(spec: &ProductSpec, options: &Options) -> Result<TokenStream, Error> {
-    let rt: TokenStream = options
-        .runtime
-        .parse()
-        .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
+    let ctx = Ctx::new(spec, options)?;
+    let namer = &ctx.namer;
+    let product_type = format_ident!("{}", names::camel(namer, &spec.product));
+    let ext = format_ident!("{}Ext", names::camel(namer, &spec.product));
+    let accessor = names::snake(namer, &spec.product);
+    // Every type name the product's module holds, so that models can avoid them.
+    let mut taken: BTreeSet<String> = [product_type.to_string(), ext.to_string()].into();
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    let mut modules = Vec::new();
-    let mut methods = Vec::new();
     for action in &spec.actions {
         validate::action(action)?;
-        let base = names::camel(&action.name);
+        let base = names::camel(namer, &action.name);
         if let Some(other) = seen.insert(base.clone(), &action.name) {
             return Err(Error(format!(
                 "actions `{other}` and `{}` would both become `{base}` in Rust",
                 action.name
             )));
         }
-        let generated = action::generate(action, options)?;
+        let [request, response, call] = namer.action_type_names(&action.name);
+        taken.extend([format!("{response}Builder"), request, response, call]);
+    }
+    let models = types::models::ProductModels::new(&ctx, spec, &mut taken);
+    let model_types = models.emit(&ctx, spec);
+    let mut modules = Vec::new();
+    let mut methods = Vec::new();
+    for (a, action) in spec.actions.iter().enumerate() {
+        let generated = action::generate(&ctx, action, &models.of_action(a))?;
         modules.push(generated.module);
         methods.push(generated.handle_method);
     }
-    let product_type = format_ident!("{}", names::camel(&spec.product));
-    let ext = format_ident!("{}Ext", names::camel(&spec.product));
-    let accessor = names::snake(&spec.product);
+    let rt = &ctx.rt;
     let handle_doc = format!(
         " The `{}` product's actions, called through a client: `client.{}()`.",
         spec.product, spec.product
     );
     let ext_doc = format!(" Adds `.{}()` to the client. In the prelude.", spec.product);
     Ok(quote! {
+        #model_types
         #(#modules)*
 
         #[doc = #handle_doc]

@@ -3,7 +3,8 @@
 //! `describe_udb_instance_backup_url` (functions, modules, fields), with keywords made legal and
 //! fields of one structure kept distinct.
 
-use dezai_spec::{Field, Model};
+use dezai_spec::Field;
+use dezai_spec::names::Namer;
 use proc_macro2::{Ident, Span};
 
 /// Words Rust reserves; a field named like one becomes a raw identifier (`r#type`).
@@ -20,33 +21,37 @@ const NOT_RAW: &[&str] = &["crate", "self", "super", "Self", "_"];
 
 /// Names a request-like struct's fields may not take: its setters are named after its fields,
 /// and these are the struct's and its call's own methods.
-pub(crate) const REQUEST_RESERVED: &[&str] = &["new", "send", "into_request", "builder"];
+pub(crate) const REQUEST_RESERVED: &[&str] = &[
+    "new",
+    "send",
+    "into_request",
+    "builder",
+    "customize",
+    "into_paginator",
+];
 
-/// Names a response or model struct's fields may not take.
-pub(crate) const READ_RESERVED: &[&str] = &["unknown_fields"];
+/// Names a response's fields may not take: its builder's setters are named after its fields,
+/// next to `build` and `meta`.
+pub(crate) const RESPONSE_RESERVED: &[&str] = &["unknown_fields", "build", "meta"];
+
+/// Names a data model's fields may not take (see [`RESPONSE_RESERVED`]).
+pub(crate) const MODEL_RESERVED: &[&str] = &["unknown_fields", "build"];
 
 /// A snake_case identifier for a function or module.
-pub(crate) fn snake(wire: &str) -> Ident {
-    ident(&dezai_spec::names::snake_name(wire))
+pub(crate) fn snake(namer: &Namer, wire: &str) -> Ident {
+    ident(&namer.snake_name(wire))
 }
 
 /// An UpperCamelCase type name.
-pub(crate) fn camel(wire: &str) -> String {
-    dezai_spec::names::type_name(wire)
-}
-
-/// The Rust type name of a data model: the one the spec records, else the derived one.
-pub(crate) fn model_type(model: &Model) -> String {
-    model
-        .type_name
-        .clone()
-        .unwrap_or_else(|| camel(&model.name))
+pub(crate) fn camel(namer: &Namer, wire: &str) -> String {
+    namer.type_name(wire)
 }
 
 /// The identifiers of one struct's fields, in order, distinct from each other and from
-/// `reserved` (see [`dezai_spec::names::field_names`]).
-pub(crate) fn field_idents(fields: &[Field], reserved: &[&str]) -> Vec<Ident> {
-    dezai_spec::names::field_names(fields.iter().map(|f| f.name.as_str()), reserved)
+/// `reserved` (see [`Namer::field_names`]).
+pub(crate) fn field_idents(namer: &Namer, fields: &[Field], reserved: &[&str]) -> Vec<Ident> {
+    namer
+        .field_names(fields.iter().map(|f| f.name.as_str()), reserved)
         .iter()
         .map(|name| ident(name))
         .collect()
@@ -74,18 +79,19 @@ mod tests {
 
     #[test]
     fn names() {
+        let n = Namer::for_product("udb");
         assert_eq!(
-            camel("DescribeUDBInstanceBackupURL"),
+            camel(&n, "DescribeUDBInstanceBackupURL"),
             "DescribeUdbInstanceBackupUrl"
         );
         assert_eq!(
-            snake("DescribeUDBInstanceBackupURL").to_string(),
+            snake(&n, "DescribeUDBInstanceBackupURL").to_string(),
             "describe_udb_instance_backup_url"
         );
-        assert_eq!(snake("Type").to_string(), "r#type");
-        assert_eq!(snake("Self").to_string(), "self_");
-        assert_eq!(snake("MD5").to_string(), "md5");
-        assert_eq!(snake("_").to_string(), "field");
-        assert_eq!(snake("95Bandwidth").to_string(), "_95bandwidth");
+        assert_eq!(snake(&n, "Type").to_string(), "r#type");
+        assert_eq!(snake(&n, "Self").to_string(), "self_");
+        assert_eq!(snake(&n, "MD5").to_string(), "md5");
+        assert_eq!(snake(&n, "_").to_string(), "field");
+        assert_eq!(snake(&n, "95Bandwidth").to_string(), "_95_bandwidth");
     }
 }

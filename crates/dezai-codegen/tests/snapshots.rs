@@ -47,7 +47,7 @@ fn get_upgsql_backup_url() {
 fn two_actions_with_one_rust_name_are_an_error() {
     let mut spec = spec("umem");
     let mut twin = spec.actions[0].clone();
-    twin.name = "DescribeUMemBackupUrl".into();
+    twin.name = "DescribeUmemBackupUrl".into();
     spec.actions.push(twin);
     let err = dezai_codegen::product(&spec, &dezai_codegen::Options::default()).unwrap_err();
     assert!(err.to_string().contains("would both become"), "{err}");

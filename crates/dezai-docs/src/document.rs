@@ -399,12 +399,13 @@ fn assemble(
         })
         .collect();
 
-    fields::name_collisions(&request, &mut warnings);
-    fields::name_collisions(&response, &mut warnings);
+    let namer = dezai_spec::names::Namer::for_document(file);
+    fields::name_collisions(&namer, &request, &mut warnings);
+    fields::name_collisions(&namer, &response, &mut warnings);
     for model in &models {
-        fields::name_collisions(&model.fields, &mut warnings);
+        fields::name_collisions(&namer, &model.fields, &mut warnings);
     }
-    name_models(&name, &mut models, &mut warnings);
+    name_models(&namer, &name, &mut models, &mut warnings);
 
     let endpoint = got
         .request_example
@@ -499,13 +500,17 @@ fn required_table(
 
 /// Gives a model whose Rust name would collide (with a type the generator derives for the
 /// action, or with an earlier model) a deterministic other name: `Model`, then `Model2`, … appended.
-fn name_models(action: &str, models: &mut [Model], warnings: &mut Vec<Warning>) {
-    use dezai_spec::names::{action_type_names, type_name};
+fn name_models(
+    namer: &dezai_spec::names::Namer,
+    action: &str,
+    models: &mut [Model],
+    warnings: &mut Vec<Warning>,
+) {
     let mut taken: std::collections::HashSet<String> =
-        action_type_names(action).into_iter().collect();
+        namer.action_type_names(action).into_iter().collect();
     let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for model in models.iter_mut() {
-        let derived = type_name(&model.name);
+        let derived = namer.type_name(&model.name);
         if taken.insert(derived.clone()) {
             continue;
         }

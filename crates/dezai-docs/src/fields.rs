@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use dezai_spec::names::Namer;
 use dezai_spec::{Field, Type, Warning, WarningKind};
 
 use crate::error::DocError;
@@ -268,19 +269,21 @@ fn into_field(node: Node) -> Field {
     }
 }
 
-/// The Rust identifier a wire name becomes (before keyword escaping), for loose matching.
+/// The Rust identifier a wire name becomes (before keyword escaping), for loose matching:
+/// by the naming rule without a product of its own, the same on both sides of a match.
 pub(crate) fn rust_name(wire: &str) -> String {
-    dezai_spec::names::snake_name(wire)
+    static NAMER: std::sync::LazyLock<Namer> = std::sync::LazyLock::new(|| Namer::for_product(""));
+    NAMER.snake_name(wire)
 }
 
 /// Warns about fields of one struct (recursively, for rebuilt structures) whose wire names
 /// become the same Rust identifier, e.g. `BackupId` and `BackupID`: the generator numbers the
-/// later ones (`backup_id_2`), see [`dezai_spec::names::field_names`].
-pub(crate) fn name_collisions(fields: &[Field], warnings: &mut Vec<Warning>) {
+/// later ones (`backup_id_2`), see [`Namer::field_names`].
+pub(crate) fn name_collisions(namer: &Namer, fields: &[Field], warnings: &mut Vec<Warning>) {
     let mut seen: HashMap<String, &Field> = HashMap::new();
-    let names = dezai_spec::names::field_names(fields.iter().map(|f| f.name.as_str()), &[]);
+    let names = namer.field_names(fields.iter().map(|f| f.name.as_str()), &[]);
     for (field, name) in fields.iter().zip(names) {
-        let ident = rust_name(&field.name);
+        let ident = namer.snake_name(&field.name);
         match seen.get(&ident) {
             Some(first) => warnings.push(Warning {
                 kind: WarningKind::NameCollision,
@@ -295,7 +298,7 @@ pub(crate) fn name_collisions(fields: &[Field], warnings: &mut Vec<Warning>) {
             }
         }
         if let Some(inner) = struct_fields(&field.ty) {
-            name_collisions(inner, warnings);
+            name_collisions(namer, inner, warnings);
         }
     }
 }

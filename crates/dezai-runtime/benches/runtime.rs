@@ -41,6 +41,8 @@ impl<'de> serde::Deserialize<'de> for DescribeBackupUrlResponse {
     }
 }
 
+impl dezai_runtime::Response for DescribeBackupUrlResponse {}
+
 impl Action for DescribeBackupUrl {
     const NAME: &'static str = "DescribeUDBInstanceBackupURL";
     const CONFIG_PARAMS: ConfigParams = ConfigParams {
@@ -76,6 +78,8 @@ struct PlainResponse {
     )]
     inner_backup_path: Option<String>,
 }
+
+impl dezai_runtime::Response for PlainResponse {}
 
 impl Action for DescribeBackupUrlPlain {
     const NAME: &'static str = DescribeBackupUrl::NAME;

@@ -1,9 +1,8 @@
 //! The trait generated request types implement: everything the runtime needs to know about an
 //! action, and nothing it can work out by itself.
 
-use serde::de::DeserializeOwned;
-
 use crate::params::ParamWriter;
+use crate::response::Response;
 
 /// Whether an action takes one of the parameters the configuration can fill in (`Region`,
 /// `Zone`, `ProjectId`).
@@ -51,6 +50,7 @@ impl ConfigParams {
 ///
 /// #[derive(serde::Deserialize)]
 /// struct DescribeThingResponse { #[serde(rename = "Total")] total: Option<i64> }
+/// impl dezai_runtime::Response for DescribeThingResponse {}
 ///
 /// impl Action for DescribeThing {
 ///     const NAME: &'static str = "DescribeThing";
@@ -63,7 +63,7 @@ impl ConfigParams {
 ///     }
 /// }
 /// ```
-pub trait Action: Send {
+pub trait Action: Send + 'static {
     /// The `Action` parameter.
     const NAME: &'static str;
     /// Which configuration parameters the action takes.
@@ -73,7 +73,7 @@ pub trait Action: Send {
     /// actions that create or change things (`Create…`, `Allocate…`, …).
     const IDEMPOTENT: Option<bool> = None;
     /// The typed response.
-    type Response: DeserializeOwned;
+    type Response: Response;
 
     /// Writes the request's own parameters (not `Action`, `PublicKey` or `Signature`).
     fn write_params(&self, w: &mut ParamWriter<'_>);

@@ -12,11 +12,14 @@ use serde_json::Value;
 use tracing::{Instrument, debug, field, trace};
 
 use crate::action::{Action, ConfigParams, Takes};
+use crate::call_options::CallOptions;
 use crate::config::{BodyEncoding, Config, ConfigError, DEFAULT_ENDPOINT};
 use crate::de::Envelope;
 use crate::error::{Error, ErrorKind};
+use crate::mock::{Mock, Reply};
 use crate::params::{ParamWriter, Params};
 use crate::redact::{RedactedParams, redact_json};
+use crate::response::Response;
 use crate::retry::Bucket;
 use crate::signer;
 
@@ -49,11 +52,29 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     config: Config,
     bucket: Bucket,
     /// Where every call is posted, worked out once from the configuration.
     url: String,
+}
+
+/// Where attempts go: over HTTP, or to a mock in tests.
+enum Transport {
+    Http(reqwest::Client),
+    Mock(Mock),
+}
+
+/// A successful attempt's body: bytes from a server, or a typed response from a mock.
+enum Body {
+    Json(bytes::Bytes),
+    Typed(Box<dyn std::any::Any + Send>),
+}
+
+/// What a successful call hands to the decoder.
+struct Answer {
+    body: Body,
+    request_id: Option<String>,
 }
 
 impl std::fmt::Debug for Client {
@@ -92,19 +113,30 @@ impl Client {
                 .map_err(|_| ConfigError::new(Some("proxy".into()), "not a valid proxy URL"))?;
             builder = builder.proxy(proxy);
         }
+        builder = crate::tls::configure(builder, &config)?;
         let http = builder
             .build()
             .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self::with_transport(config, Transport::Http(http)))
+    }
+
+    /// A client that sends nothing over the network: every attempt is answered by `mock`
+    /// (see [`crate::mock`]). Everything else is as with [`Client::new`].
+    pub fn with_mock(config: Config, mock: &Mock) -> Self {
+        Self::with_transport(config, Transport::Mock(mock.clone()))
+    }
+
+    fn with_transport(config: Config, transport: Transport) -> Self {
         let bucket = Bucket::new(config.retry.budget);
         let url = endpoint_url(&config);
-        Ok(Self {
+        Self {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 config,
                 bucket,
                 url,
             }),
-        })
+        }
     }
 
     /// A client configured from the defaults, the profile files and the environment
@@ -125,15 +157,36 @@ impl Client {
 
     /// Sends a typed request and decodes its typed response.
     pub async fn send<A: Action>(&self, request: A) -> Result<A::Response, Error> {
+        self.send_with(request, CallOptions::default()).await
+    }
+
+    /// Sends a typed request with settings for this call only (timeout, attempts, region, …).
+    pub async fn send_with<A: Action>(
+        &self,
+        request: A,
+        options: CallOptions,
+    ) -> Result<A::Response, Error> {
         let (call, params) = self.call_for(&request);
-        let (body, request_id) = self.execute(call, params).await?;
-        serde_json::from_slice::<A::Response>(&body).map_err(|e| {
-            // Generated responses read every field leniently, so this means a hand-written
-            // response type that is stricter than the service.
-            Error::new(ErrorKind::Decode, A::NAME)
-                .with_message(format!("response does not match the typed response: {e}"))
-                .with_request_id(request_id)
-        })
+        let answer = self.execute(call, params, &options).await?;
+        let mut response = match answer.body {
+            Body::Json(body) => serde_json::from_slice::<A::Response>(&body).map_err(|e| {
+                // Generated responses read every field leniently, so this means a
+                // hand-written response type that is stricter than the service.
+                Error::new(ErrorKind::Decode, A::NAME)
+                    .with_message(format!("response does not match the typed response: {e}"))
+                    .with_request_id(answer.request_id.clone())
+            })?,
+            Body::Typed(typed) => *typed.downcast::<A::Response>().map_err(|_| {
+                Error::new(ErrorKind::Decode, A::NAME).with_message(format!(
+                    "the mock answered with another type than {}",
+                    std::any::type_name::<A::Response>()
+                ))
+            })?,
+        };
+        if let Some(meta) = response.meta_mut() {
+            meta.set_request_id(answer.request_id);
+        }
+        Ok(response)
     }
 
     /// Calls any action by name with the given parameters and returns the JSON response, for
@@ -151,6 +204,17 @@ impl Client {
         action: &str,
         params: impl crate::IntoParams,
     ) -> Result<Value, Error> {
+        self.invoke_with(action, params, CallOptions::default())
+            .await
+    }
+
+    /// [`Client::invoke`] with settings for this call only.
+    pub async fn invoke_with(
+        &self,
+        action: &str,
+        params: impl crate::IntoParams,
+        options: CallOptions,
+    ) -> Result<Value, Error> {
         let params = params
             .into_params()
             .map_err(|why| Error::invalid(action, why))?;
@@ -161,42 +225,55 @@ impl Client {
             idempotent,
             problems: Vec::new(),
         };
-        let (body, request_id) = self.execute(call, params).await?;
-        // The envelope check already proved this is a JSON object.
-        serde_json::from_slice(&body).map_err(|e| {
-            Error::new(ErrorKind::Decode, action)
-                .with_message(format!("the response is not JSON: {e}"))
-                .with_request_id(request_id)
-                .with_body(&body)
-        })
+        let answer = self.execute(call, params, &options).await?;
+        match answer.body {
+            // The envelope check already proved this is a JSON object.
+            Body::Json(body) => serde_json::from_slice(&body).map_err(|e| {
+                Error::new(ErrorKind::Decode, action)
+                    .with_message(format!("the response is not JSON: {e}"))
+                    .with_request_id(answer.request_id)
+                    .with_body(&body)
+            }),
+            Body::Typed(typed) => typed.downcast::<Value>().map(|v| *v).map_err(|_| {
+                Error::new(ErrorKind::Decode, action)
+                    .with_message("the mock answered with a typed response; invoke needs JSON")
+            }),
+        }
     }
 
     async fn execute(
         &self,
         call: Call<'_>,
         params: Params,
-    ) -> Result<(bytes::Bytes, Option<String>), Error> {
+        options: &CallOptions,
+    ) -> Result<Answer, Error> {
         let span = tracing::info_span!("dezai.call", action = call.action);
-        self.execute_in(call, params).instrument(span).await
+        self.execute_in(call, params, options)
+            .instrument(span)
+            .await
     }
 
     async fn execute_in(
         &self,
         call: Call<'_>,
         params: Params,
-    ) -> Result<(bytes::Bytes, Option<String>), Error> {
-        let prepared = self.prepare(&call, params)?;
+        options: &CallOptions,
+    ) -> Result<Answer, Error> {
+        let prepared = self.prepare(&call, params, options)?;
         let config = &self.inner.config;
         let attempts = std::sync::atomic::AtomicU32::new(0);
-        let limit = config.operation_timeout;
-        match tokio::time::timeout(limit, self.attempts(&call, &prepared, &attempts)).await {
+        let limit = options
+            .operation_timeout
+            .unwrap_or(config.operation_timeout);
+        let max_attempts = options.max_attempts.unwrap_or(config.retry.max_attempts);
+        let run = self.attempts(&call, &prepared, &attempts, options);
+        match tokio::time::timeout(limit, run).await {
             Ok(result) => result,
             Err(_) => {
                 let attempt = attempts.load(std::sync::atomic::Ordering::Relaxed);
                 let mut error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
-                    "gave up after {} (the operation timeout) during attempt {attempt} of {}",
+                    "gave up after {} (the operation timeout) during attempt {attempt} of {max_attempts}",
                     seconds(limit),
-                    config.retry.max_attempts
                 ));
                 error.set_attempts(attempt);
                 error.set_retryable(true);
@@ -212,8 +289,11 @@ impl Client {
         call: &Call<'_>,
         prepared: &Prepared,
         attempts: &std::sync::atomic::AtomicU32,
-    ) -> Result<(bytes::Bytes, Option<String>), Error> {
+        options: &CallOptions,
+    ) -> Result<Answer, Error> {
         let policy = &self.inner.config.retry;
+        let max_attempts = options.max_attempts.unwrap_or(policy.max_attempts);
+        let timeout = options.timeout.unwrap_or(self.inner.config.timeout);
         let mut spent = 0u32;
         let mut attempt = 0u32;
         loop {
@@ -222,7 +302,7 @@ impl Client {
             // One span per attempt, so its request id is the one the server gave that attempt.
             let span = tracing::debug_span!("attempt", n = attempt, request_id = field::Empty);
             let outcome = self
-                .attempt(prepared, call.action, &span)
+                .attempt(prepared, call.action, timeout, &span)
                 .instrument(span.clone())
                 .await;
             match outcome {
@@ -240,14 +320,13 @@ impl Client {
                     error.set_attempts(attempt);
                     if error.kind() == ErrorKind::Timeout && error.message().is_none() {
                         error = error.with_message(format!(
-                            "timed out after {} (attempt {attempt} of {})",
-                            seconds(self.inner.config.timeout),
-                            policy.max_attempts
+                            "timed out after {} (attempt {attempt} of {max_attempts})",
+                            seconds(timeout),
                         ));
                     }
                     let allowed = retry_class && (call.idempotent || never_sent);
                     error.set_retryable(allowed);
-                    if !allowed || attempt >= policy.max_attempts {
+                    if !allowed || attempt >= max_attempts {
                         return Err(error);
                     }
                     let wait = match retry_after {
@@ -279,7 +358,7 @@ impl Client {
     /// sending it: for debugging, for presigned requests, and for benchmarks.
     pub fn encode<A: Action>(&self, request: &A) -> Result<EncodedRequest, Error> {
         let (call, params) = self.call_for(request);
-        let prepared = self.prepare(&call, params)?;
+        let prepared = self.prepare(&call, params, &CallOptions::default())?;
         Ok(EncodedRequest { prepared })
     }
 
@@ -304,7 +383,12 @@ impl Client {
 
     /// Everything that is the same for every attempt: defaults filled in, parameters signed,
     /// body encoded. The signature is computed over exactly the parameters that are encoded.
-    fn prepare(&self, call: &Call<'_>, mut params: Params) -> Result<Prepared, Error> {
+    fn prepare(
+        &self,
+        call: &Call<'_>,
+        mut params: Params,
+        options: &CallOptions,
+    ) -> Result<Prepared, Error> {
         let config = &self.inner.config;
         if !call.problems.is_empty() {
             return Err(Error::invalid(
@@ -319,21 +403,38 @@ impl Client {
                  ~/.dezai/credential.json, or Config::builder().credentials(…)",
             ));
         };
+        // This call's settings, else the configuration's.
         let defaults = [
             (
                 "Region",
                 call.config_params.region,
-                config.region.as_deref(),
+                options.region.as_deref().or(config.region.as_deref()),
             ),
-            ("Zone", call.config_params.zone, config.zone.as_deref()),
+            (
+                "Zone",
+                call.config_params.zone,
+                options.zone.as_deref().or(config.zone.as_deref()),
+            ),
             (
                 "ProjectId",
                 call.config_params.project_id,
-                config.project_id.as_deref(),
+                options
+                    .project_id
+                    .as_deref()
+                    .or(config.project_id.as_deref()),
             ),
         ];
+        let generic = call.config_params == ConfigParams::GENERIC;
         for (name, takes, configured) in defaults {
-            if takes == Takes::No || params.contains(name) {
+            // `invoke` knows nothing of the action: a value set for this call is sent anyway,
+            // as the caller asked.
+            let per_call = generic
+                && match name {
+                    "Region" => options.region.is_some(),
+                    "Zone" => options.zone.is_some(),
+                    _ => options.project_id.is_some(),
+                };
+            if (takes == Takes::No && !per_call) || params.contains(name) {
                 continue;
             }
             match configured {
@@ -417,38 +518,36 @@ impl Client {
         &self,
         prepared: &Prepared,
         action: &str,
+        timeout: Duration,
         span: &tracing::Span,
-    ) -> Result<(bytes::Bytes, Option<String>), Failure> {
+    ) -> Result<Answer, Failure> {
         debug!(
             url = %crate::redact::redact_url(&prepared.url),
             params = %RedactedParams(&prepared.params),
             "sending request"
         );
-        let sent = self
-            .inner
-            .http
-            .post(&prepared.url)
-            .header(reqwest::header::CONTENT_TYPE, prepared.content_type)
-            .body(prepared.body.clone())
-            .send()
-            .await;
-        let response = sent.map_err(|e| Failure::transport(action, e))?;
-        let status = response.status().as_u16();
-        let request_id = request_id(response.headers());
+        let exchange = match &self.inner.transport {
+            Transport::Http(http) => self.over_http(http, prepared, action, timeout).await?,
+            Transport::Mock(mock) => match mock_exchange(mock, prepared, action, timeout).await? {
+                Ok(exchange) => exchange,
+                Err(typed) => {
+                    return Ok(Answer {
+                        body: Body::Typed(typed),
+                        request_id: None,
+                    });
+                }
+            },
+        };
+        let Exchange {
+            status,
+            request_id,
+            retry_after,
+            location,
+            body,
+        } = exchange;
         if let Some(id) = &request_id {
             span.record("request_id", id.as_str());
         }
-        let retry_after = retry_after(response.headers());
-        // Only a redirect's target is worth keeping (read before the body consumes the response).
-        let location = (300..400)
-            .contains(&status)
-            .then(|| response.headers().get(reqwest::header::LOCATION))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .map(crate::redact::redact_url);
-        let body = read_bounded(response, self.inner.config.max_response_bytes)
-            .await
-            .map_err(|e| e.into_failure(action, status, request_id.clone()))?;
         debug!(
             status,
             request_id = request_id.as_deref().unwrap_or(""),
@@ -504,7 +603,10 @@ impl Client {
             }
         };
         match envelope.ret_code {
-            Some(0) => Ok((body, request_id)),
+            Some(0) => Ok(Answer {
+                body: Body::Json(body),
+                request_id,
+            }),
             Some(code) => {
                 let mut error = Error::new(ErrorKind::Api, action)
                     .with_ret_code(code)
@@ -530,6 +632,96 @@ impl Client {
             )),
         }
     }
+
+    /// One HTTP exchange, the body read within the size limit.
+    async fn over_http(
+        &self,
+        http: &reqwest::Client,
+        prepared: &Prepared,
+        action: &str,
+        timeout: Duration,
+    ) -> Result<Exchange, Failure> {
+        let sent = http
+            .post(&prepared.url)
+            .header(reqwest::header::CONTENT_TYPE, prepared.content_type)
+            .timeout(timeout)
+            .body(prepared.body.clone())
+            .send()
+            .await;
+        let response = sent.map_err(|e| Failure::transport(action, e))?;
+        let status = response.status().as_u16();
+        let request_id = request_id(response.headers());
+        let retry_after = retry_after(response.headers());
+        // Only a redirect's target is worth keeping (read before the body consumes the response).
+        let location = (300..400)
+            .contains(&status)
+            .then(|| response.headers().get(reqwest::header::LOCATION))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .map(crate::redact::redact_url);
+        let body = read_bounded(response, self.inner.config.max_response_bytes)
+            .await
+            .map_err(|e| e.into_failure(action, status, request_id.clone()))?;
+        Ok(Exchange {
+            status,
+            request_id,
+            retry_after,
+            location,
+            body,
+        })
+    }
+}
+
+/// What an attempt got back, before it is judged.
+struct Exchange {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    location: Option<String>,
+    body: bytes::Bytes,
+}
+
+/// One attempt answered by a mock: an exchange to judge like a server's, or (`Err`) a typed
+/// response to hand over as it is. The attempt timeout applies to the mock's delay.
+async fn mock_exchange(
+    mock: &Mock,
+    prepared: &Prepared,
+    action: &str,
+    timeout: Duration,
+) -> Result<Result<Exchange, Box<dyn std::any::Any + Send>>, Failure> {
+    let Some((reply, delay)) = mock.answer(action, &prepared.params) else {
+        return Err(Failure {
+            error: Error::new(ErrorKind::Transport, action)
+                .with_message("the mock has no answer for this action (add a rule with mock.on…)"),
+            retry_after: None,
+            retry_class: false,
+            never_sent: true,
+        });
+    };
+    if !delay.is_zero() {
+        if delay >= timeout {
+            tokio::time::sleep(timeout).await;
+            return Err(Failure {
+                error: Error::new(ErrorKind::Timeout, action),
+                retry_after: None,
+                retry_class: true,
+                never_sent: false,
+            });
+        }
+        tokio::time::sleep(delay).await;
+    }
+    let (status, body) = match reply {
+        Reply::Typed(typed) => return Ok(Err(typed)),
+        Reply::Json(value) => (200, bytes::Bytes::from(value.to_string())),
+        Reply::Status(status) => (status, bytes::Bytes::new()),
+    };
+    Ok(Ok(Exchange {
+        status,
+        request_id: Some(format!("mock-{}", mock.requests().len())),
+        retry_after: None,
+        location: None,
+        body,
+    }))
 }
 
 fn env_name(param: &str) -> &'static str {

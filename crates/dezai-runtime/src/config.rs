@@ -45,6 +45,7 @@ pub struct Config {
     pub(crate) proxy: Option<String>,
     pub(crate) encoding: BodyEncoding,
     pub(crate) max_response_bytes: usize,
+    pub(crate) tls: crate::tls::TlsSettings,
 }
 
 impl Config {
@@ -149,6 +150,7 @@ impl fmt::Debug for Config {
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .field("encoding", &self.encoding)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -232,6 +234,11 @@ pub(crate) struct Layer {
     pub project_id: Option<String>,
     pub base_url: Option<String>,
     pub timeout: Option<Duration>,
+    /// PEM files of extra root certificates.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// PEM files of a client certificate (chain) and its private key.
+    pub client_cert_file: Option<std::path::PathBuf>,
+    pub client_key_file: Option<std::path::PathBuf>,
 }
 
 impl Layer {
@@ -245,6 +252,9 @@ impl Layer {
             project_id: self.project_id.or(base.project_id),
             base_url: self.base_url.or(base.base_url),
             timeout: self.timeout.or(base.timeout),
+            ca_file: self.ca_file.or(base.ca_file),
+            client_cert_file: self.client_cert_file.or(base.client_cert_file),
+            client_key_file: self.client_key_file.or(base.client_key_file),
         }
     }
 }
@@ -263,6 +273,9 @@ pub struct ConfigBuilder {
     proxy: Option<String>,
     encoding: BodyEncoding,
     max_response_bytes: Option<usize>,
+    root_pems: Vec<Vec<u8>>,
+    identity_pem: Option<Secret>,
+    custom_roots_only: bool,
 }
 
 impl ConfigBuilder {
@@ -311,6 +324,9 @@ impl ConfigBuilder {
             project_id: env.var("DEZAI_PROJECT_ID"),
             base_url: env.var("DEZAI_BASE_URL"),
             timeout,
+            ca_file: env.var("DEZAI_CA_FILE").map(Into::into),
+            client_cert_file: env.var("DEZAI_CLIENT_CERT_FILE").map(Into::into),
+            client_key_file: env.var("DEZAI_CLIENT_KEY_FILE").map(Into::into),
         };
         Ok(self)
     }
@@ -386,9 +402,59 @@ impl ConfigBuilder {
         self
     }
 
+    /// Trusts the root certificates of this PEM text (one or several) besides the built-in
+    /// ones: for a gateway or proxy with a private certificate authority. Also
+    /// `DEZAI_CA_FILE`, or `ca_file` in a profile.
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_pems.push(pem.into());
+        self
+    }
+
+    /// Trusts the root certificates in this PEM file (read when the configuration is built).
+    pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.explicit.ca_file = Some(path.into());
+        self
+    }
+
+    /// Trusts only the roots given here, not the system's: for a private deployment.
+    pub fn custom_roots_only(mut self, only: bool) -> Self {
+        self.custom_roots_only = only;
+        self
+    }
+
+    /// Presents this client certificate: PEM text holding the certificate chain (leaf first)
+    /// and its private key, for a gateway that requires mutual TLS. The key is kept as a
+    /// secret (never in `Debug`). Also `DEZAI_CLIENT_CERT_FILE` and `DEZAI_CLIENT_KEY_FILE`,
+    /// or `client_cert_file` and `client_key_file` in a profile.
+    pub fn client_identity_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        let pem = String::from_utf8_lossy(&pem.into()).into_owned();
+        self.identity_pem = Some(Secret::new(pem));
+        self
+    }
+
+    /// Presents the client certificate in `cert` with the private key in `key` (PEM files,
+    /// which may be the same file; read when the configuration is built).
+    pub fn client_cert_files(
+        mut self,
+        cert: impl Into<std::path::PathBuf>,
+        key: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.explicit.client_cert_file = Some(cert.into());
+        self.explicit.client_key_file = Some(key.into());
+        self
+    }
+
     /// Merges the sources.
     pub fn build(self) -> Result<Config, ConfigError> {
         let merged = self.explicit.over(self.env.over(self.profile));
+        let tls = crate::tls::TlsSettings::load(
+            self.root_pems,
+            merged.ca_file.as_deref(),
+            self.identity_pem,
+            merged.client_cert_file.as_deref(),
+            merged.client_key_file.as_deref(),
+            self.custom_roots_only,
+        )?;
         let credentials = match (merged.public_key, merged.private_key) {
             (Some(public), Some(private)) => {
                 let creds = Credentials::new(public, private);
@@ -442,6 +508,7 @@ impl ConfigBuilder {
             max_response_bytes: self
                 .max_response_bytes
                 .unwrap_or(Config::DEFAULT_MAX_RESPONSE_BYTES),
+            tls,
         })
     }
 }

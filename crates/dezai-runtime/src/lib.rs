@@ -34,23 +34,31 @@
 #![warn(clippy::unwrap_used)]
 
 mod action;
+mod call_options;
 mod client;
 mod config;
 mod credentials;
 pub mod de;
 mod error;
 mod json_params;
+pub mod mock;
+pub mod paginator;
 mod params;
 mod profile;
 mod redact;
+mod response;
 mod retry;
 mod signer;
+mod tls;
 
 pub use action::{Action, ConfigParams, Takes};
+pub use call_options::CallOptions;
 pub use client::{Client, EncodedRequest, USER_AGENT};
 /// The RetCodes the protocol names, to match errors on (`err.ret_code() ==
 /// Some(ret_code::THROTTLED)`); the emulator answers with the same ones.
 pub use dezai_spec::ret_code;
+pub use paginator::{Paged, Paginator};
+pub use response::{Response, ResponseMeta};
 
 pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
 pub use credentials::{Credentials, Secret};

@@ -23,6 +23,12 @@ struct ProfileSettings {
     #[serde(default)]
     timeout_sec: Option<u64>,
     #[serde(default)]
+    ca_file: Option<String>,
+    #[serde(default)]
+    client_cert_file: Option<String>,
+    #[serde(default)]
+    client_key_file: Option<String>,
+    #[serde(default)]
     active: bool,
 }
 
@@ -70,6 +76,11 @@ pub(crate) fn load(dir: &Path, wanted: Option<&str>) -> Result<Layer, ConfigErro
         layer.zone = s.zone.filter(|v| !v.is_empty());
         layer.project_id = s.project_id.filter(|v| !v.is_empty());
         layer.base_url = s.base_url.filter(|v| !v.is_empty());
+        // Relative paths are relative to the profile folder, where the user keeps them.
+        let path = |v: Option<String>| v.filter(|v| !v.is_empty()).map(|v| dir.join(v));
+        layer.ca_file = path(s.ca_file);
+        layer.client_cert_file = path(s.client_cert_file);
+        layer.client_key_file = path(s.client_key_file);
         layer.timeout = match s.timeout_sec {
             None | Some(0) => None,
             Some(t) if Duration::from_secs(t) <= crate::Config::MAX_TIMEOUT => {

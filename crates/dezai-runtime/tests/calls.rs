@@ -58,6 +58,8 @@ struct DescribeBackupResponse {
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl dezai_runtime::Response for DescribeBackupResponse {}
+
 impl Action for DescribeBackup {
     const NAME: &'static str = "DescribeBackup";
     const CONFIG_PARAMS: ConfigParams = ConfigParams {

@@ -57,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let umem = client
         .umem()
-        .describe_u_mem_backup_url("space-1", "backup-1")
+        .describe_umem_backup_url("space-1", "backup-1")
         .send()
         .await?;
     println!(
@@ -67,7 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let redis = client
         .umem()
-        .describe_u_redis_backup_url("backup-2")
+        .describe_uredis_backup_url("backup-2")
         .send()
         .await?;
     println!(
@@ -77,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mongo = client
         .umongodb()
-        .describe_u_mongo_db_backup_url("cluster-1")
+        .describe_umongodb_backup_url("cluster-1")
         .send()
         .await?;
     println!(
@@ -87,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let pg = client
         .upgsql()
-        .get_u_pg_sql_backup_url("instance-1", "backup-4")
+        .get_upgsql_backup_url("instance-1", "backup-4")
         .send()
         .await?;
     println!(

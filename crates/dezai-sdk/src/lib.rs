@@ -22,7 +22,7 @@
 //! println!("{:?}", backup.backup_path);
 //!
 //! // Or build a request and send it.
-//! let request = dezai_sdk::umem::DescribeUMemBackupUrlRequest::new("space-1", "backup-1");
+//! let request = dezai_sdk::umem::DescribeUmemBackupUrlRequest::new("space-1", "backup-1");
 //! let urls = client.send(request).await?.backup_url.unwrap_or_default();
 //! # let _ = urls;
 //! # Ok(()) }
@@ -36,10 +36,10 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::from_env()?;
 //! let udb = client.udb().describe_udb_instance_backup_url("udb-1", 1234).send().await?;
-//! let umem = client.umem().describe_u_mem_backup_url("space-1", "backup-1").send().await?;
-//! let redis = client.umem().describe_u_redis_backup_url("backup-2").send().await?;
-//! let mongo = client.umongodb().describe_u_mongo_db_backup_url("cluster-1").backup_id("b-3").send().await?;
-//! let pg = client.upgsql().get_u_pg_sql_backup_url("instance-1", "backup-4").zone("cn-zj-01").send().await?;
+//! let umem = client.umem().describe_umem_backup_url("space-1", "backup-1").send().await?;
+//! let redis = client.umem().describe_uredis_backup_url("backup-2").send().await?;
+//! let mongo = client.umongodb().describe_umongodb_backup_url("cluster-1").backup_id("b-3").send().await?;
+//! let pg = client.upgsql().get_upgsql_backup_url("instance-1", "backup-4").zone("cn-zj-01").send().await?;
 //! println!("{:?} {:?} {:?} {:?} {:?}", udb.backup_path, umem.backup_url, redis.backup_path, mongo.internet_address, pg.backup_path);
 //! # Ok(()) }
 //! ```

@@ -11,8 +11,8 @@ pub mod udb {
 
 #[doc = " The `umem` product: 2 actions from the documents in `specs/docs/umem/`, called through `client.umem()` (feature `umem`)."]
 #[doc = ""]
-#[doc = " - `describe_u_mem_backup_url` (`DescribeUMemBackupURL`): Get the download link for distributed Redis backup"]
-#[doc = " - `describe_u_redis_backup_url` (`DescribeURedisBackupURL`): Obtain the download link for master-slave Redis backup"]
+#[doc = " - `describe_umem_backup_url` (`DescribeUMemBackupURL`): Get the download link for distributed Redis backup"]
+#[doc = " - `describe_uredis_backup_url` (`DescribeURedisBackupURL`): Obtain the download link for master-slave Redis backup"]
 #[cfg(feature = "umem")]
 pub mod umem {
     dezai_macros::product!("specs/umem.json");
@@ -20,7 +20,7 @@ pub mod umem {
 
 #[doc = " The `umongodb` product: 1 action from the documents in `specs/docs/umongodb/`, called through `client.umongodb()` (feature `umongodb`)."]
 #[doc = ""]
-#[doc = " - `describe_u_mongo_db_backup_url` (`DescribeUMongoDBBackupURL`): Get Instance Backup Download Link"]
+#[doc = " - `describe_umongodb_backup_url` (`DescribeUMongoDBBackupURL`): Get Instance Backup Download Link"]
 #[cfg(feature = "umongodb")]
 pub mod umongodb {
     dezai_macros::product!("specs/umongodb.json");
@@ -28,7 +28,7 @@ pub mod umongodb {
 
 #[doc = " The `upgsql` product: 1 action from the documents in `specs/docs/upgsql/`, called through `client.upgsql()` (feature `upgsql`)."]
 #[doc = ""]
-#[doc = " - `get_u_pg_sql_backup_url` (`GetUPgSQLBackupURL`): Get Backup Download Address"]
+#[doc = " - `get_upgsql_backup_url` (`GetUPgSQLBackupURL`): Get Backup Download Address"]
 #[cfg(feature = "upgsql")]
 pub mod upgsql {
     dezai_macros::product!("specs/upgsql.json");

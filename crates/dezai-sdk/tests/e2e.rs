@@ -76,7 +76,7 @@ async fn every_seed_action_returns_its_example() {
 
     let umem = client
         .umem()
-        .describe_u_mem_backup_url("space-1", "backup-1")
+        .describe_umem_backup_url("space-1", "backup-1")
         .send()
         .await
         .unwrap();
@@ -84,7 +84,7 @@ async fn every_seed_action_returns_its_example() {
 
     let redis = client
         .umem()
-        .describe_u_redis_backup_url("backup-2")
+        .describe_uredis_backup_url("backup-2")
         .send()
         .await
         .unwrap();
@@ -97,7 +97,7 @@ async fn every_seed_action_returns_its_example() {
 
     let mongo = client
         .umongodb()
-        .describe_u_mongo_db_backup_url("cluster-1")
+        .describe_umongodb_backup_url("cluster-1")
         .send()
         .await
         .unwrap();
@@ -105,7 +105,7 @@ async fn every_seed_action_returns_its_example() {
 
     let pg = client
         .upgsql()
-        .get_u_pg_sql_backup_url("instance-1", "backup-4")
+        .get_upgsql_backup_url("instance-1", "backup-4")
         .send()
         .await
         .unwrap();
@@ -163,7 +163,7 @@ async fn retryable_faults_are_retried_and_then_succeed() {
         emulator.fault("DescribeUMemBackupURL", fault.clone(), 2);
         let ok = client(&emulator)
             .umem()
-            .describe_u_mem_backup_url("s", "b")
+            .describe_umem_backup_url("s", "b")
             .send()
             .await;
         assert!(ok.is_ok(), "{fault:?}: {ok:?}");
@@ -197,7 +197,7 @@ async fn a_slow_action_times_out_and_is_retried() {
     .unwrap();
     client
         .umem()
-        .describe_u_mem_backup_url("s", "b")
+        .describe_umem_backup_url("s", "b")
         .send()
         .await
         .unwrap();
@@ -210,7 +210,7 @@ async fn not_json_is_a_decode_error_and_not_retried() {
     emulator.fault("DescribeUMemBackupURL", Fault::NotJson, 1);
     let err = client(&emulator)
         .umem()
-        .describe_u_mem_backup_url("s", "b")
+        .describe_umem_backup_url("s", "b")
         .send()
         .await
         .unwrap_err();
@@ -257,14 +257,14 @@ async fn an_exhausted_retry_budget_is_a_clear_error() {
     let client = client_with(&emulator, PRIVATE, fast().with_budget(Some(budget)));
     let first = client
         .umem()
-        .describe_u_mem_backup_url("s", "b")
+        .describe_umem_backup_url("s", "b")
         .send()
         .await
         .unwrap_err();
     assert_eq!(first.attempts(), 3);
     let second = client
         .umem()
-        .describe_u_mem_backup_url("s", "b")
+        .describe_umem_backup_url("s", "b")
         .send()
         .await
         .unwrap_err();
@@ -339,13 +339,13 @@ async fn json_bodies_and_get_queries_are_accepted() {
     .unwrap();
     json_client
         .umongodb()
-        .describe_u_mongo_db_backup_url("c-1")
+        .describe_umongodb_backup_url("c-1")
         .send()
         .await
         .unwrap();
 
     // A GET with the same signed parameters in the query string.
-    let request = dezai_sdk::umongodb::DescribeUMongoDbBackupUrlRequest::new("c-1");
+    let request = dezai_sdk::umongodb::DescribeUmongodbBackupUrlRequest::new("c-1");
     let encoded = client(&emulator).encode(&request).unwrap();
     let address = emulator.url().trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
@@ -382,7 +382,7 @@ async fn sixty_four_concurrent_clients_are_served_without_errors() {
                 for _ in 0..10 {
                     client
                         .umem()
-                        .describe_u_redis_backup_url(&format!("b-{i}"))
+                        .describe_uredis_backup_url(&format!("b-{i}"))
                         .send()
                         .await
                         .unwrap();
@@ -405,10 +405,10 @@ async fn every_seed_action_goes_to_the_configured_host_only() {
     let emulator = emulator().await;
     let client = client(&emulator);
     let udb = dezai_sdk::udb::DescribeUdbInstanceBackupUrlRequest::new("udb-1", 1);
-    let umem = dezai_sdk::umem::DescribeUMemBackupUrlRequest::new("space-1", "b-1");
-    let redis = dezai_sdk::umem::DescribeURedisBackupUrlRequest::new("b-2");
-    let mongo = dezai_sdk::umongodb::DescribeUMongoDbBackupUrlRequest::new("c-1");
-    let pg = dezai_sdk::upgsql::GetUPgSqlBackupUrlRequest::new("i-1", "b-4");
+    let umem = dezai_sdk::umem::DescribeUmemBackupUrlRequest::new("space-1", "b-1");
+    let redis = dezai_sdk::umem::DescribeUredisBackupUrlRequest::new("b-2");
+    let mongo = dezai_sdk::umongodb::DescribeUmongodbBackupUrlRequest::new("c-1");
+    let pg = dezai_sdk::upgsql::GetUpgsqlBackupUrlRequest::new("i-1", "b-4");
 
     let configured = format!("{}/", emulator.url().trim_end_matches('/'));
     let default_client = Client::new(

@@ -99,7 +99,7 @@ fn names_that_collide_get_numbered_setters_and_keep_their_wire_names() {
     .backup_id(7)
     .backup_id_2("seven")
     .r#type("big")
-    ._95bandwidth(95)
+    ._95_bandwidth(95)
     .snake_name("s")
     .tags(vec!["a".into()])
     .field("underscore")

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use dezai_spec::names::Namer;
 use dezai_spec::{Action, Field, Model, ProductSpec, Type};
 
 /// How a change affects code written against the previous SDK.
@@ -62,6 +63,7 @@ const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
 /// removed product).
 pub fn diff_product(old: Option<&ProductSpec>, new: Option<&ProductSpec>) -> Vec<ApiChange> {
     let product = new.or(old).map(|s| s.product.clone()).unwrap_or_default();
+    let namer = Namer::for_product(&product);
     let actions = |spec: Option<&ProductSpec>| -> BTreeMap<String, Action> {
         spec.map(|s| {
             s.actions
@@ -80,7 +82,7 @@ pub fn diff_product(old: Option<&ProductSpec>, new: Option<&ProductSpec>) -> Vec
         match (old_actions.get(name), new_actions.get(name)) {
             (None, Some(_)) => changes.push("action added", Impact::Compatible),
             (Some(_), None) => changes.push("action removed", Impact::Breaking),
-            (Some(old), Some(new)) => diff_action(old, new, &mut changes),
+            (Some(old), Some(new)) => diff_action(&namer, old, new, &mut changes),
             (None, None) => {}
         }
         out.extend(changes.0.into_iter().map(|(what, impact)| ApiChange {
@@ -102,7 +104,7 @@ impl Changes {
     }
 }
 
-fn diff_action(old: &Action, new: &Action, changes: &mut Changes) {
+fn diff_action(namer: &Namer, old: &Action, new: &Action, changes: &mut Changes) {
     diff_request(&old.request, &new.request, "", true, changes);
     diff_readable(&old.response, &new.response, "response field", changes);
     let old_models: BTreeMap<&str, &Model> =
@@ -117,8 +119,8 @@ fn diff_action(old: &Action, new: &Action, changes: &mut Changes) {
                     changes.push(
                         format!(
                             "data model `{name}` renamed in Rust from `{}` to `{}`",
-                            rust_model_name(old_model),
-                            rust_model_name(new_model)
+                            rust_model_name(namer, old_model),
+                            rust_model_name(namer, new_model)
                         ),
                         Impact::Breaking,
                     );
@@ -139,11 +141,11 @@ fn diff_action(old: &Action, new: &Action, changes: &mut Changes) {
     }
 }
 
-fn rust_model_name(model: &Model) -> String {
+fn rust_model_name(namer: &Namer, model: &Model) -> String {
     model
         .type_name
         .clone()
-        .unwrap_or_else(|| dezai_spec::names::type_name(&model.name))
+        .unwrap_or_else(|| namer.type_name(&model.name))
 }
 
 /// Whether a request field is a constructor argument.

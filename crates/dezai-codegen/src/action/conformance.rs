@@ -7,9 +7,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{CONFIG_PARAMS, Names, child};
-use crate::names::{READ_RESERVED, REQUEST_RESERVED, field_idents};
-use crate::{Error, Options};
+use super::Names;
+use crate::names::{REQUEST_RESERVED, RESPONSE_RESERVED, field_idents};
+use crate::types::child;
+use crate::types::readable::response_fields;
+use crate::types::request_like::CONFIG_PARAMS;
+use crate::{Ctx, Error, Options};
 
 /// `#[test]` functions, one per action, checking the generated types of `module` (the path
 /// where the product's generated code lives) against the spec's own examples.
@@ -18,17 +21,15 @@ pub fn conformance_tests(
     module: &TokenStream,
     options: &Options,
 ) -> Result<TokenStream, Error> {
-    let rt: TokenStream = options
-        .runtime
-        .parse()
-        .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
+    let ctx = Ctx::new(spec, options)?;
+    let rt = &ctx.rt;
     let mut tests = Vec::new();
     for action in &spec.actions {
         crate::validate::action(action)?;
-        let names = Names::new(action)?;
+        let names = Names::new(&ctx, action)?;
         let test_name = format_ident!("{}", names.module.to_string().trim_start_matches("r#"));
-        let request = request_check(action, &names, module, &rt);
-        let response = response_check(action, &names, module, &rt);
+        let request = request_check(&ctx, action, &names, module, rt);
+        let response = response_check(&ctx, action, &names, module, rt);
         tests.push(quote! {
             #[test]
             #[allow(deprecated, unused_mut)]
@@ -58,6 +59,7 @@ struct Built {
 }
 
 fn request_check(
+    ctx: &Ctx,
     action: &Action,
     names: &Names,
     module: &TokenStream,
@@ -83,6 +85,7 @@ fn request_check(
         })
         .collect();
     let built = build_struct(
+        ctx,
         &action.request,
         &[],
         &params,
@@ -125,7 +128,10 @@ fn find<'a>(fields: &'a [Field], segment: &str) -> Option<&'a Field> {
 }
 
 /// Builds a request-like struct (`top`: the request itself) from example entries.
+// The arguments are the recursion's state; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn build_struct(
+    ctx: &Ctx,
     fields: &[Field],
     parent: &[String],
     entries: &[(Vec<String>, String)],
@@ -143,7 +149,10 @@ fn build_struct(
     } else {
         format!("{}.", parent.join("."))
     };
-    for (field, id) in fields.iter().zip(field_idents(fields, REQUEST_RESERVED)) {
+    for (field, id) in fields
+        .iter()
+        .zip(field_idents(&ctx.namer, fields, REQUEST_RESERVED))
+    {
         let mine: Vec<Entry> = entries
             .iter()
             .filter(|(path, _)| {
@@ -161,7 +170,7 @@ fn build_struct(
         let built = if mine.is_empty() {
             None
         } else {
-            build_value(&field.ty, &path, &wire, &mine, names, module)
+            build_value(ctx, &field.ty, &path, &wire, &mine, names, module)
         };
         match (built, required) {
             (Some(b), true) => {
@@ -178,7 +187,7 @@ fn build_struct(
             (None, true) => {
                 args.push(arg_expr(
                     &field.ty,
-                    placeholder(&field.ty, &path, names, module)?,
+                    placeholder(ctx, &field.ty, &path, names, module)?,
                 ));
                 placeholders.push(wire);
             }
@@ -205,6 +214,7 @@ fn arg_expr(ty: &Type, expr: TokenStream) -> TokenStream {
 }
 
 fn build_value(
+    ctx: &Ctx,
     ty: &Type,
     path: &[String],
     wire: &str,
@@ -269,6 +279,7 @@ fn build_value(
             let mut placeholders = Vec::new();
             for (i, item_entries) in by_index {
                 let b = build_value(
+                    ctx,
                     item,
                     path,
                     &format!("{wire}.{i}"),
@@ -292,7 +303,7 @@ fn build_value(
                 .map(|e| (e.rest.clone(), e.value.clone()))
                 .collect();
             let name = names.structs.get(path)?;
-            let b = build_struct(fields, path, &inner, names, module, false, name)?;
+            let b = build_struct(ctx, fields, path, &inner, names, module, false, name)?;
             // Struct fields were named relative to the struct; give them the full wire prefix.
             let depth = path.join(".");
             let fix = |n: String| n.replacen(&depth, wire, 1);
@@ -309,6 +320,7 @@ fn build_value(
 
 /// A stand-in for a required field the example leaves out.
 fn placeholder(
+    ctx: &Ctx,
     ty: &Type,
     path: &[String],
     names: &Names,
@@ -322,7 +334,7 @@ fn placeholder(
         Type::List { .. } => quote!(::std::vec::Vec::new()),
         Type::Struct { fields } => {
             let name = names.structs.get(path)?;
-            let b = build_struct(fields, path, &[], names, module, false, name)?;
+            let b = build_struct(ctx, fields, path, &[], names, module, false, name)?;
             b.expr
         }
         Type::Model { name } => {
@@ -335,6 +347,7 @@ fn placeholder(
 }
 
 fn response_check(
+    ctx: &Ctx,
     action: &Action,
     names: &Names,
     module: &TokenStream,
@@ -346,8 +359,9 @@ fn response_check(
     let response = &names.response;
     let text = Value::Object(example.clone()).to_string();
     let mut checks = Vec::new();
-    let ids = field_idents(&action.response, READ_RESERVED);
-    for (field, id) in action.response.iter().zip(ids) {
+    let fields = response_fields(&action.response);
+    let ids = field_idents(&ctx.namer, &fields, RESPONSE_RESERVED);
+    for (field, id) in fields.iter().zip(ids) {
         let Some(value) = example
             .get(&field.name)
             .or_else(|| field.aliases.iter().find_map(|a| example.get(a)))

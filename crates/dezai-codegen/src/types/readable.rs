@@ -1,0 +1,228 @@
+//! Structs read from responses: an action's response and the product's data models.
+//!
+//! Every field is an `Option` read leniently; fields the document does not list are kept in
+//! `unknown_fields`. `Deserialize` is written out (one call into the runtime per field), not
+//! derived: that compiles far faster than serde's visitor for thousands of types. Each struct
+//! gets a builder, since `#[non_exhaustive]` forbids struct literals outside the crate and
+//! tests need to make values (`…Response::builder().backup_path("…").build()`).
+
+use std::collections::BTreeSet;
+
+use dezai_spec::{Field, Type};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{Scope, argument, deprecated, field_doc, rust_type, setter_doc};
+use crate::Ctx;
+use crate::docs::doc_lines;
+use crate::names::{MODEL_RESERVED, RESPONSE_RESERVED, field_idents};
+
+/// The fields of every response the runtime reads into `meta()` instead.
+pub(crate) const ENVELOPE: [&str; 3] = ["RetCode", "Action", "Message"];
+
+/// A response's own fields: the document's, without the envelope.
+pub(crate) fn response_fields(fields: &[Field]) -> Vec<Field> {
+    fields
+        .iter()
+        .filter(|f| !ENVELOPE.contains(&f.name.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// One struct read from responses.
+pub(crate) struct Readable<'a> {
+    pub name: &'a Ident,
+    pub fields: &'a [Field],
+    pub doc: String,
+    /// Fields holding a model that contains this one again: boxed.
+    pub boxed: &'a BTreeSet<String>,
+    /// Adds `PartialEq` (models a request holds, compared like the request).
+    pub partial_eq: bool,
+    /// An action's response: the envelope goes to `meta()`, and it implements the runtime's
+    /// `Response`. Otherwise a data model.
+    pub response: bool,
+}
+
+impl Readable<'_> {
+    pub(crate) fn emit(&self, ctx: &Ctx, scope: &Scope<'_>) -> TokenStream {
+        let rt = &ctx.rt;
+        let name = self.name;
+        let reserved = if self.response {
+            RESPONSE_RESERVED
+        } else {
+            MODEL_RESERVED
+        };
+        let ids = field_idents(&ctx.namer, self.fields, reserved);
+        let types: Vec<TokenStream> = self
+            .fields
+            .iter()
+            .map(|f| rust_type(ctx, scope, &f.ty, None))
+            .collect();
+        let decls = self
+            .fields
+            .iter()
+            .zip(&ids)
+            .zip(&types)
+            .map(|((f, id), ty)| {
+                let ty = if self.boxed.contains(&f.name) {
+                    quote!(::std::boxed::Box<#ty>)
+                } else {
+                    ty.clone()
+                };
+                let doc = field_doc(f, true);
+                let deprecated = deprecated(f);
+                quote! {
+                    #doc
+                    #deprecated
+                    pub #id: ::std::option::Option<#ty>,
+                }
+            });
+        let reads = self.fields.iter().zip(&ids).map(|(f, id)| {
+            let wire = &f.name;
+            let aliases = &f.aliases;
+            quote!(#id: #rt::de::take(&mut map, #wire, &[#(#aliases),*]),)
+        });
+        let doc = doc_lines(&self.doc);
+        let partial_eq = if self.partial_eq {
+            quote!(, PartialEq)
+        } else {
+            quote!()
+        };
+        let (meta_field, meta_read, meta_impl) = if self.response {
+            (
+                quote!(__meta: #rt::ResponseMeta,),
+                quote!(__meta: #rt::ResponseMeta::take(&mut map),),
+                quote! {
+                    /// The envelope (`RetCode`, `Action`, `Message`) and the call's request id.
+                    #[inline]
+                    pub fn meta(&self) -> &#rt::ResponseMeta {
+                        &self.__meta
+                    }
+                },
+            )
+        } else {
+            (quote!(), quote!(), quote!())
+        };
+        let response_impl = if self.response {
+            quote! {
+                impl #rt::Response for #name {
+                    #[inline]
+                    fn meta_mut(&mut self) -> ::std::option::Option<&mut #rt::ResponseMeta> {
+                        ::std::option::Option::Some(&mut self.__meta)
+                    }
+                }
+            }
+        } else {
+            quote!()
+        };
+        let builder = self.builder(ctx, &ids, &types);
+        quote! {
+            #doc
+            // No PartialEq on responses: every derive is compile time for thousands of types,
+            // and whole responses are rarely compared; requests keep it.
+            #[derive(Debug, Clone, Default #partial_eq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#decls)*
+                /// Fields the document does not list, as the service sent them.
+                pub unknown_fields: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>,
+                #meta_field
+            }
+
+            impl #name {
+                #[inline]
+                fn from_object(mut map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> Self {
+                    Self {
+                        #meta_read
+                        #(#reads)*
+                        unknown_fields: map,
+                    }
+                }
+                #meta_impl
+            }
+
+            impl<'de> #rt::__private::serde::Deserialize<'de> for #name {
+                fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    #rt::de::object(deserializer).map(Self::from_object)
+                }
+            }
+
+            #response_impl
+            #builder
+        }
+    }
+
+    /// `Name::builder()`, and `NameBuilder` with a setter per field and `build()`.
+    fn builder(&self, ctx: &Ctx, ids: &[Ident], types: &[TokenStream]) -> TokenStream {
+        let rt = &ctx.rt;
+        let name = self.name;
+        let builder = format_ident!("{}Builder", name);
+        let setters = self.fields.iter().zip(ids).zip(types).map(|((f, id), ty)| {
+            let (arg, convert) = argument(&f.ty, ty.clone());
+            let value = if self.boxed.contains(&f.name) {
+                quote!(::std::boxed::Box::new(value #convert))
+            } else {
+                quote!(value #convert)
+            };
+            let doc = setter_doc(f);
+            let deprecated = deprecated(f);
+            quote! {
+                #doc #deprecated
+                #[inline]
+                pub fn #id(mut self, value: #arg) -> Self {
+                    self.inner.#id = ::std::option::Option::Some(#value);
+                    self
+                }
+            }
+        });
+        let meta = if self.response {
+            quote! {
+                /// Sets the envelope and request id `meta()` returns.
+                #[inline]
+                pub fn meta(mut self, meta: #rt::ResponseMeta) -> Self {
+                    self.inner.__meta = meta;
+                    self
+                }
+            }
+        } else {
+            quote!()
+        };
+        let builder_doc = format!(" Builds a [`{name}`] field by field, for tests and mocks.");
+        let start_doc = format!(" A [`{builder}`] with every field unset.");
+        quote! {
+            impl #name {
+                #[doc = #start_doc]
+                #[inline]
+                pub fn builder() -> #builder {
+                    #builder::default()
+                }
+            }
+
+            #[doc = #builder_doc]
+            #[derive(Debug, Clone, Default)]
+            #[must_use = "a builder does nothing until `.build()`"]
+            pub struct #builder {
+                inner: #name,
+            }
+
+            impl #builder {
+                #(#setters)*
+                #meta
+                /// The value built.
+                #[inline]
+                pub fn build(self) -> #name {
+                    self.inner
+                }
+            }
+        }
+    }
+}
+
+/// Whether a model's field is a model of its own kind directly (not in a list): see
+/// [`super::models`] for boxing.
+pub(crate) fn direct_model(f: &Field) -> Option<&str> {
+    match &f.ty {
+        Type::Model { name } => Some(name),
+        _ => None,
+    }
+}

@@ -1,0 +1,108 @@
+//! Settings for one call that override the client's configuration for that call only:
+//! `.customize(CallOptions::new().timeout(…))` on a generated call, or
+//! [`Client::send_with`](crate::Client::send_with) and
+//! [`Client::invoke_with`](crate::Client::invoke_with).
+
+use std::time::Duration;
+
+/// Overrides for one call; every setting left unset comes from the client's [`Config`].
+///
+/// `region`, `zone` and `project_id` replace the configured defaults for this call. A value
+/// set on the request itself (`.region("cn-sh2")` on a typed request, or a `Region`
+/// parameter) is more specific and wins over both.
+///
+/// ```
+/// use std::time::Duration;
+/// use dezai_runtime::CallOptions;
+///
+/// let options = CallOptions::new()
+///     .timeout(Duration::from_secs(2))
+///     .max_attempts(1)
+///     .region("cn-sh2");
+/// assert_eq!(options.get_max_attempts(), Some(1));
+/// ```
+///
+/// [`Config`]: crate::Config
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) max_attempts: Option<u32>,
+    pub(crate) region: Option<String>,
+    pub(crate) zone: Option<String>,
+    pub(crate) project_id: Option<String>,
+}
+
+impl CallOptions {
+    /// No overrides: the call runs as the client is configured.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The timeout of each attempt of this call, response body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The timeout of the whole call, retries and backoff included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// How many attempts this call may make (1: no retry). Zero counts as one.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// The region of this call, instead of the configured one.
+    pub fn region(mut self, region: &str) -> Self {
+        self.region = Some(region.to_owned());
+        self
+    }
+
+    /// The zone of this call, instead of the configured one.
+    pub fn zone(mut self, zone: &str) -> Self {
+        self.zone = Some(zone.to_owned());
+        self
+    }
+
+    /// The project of this call, instead of the configured one.
+    pub fn project_id(mut self, project_id: &str) -> Self {
+        self.project_id = Some(project_id.to_owned());
+        self
+    }
+
+    /// The attempt timeout set for this call, if any.
+    pub fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The operation timeout set for this call, if any.
+    pub fn get_operation_timeout(&self) -> Option<Duration> {
+        self.operation_timeout
+    }
+
+    /// The attempt limit set for this call, if any.
+    pub fn get_max_attempts(&self) -> Option<u32> {
+        self.max_attempts
+    }
+
+    /// The region set for this call, if any.
+    pub fn get_region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The zone set for this call, if any.
+    pub fn get_zone(&self) -> Option<&str> {
+        self.zone.as_deref()
+    }
+
+    /// The project set for this call, if any.
+    pub fn get_project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+}

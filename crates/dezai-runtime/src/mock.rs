@@ -1,0 +1,290 @@
+//! A transport without a network, for unit tests of code that uses the SDK: chosen actions
+//! answer with chosen responses or errors, and every request is recorded to read back.
+//!
+//! Modelled on aws-smithy-mocks: rules per action, tried in the order they were added, each
+//! answering a set number of times or forever. Everything else about a call is real: the
+//! request is validated, configuration defaults and per-call options are applied, parameters
+//! are signed and encoded, answers go through the same envelope check, retry policy and
+//! timeouts as answers from a server.
+//!
+//! ```
+//! use dezai_runtime::{mock::Mock, ret_code};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = Mock::new();
+//! mock.on_action("DescribeThing")
+//!     .times(1)
+//!     .ret_code(ret_code::THROTTLED, "too many requests");
+//! mock.on_action("DescribeThing")
+//!     .json(serde_json::json!({"RetCode": 0, "TotalCount": 3}));
+//!
+//! let client = mock.client();
+//! let answer = client.invoke("DescribeThing", serde_json::json!({"Limit": 10})).await.unwrap();
+//! assert_eq!(answer["TotalCount"], 3);
+//!
+//! // The throttled attempt was retried: two requests, both recorded.
+//! let sent = mock.requests();
+//! assert_eq!(sent.len(), 2);
+//! assert_eq!(sent[1].param("Limit"), Some("10"));
+//! # }
+//! ```
+
+use std::any::Any;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::action::Action;
+use crate::params::Params;
+use crate::response::Response;
+
+/// The mock transport: see the [module docs](self). Cheap to clone; clones share rules and
+/// recorded requests.
+#[derive(Clone, Default)]
+pub struct Mock {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    rules: Mutex<Vec<RuleState>>,
+    requests: Mutex<Vec<MockRequest>>,
+}
+
+type Answer = Arc<dyn Fn(&MockRequest) -> Reply + Send + Sync>;
+type Matcher = Arc<dyn Fn(&MockRequest) -> bool + Send + Sync>;
+
+struct RuleState {
+    action: String,
+    matcher: Option<Matcher>,
+    /// Answers left; `None` is forever.
+    remaining: Option<usize>,
+    delay: Duration,
+    answer: Answer,
+}
+
+/// What a rule answers with.
+pub(crate) enum Reply {
+    /// A typed response, handed over without JSON.
+    Typed(Box<dyn Any + Send>),
+    /// A response body as the service would send it, with HTTP status 200.
+    Json(Value),
+    /// An HTTP status with an empty body.
+    Status(u16),
+}
+
+impl std::fmt::Debug for Mock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mock")
+            .field("rules", &lock(&self.inner.rules).len())
+            .field("requests", &lock(&self.inner.requests).len())
+            .finish()
+    }
+}
+
+/// A poisoned lock only means a rule's closure panicked in another test thread; the data is
+/// still a list.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Mock {
+    /// A mock with no rules: every call fails until one is added.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A rule for the typed action `A`; its responses must be `A::Response`.
+    pub fn on<A: Action>(&self) -> Rule<'_, A::Response> {
+        Rule::new(self, A::NAME)
+    }
+
+    /// A rule for an action by name, answering JSON (for [`Client::invoke`](crate::Client::invoke),
+    /// or for typed calls through their decoder).
+    pub fn on_action(&self, action: &str) -> Rule<'_, Value> {
+        Rule::new(self, action)
+    }
+
+    /// A client that sends through this mock: placeholder credentials (`mock-public-key`),
+    /// region `mock-region`, no retry backoff, the default configuration otherwise. Use
+    /// [`Client::with_mock`](crate::Client::with_mock) for a configuration of your own.
+    pub fn client(&self) -> crate::Client {
+        let config = crate::Config::builder()
+            .credentials(crate::Credentials::new(
+                "mock-public-key",
+                "mock-private-key",
+            ))
+            .region("mock-region")
+            .retry(crate::RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO))
+            .build();
+        // The configuration above has no file or environment to fail on.
+        crate::Client::with_mock(config.expect("the mock configuration is valid"), self)
+    }
+
+    /// Every request sent so far, in order (each attempt of a retried call is one).
+    pub fn requests(&self) -> Vec<MockRequest> {
+        lock(&self.inner.requests).clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.inner.requests).clear();
+    }
+
+    /// Records a request and finds its answer: the first rule for the action whose matcher
+    /// accepts it and which has answers left.
+    pub(crate) fn answer(&self, action: &str, params: &Params) -> Option<(Reply, Duration)> {
+        let request = MockRequest {
+            action: action.to_owned(),
+            // The signature is derived from the private key: never kept.
+            params: params
+                .iter()
+                .filter(|(name, _)| *name != "Signature")
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
+        };
+        lock(&self.inner.requests).push(request.clone());
+        let (answer, delay) = {
+            let mut rules = lock(&self.inner.rules);
+            let rule = rules.iter_mut().find(|rule| {
+                rule.action == action
+                    && rule.remaining != Some(0)
+                    && rule.matcher.as_ref().is_none_or(|m| m(&request))
+            })?;
+            if let Some(n) = &mut rule.remaining {
+                *n -= 1;
+            }
+            (rule.answer.clone(), rule.delay)
+        };
+        // Called outside the lock, so an answer may itself look at the mock.
+        Some((answer(&request), delay))
+    }
+}
+
+/// A request the mock received: the action and its parameters as encoded (signature left
+/// out), configuration defaults and per-call options applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockRequest {
+    action: String,
+    params: Vec<(String, String)>,
+}
+
+impl MockRequest {
+    /// The action's name.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The value of a parameter (`DBId`, `Disks.0.Size`, `Region`), if it was sent.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every parameter sent, sorted by name.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+/// A rule being added to a [`Mock`]: narrow it (`times`, `when`, `delay`), then give its
+/// answer, which adds it. `T` is the response type it answers with.
+#[must_use = "a rule is added by its answer: `.respond(…)`, `.json(…)`, `.ret_code(…)` or `.http_status(…)`"]
+pub struct Rule<'m, T> {
+    mock: &'m Mock,
+    action: String,
+    matcher: Option<Matcher>,
+    remaining: Option<usize>,
+    delay: Duration,
+    _response: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Rule<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("action", &self.action)
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'m, T> Rule<'m, T> {
+    fn new(mock: &'m Mock, action: &str) -> Self {
+        Self {
+            mock,
+            action: action.to_owned(),
+            matcher: None,
+            remaining: None,
+            delay: Duration::ZERO,
+            _response: std::marker::PhantomData,
+        }
+    }
+
+    /// Answers only `n` requests, then gives way to the rules after it.
+    pub fn times(mut self, n: usize) -> Self {
+        self.remaining = Some(n);
+        self
+    }
+
+    /// Answers only requests `matches` accepts.
+    pub fn when(mut self, matches: impl Fn(&MockRequest) -> bool + Send + Sync + 'static) -> Self {
+        self.matcher = Some(Arc::new(matches));
+        self
+    }
+
+    /// Answers after `delay`, as a slow server would (attempt timeouts apply).
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// Answers with a JSON body, as the service would send it; it is checked and decoded like
+    /// a server's (`RetCode` other than 0 is an API error).
+    pub fn json(self, body: Value) {
+        self.add(Arc::new(move |_| Reply::Json(body.clone())));
+    }
+
+    /// Answers with an API error: this `RetCode` and `Message` (see [`crate::ret_code`]).
+    /// Retried as the retry policy says about the code.
+    pub fn ret_code(self, code: i64, message: &str) {
+        let action = format!("{}Response", self.action);
+        self.json(serde_json::json!({"RetCode": code, "Message": message, "Action": action}));
+    }
+
+    /// Answers with an HTTP status and an empty body (`503`: retried as a server would be).
+    pub fn http_status(self, status: u16) {
+        self.add(Arc::new(move |_| Reply::Status(status)));
+    }
+
+    fn add(self, answer: Answer) {
+        lock(&self.mock.inner.rules).push(RuleState {
+            action: self.action,
+            matcher: self.matcher,
+            remaining: self.remaining,
+            delay: self.delay,
+            answer,
+        });
+    }
+}
+
+impl<T: Response> Rule<'_, T> {
+    /// Answers with this response (a clone each time).
+    pub fn respond(self, response: T)
+    where
+        T: Clone + Sync,
+    {
+        self.respond_with(move |_| response.clone());
+    }
+
+    /// Answers with what `answer` makes of the request.
+    pub fn respond_with(self, answer: impl Fn(&MockRequest) -> T + Send + Sync + 'static) {
+        self.add(Arc::new(move |request| {
+            Reply::Typed(Box::new(answer(request)))
+        }));
+    }
+}

@@ -1,0 +1,85 @@
+//! What every response carries besides its own fields: the envelope (`RetCode`, `Action`,
+//! `Message`) and the request id the server gave the call. Generated responses keep these
+//! out of the way, behind `meta()`, so that reading a response means reading its data.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The envelope of a response and the call's request id: `response.meta()`.
+///
+/// On a successful call `ret_code()` is `Some(0)`; failed calls never produce a response
+/// (they are an [`Error`](crate::Error), which carries the same facts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    ret_code: Option<i64>,
+    action: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl ResponseMeta {
+    /// The envelope fields taken out of a response object; what is left is the response's
+    /// own data.
+    pub fn take(map: &mut Map<String, Value>) -> Self {
+        Self {
+            ret_code: crate::de::take(map, "RetCode", &[]),
+            action: crate::de::take(map, "Action", &[]),
+            message: crate::de::take(map, "Message", &[]),
+            request_id: None,
+        }
+    }
+
+    /// `RetCode`: 0 for success.
+    pub fn ret_code(&self) -> Option<i64> {
+        self.ret_code
+    }
+
+    /// `Action`: the action's name with `Response` appended, as the service writes it.
+    pub fn action(&self) -> Option<&str> {
+        self.action.as_deref()
+    }
+
+    /// `Message`, which successful responses rarely carry.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The request id the server gave the call (from the `X-UCloud-Request-UUID`,
+    /// `X-Dezai-Request-Id` or `X-Request-Id` header), for support requests and logs.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Sets `RetCode`, for test doubles.
+    pub fn with_ret_code(mut self, code: i64) -> Self {
+        self.ret_code = Some(code);
+        self
+    }
+
+    /// Sets the request id, for test doubles.
+    pub fn with_request_id(mut self, id: &str) -> Self {
+        self.request_id = Some(id.to_owned());
+        self
+    }
+
+    pub(crate) fn set_request_id(&mut self, id: Option<String>) {
+        if id.is_some() {
+            self.request_id = id;
+        }
+    }
+}
+
+/// A typed response: what [`Action::Response`](crate::Action::Response) must be. Generated
+/// responses implement it; a hand-written response type needs only `impl Response for T {}`.
+pub trait Response: DeserializeOwned + Send + 'static {
+    /// The response's envelope and request id, if the type keeps them. The runtime records
+    /// the request id here after a call.
+    fn meta_mut(&mut self) -> Option<&mut ResponseMeta> {
+        None
+    }
+}
+
+/// What [`Client::invoke`](crate::Client::invoke) returns, and what a mock rule for an action
+/// by name answers with.
+impl Response for serde_json::Value {}

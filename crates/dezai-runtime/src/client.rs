@@ -920,6 +920,17 @@ fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
         if err.is::<rustls::Error>() {
             return true;
         }
+        // rustls reports handshake failures inside `io::Error`s (one wrapped in another,
+        // behind hyper's), whose `source()` does not lead on to them: look inside.
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(io) = inner.and_then(|e| e.downcast_ref::<std::io::Error>()) {
+            inner = io
+                .get_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static));
+            if inner.is_some_and(|e| e.is::<rustls::Error>()) {
+                return true;
+            }
+        }
         source = err.source();
     }
     false

@@ -51,12 +51,56 @@
 //! Response types never fail on drift: every field is an `Option` read leniently, aliases
 //! from the documents are accepted (`Md5` for `MD5`), fields the service adds are kept in
 //! `unknown_fields`, and all of them are `#[non_exhaustive]` so later versions can add fields.
+//!
+//! # Testing code that uses the SDK
+//!
+//! Responses and models are `#[non_exhaustive]`, so tests make them with their builders.
+//! [`mock::Mock`] is a transport without a network: its rules answer chosen actions with
+//! chosen responses or errors, and it records every request (see the README's section of the
+//! same name, which shows this example).
+//!
+//! ```
+//! use dezai_sdk::mock::Mock;
+//! use dezai_sdk::prelude::*;
+//! use dezai_sdk::udb::{DescribeUdbInstanceBackupUrlRequest, DescribeUdbInstanceBackupUrlResponse};
+//!
+//! // The code under test.
+//! async fn backup_link(client: &Client, db: &str) -> Result<Option<String>, Error> {
+//!     let answer = client.udb().describe_udb_instance_backup_url(db, 1234).send().await?;
+//!     Ok(answer.backup_path)
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = Mock::new();
+//! mock.on::<DescribeUdbInstanceBackupUrlRequest>().respond(
+//!     DescribeUdbInstanceBackupUrlResponse::builder()
+//!         .backup_path("https://b.example/1.xb")
+//!         .build(),
+//! );
+//! // Placeholder credentials, region `mock-region`, no retry backoff.
+//! let client = mock.client();
+//! let link = backup_link(&client, "udb-1").await.unwrap();
+//! assert_eq!(link.as_deref(), Some("https://b.example/1.xb"));
+//! assert_eq!(mock.requests()[0].param("DBId"), Some("udb-1"));
+//!
+//! // Errors as the service sends them: RetCode and message.
+//! let failing = Mock::new();
+//! failing
+//!     .on::<DescribeUdbInstanceBackupUrlRequest>()
+//!     .ret_code(dezai_sdk::ret_code::WRONG_SIGNATURE, "Signature VerifyAC Error");
+//! let error = backup_link(&failing.client(), "udb-1").await.unwrap_err();
+//! assert!(error.is_auth());
+//! assert_eq!(error.ret_code(), Some(171));
+//! # }
+//! ```
 
 #![doc = include_str!("products.md")]
 
 pub use dezai_runtime::{
-    BodyEncoding, Client, Config, ConfigBuilder, ConfigError, Credentials, Error, ErrorKind,
-    Params, RetryBudget, RetryPolicy, serde_json,
+    BodyEncoding, CallOptions, Client, Config, ConfigBuilder, ConfigError, Credentials, Error,
+    ErrorKind, Paginator, Params, ResponseMeta, RetryBudget, RetryPolicy, mock, ret_code,
+    serde_json,
 };
 
 /// The runtime the generated code runs on: configuration, signing, retries, decoding helpers.
@@ -70,5 +114,5 @@ include!("products.rs");
 /// product accessors (`client.udb()`, …).
 pub mod prelude {
     pub use crate::product_accessors::*;
-    pub use crate::{Client, Config, Credentials, Error, ErrorKind};
+    pub use crate::{CallOptions, Client, Config, Credentials, Error, ErrorKind};
 }

@@ -1,5 +1,7 @@
 //! What must not compile, and what the compiler then says: a request without its required
-//! fields, and specs the macro cannot use. Regenerate the expected messages with
+//! fields, a response made without its builder, a mock answering with another action's
+//! response, and specs the macro cannot use; and what must compile (`ui/pass`): constructors
+//! and builders as the README shows them. Regenerate the expected messages with
 //! `TRYBUILD=overwrite cargo test -p dezai-sdk --test compile_fail`.
 
 use std::path::PathBuf;
@@ -25,4 +27,5 @@ fn compile_failures() {
     install_fixture_specs();
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
+    t.pass("tests/ui/pass/*.rs");
 }

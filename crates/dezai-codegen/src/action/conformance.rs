@@ -359,6 +359,11 @@ fn response_check(
     let response = &names.response;
     let text = Value::Object(example.clone()).to_string();
     let mut checks = Vec::new();
+    // The envelope is read into `meta()`.
+    if let Some(code) = example.get("RetCode").and_then(Value::as_i64) {
+        let shown = format!("RetCode of {}", action.name);
+        checks.push(quote!(assert_eq!(response.meta().ret_code(), ::std::option::Option::Some(#code), #shown);));
+    }
     let fields = response_fields(&action.response);
     let ids = field_idents(&ctx.namer, &fields, RESPONSE_RESERVED);
     for (field, id) in fields.iter().zip(ids) {

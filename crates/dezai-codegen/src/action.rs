@@ -14,7 +14,7 @@ use crate::types::readable::{Readable, response_fields};
 use crate::types::request_like::{
     RequestLike, is_required, name_structs, required_args, struct_fields, write_fields,
 };
-use crate::types::{Scope, argument, child, deprecated, rust_type, setter_doc};
+use crate::types::{Scope, child, rust_type};
 use crate::{Ctx, Error};
 
 pub(crate) mod conformance;
@@ -39,14 +39,9 @@ pub(crate) struct Names {
 
 impl Names {
     pub(crate) fn new(ctx: &Ctx, action: &Action) -> Result<Self, Error> {
-        let [request, response, call] = ctx.namer.action_type_names(&action.name);
-        let mut taken: BTreeSet<String> = [
-            request.clone(),
-            response.clone(),
-            call.clone(),
-            format!("{response}Builder"),
-        ]
-        .into();
+        let [request, response, call, builder] = ctx.namer.action_type_names(&action.name);
+        let mut taken: BTreeSet<String> =
+            [request.clone(), response.clone(), call.clone(), builder].into();
         let mut models = BTreeMap::new();
         for model in &action.models {
             let name = model
@@ -181,7 +176,7 @@ impl Gen<'_> {
         .emit(ctx, &scope);
         let paging = paging(ctx, a, self.response);
         let paged = paging.as_ref().map(|p| self.paged_impl(&scope, p));
-        let call_type = self.call_type(&scope, paging.is_some());
+        let call_type = self.call_type(paging.is_some());
         let module_doc = format!(" `{}`: {}", a.name, a.summary);
         // The document's models, under the names it gives them.
         let reexports = n.models.iter().map(|(model, local)| {
@@ -215,7 +210,7 @@ impl Gen<'_> {
             #[doc = #method_doc]
             #[inline]
             pub fn #method(&self, #(#params),*) -> #module::#call<'a> {
-                #module::#call::new(self.client, #module::#request::new(#(#args),*))
+                #module::#request::new(#(#args),*).on(self.client)
             }
         };
         let module = quote! {
@@ -426,31 +421,14 @@ impl Gen<'_> {
         }
     }
 
-    fn call_type(&self, scope: &Scope<'_>, paged: bool) -> TokenStream {
-        let ctx = self.ctx;
+    /// What makes the request a call: `…Call<'a>`, the request bound to a client, with
+    /// `customize`, `send` and (for list actions) `into_paginator`. The setters are the
+    /// request's own, generic over the binding.
+    fn call_type(&self, paged: bool) -> TokenStream {
         let a = self.action;
         let n = &self.names;
-        let rt = &ctx.rt;
+        let rt = &self.ctx.rt;
         let (request, response, call) = (&n.request, &n.response, &n.call);
-        let setters = a
-            .request
-            .iter()
-            .zip(field_idents(&ctx.namer, &a.request, REQUEST_RESERVED))
-            .filter(|(f, _)| !is_required(f, true))
-            .map(|(f, id)| {
-                let ty = rust_type(ctx, scope, &f.ty, Some(std::slice::from_ref(&f.name)));
-                let (arg, _) = argument(&f.ty, ty);
-                let doc = setter_doc(f);
-                let deprecated = deprecated(f);
-                quote! {
-                    #doc #deprecated
-                    #[inline]
-                    pub fn #id(mut self, value: #arg) -> Self {
-                        self.request = self.request.#id(value);
-                        self
-                    }
-                }
-            });
         let paginator = if paged {
             quote! {
                 /// The pages of this list, as a `Stream` (`.items()` for the items one by one):
@@ -458,37 +436,36 @@ impl Gen<'_> {
                 /// a short page or an error. Set the page size with `.page_size(n)`.
                 #[inline]
                 pub fn into_paginator(self) -> #rt::Paginator<'a, #request> {
-                    #rt::Paginator::new(self.client, self.request).customize(self.options)
+                    let (request, bound) = self.with_call(());
+                    let (client, options) = bound.into_parts();
+                    #rt::Paginator::new(client, request).customize(options)
                 }
             }
         } else {
             quote!()
         };
         let doc = format!(
-            " `{}` ready to send: set optional fields, then `.send().await`.",
+            " `{}` ready to send: set optional fields, then `.send().await`. The request bound \
+             to a client (see [`{request}`]).",
             a.name
         );
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone)]
-            #[must_use = "a call does nothing until it is sent"]
-            pub struct #call<'a> {
-                client: &'a #rt::Client,
-                request: #request,
-                options: #rt::CallOptions,
+            pub type #call<'a> = #request<#rt::Bound<'a>>;
+
+            impl #request {
+                /// This request as a call on `client`: `.customize(…)`, then `.send().await`.
+                #[inline]
+                pub fn on(self, client: &#rt::Client) -> #call<'_> {
+                    self.with_call(#rt::Bound::new(client)).0
+                }
             }
 
             impl<'a> #call<'a> {
-                /// The call of `request` on `client`.
-                #[inline]
-                pub fn new(client: &'a #rt::Client, request: #request) -> Self {
-                    Self { client, request, options: #rt::CallOptions::new() }
-                }
-                #(#setters)*
                 /// Settings for this call only: timeout, attempts, region, zone, project.
                 #[inline]
                 pub fn customize(mut self, options: #rt::CallOptions) -> Self {
-                    self.options = options;
+                    self.call.set_options(options);
                     self
                 }
                 /// Sends the request.
@@ -500,12 +477,14 @@ impl Gen<'_> {
                 ) -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>>
                 + ::std::marker::Send
                 + 'a {
-                    self.client.send_with(self.request, self.options)
+                    let (request, bound) = self.with_call(());
+                    let (client, options) = bound.into_parts();
+                    client.send_with(request, options)
                 }
                 /// The request, to send later or elsewhere.
                 #[inline]
                 pub fn into_request(self) -> #request {
-                    self.request
+                    self.with_call(()).0
                 }
                 #paginator
             }

@@ -105,8 +105,7 @@ pub fn product(spec: &ProductSpec, options: &Options) -> Result<TokenStream, Err
                 action.name
             )));
         }
-        let [request, response, call] = namer.action_type_names(&action.name);
-        taken.extend([format!("{response}Builder"), request, response, call]);
+        taken.extend(namer.action_type_names(&action.name));
     }
     let models = types::models::ProductModels::new(&ctx, spec, &mut taken);
     let model_types = models.emit(&ctx, spec);

@@ -28,6 +28,8 @@ pub(crate) const REQUEST_RESERVED: &[&str] = &[
     "builder",
     "customize",
     "into_paginator",
+    "on",
+    "with_call",
 ];
 
 /// Names a response's fields may not take: its builder's setters are named after its fields,

@@ -172,7 +172,7 @@ fn model_named_like_a_generated_type_gets_another_rust_name() {
         "",
         "| **Data** | [*DoThingResponse*](#DoThingResponse) | d |No|",
         &format!(
-            "#### Data Model\n\n#### DoThingResponse\n\n{table}\n#### DoThingRequest\n\n{table}"
+            "#### Data Model\n\n#### DoThingResponse\n\n{table}\n#### DoThingRequest\n\n{table}\n#### DoThingResponseBuilder\n\n{table}"
         ),
     );
     let action = parse(&text);
@@ -185,9 +185,18 @@ fn model_named_like_a_generated_type_gets_another_rust_name() {
         action.models[1].type_name.as_deref(),
         Some("DoThingRequestModel")
     );
+    // The response's builder is a generated type too.
+    assert_eq!(
+        action.models[2].type_name.as_deref(),
+        Some("DoThingResponseBuilderModel")
+    );
     assert_eq!(
         kinds(&action),
-        [WarningKind::RenamedModel, WarningKind::RenamedModel]
+        [
+            WarningKind::RenamedModel,
+            WarningKind::RenamedModel,
+            WarningKind::RenamedModel
+        ]
     );
     // The reference keeps the model's documented name.
     assert_eq!(

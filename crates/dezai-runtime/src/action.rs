@@ -63,7 +63,7 @@ impl ConfigParams {
 ///     }
 /// }
 /// ```
-pub trait Action: Send + 'static {
+pub trait Action: Send {
     /// The `Action` parameter.
     const NAME: &'static str;
     /// Which configuration parameters the action takes.

@@ -1,9 +1,51 @@
 //! Settings for one call that override the client's configuration for that call only:
 //! `.customize(CallOptions::new().timeout(…))` on a generated call, or
 //! [`Client::send_with`](crate::Client::send_with) and
-//! [`Client::invoke_with`](crate::Client::invoke_with).
+//! [`Client::invoke_with`](crate::Client::invoke_with); and [`Bound`], what makes a generated
+//! request a call on a client.
 
 use std::time::Duration;
+
+use crate::client::Client;
+
+/// A client and one call's settings: the type parameter of a generated request that is a call
+/// (`…Request<Bound<'a>>`, named `…Call<'a>`), so that one set of setters serves both the
+/// request value and the fluent call.
+#[derive(Debug, Clone)]
+pub struct Bound<'a> {
+    client: &'a Client,
+    options: CallOptions,
+}
+
+impl<'a> Bound<'a> {
+    /// A call on `client`, with no per-call settings yet.
+    pub fn new(client: &'a Client) -> Self {
+        Self {
+            client,
+            options: CallOptions::default(),
+        }
+    }
+
+    /// The client the call goes through.
+    pub fn client(&self) -> &'a Client {
+        self.client
+    }
+
+    /// The call's settings.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// Replaces the call's settings.
+    pub fn set_options(&mut self, options: CallOptions) {
+        self.options = options;
+    }
+
+    /// The client and the settings.
+    pub fn into_parts(self) -> (&'a Client, CallOptions) {
+        (self.client, self.options)
+    }
+}
 
 /// Overrides for one call; every setting left unset comes from the client's [`Config`].
 ///

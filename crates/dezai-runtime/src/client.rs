@@ -362,6 +362,27 @@ impl Client {
         Ok(EncodedRequest { prepared })
     }
 
+    /// [`Client::encode`] for an action by name, with parameters as [`Client::invoke`] takes
+    /// them: what `invoke` would send, without sending it (a command line's `--dry-run`).
+    pub fn encode_invoke(
+        &self,
+        action: &str,
+        params: impl crate::IntoParams,
+        options: &CallOptions,
+    ) -> Result<EncodedRequest, Error> {
+        let params = params
+            .into_params()
+            .map_err(|why| Error::invalid(action, why))?;
+        let call = Call {
+            action,
+            config_params: ConfigParams::GENERIC,
+            idempotent: self.inner.config.retry.is_idempotent(action),
+            problems: Vec::new(),
+        };
+        let prepared = self.prepare(&call, params, options)?;
+        Ok(EncodedRequest { prepared })
+    }
+
     /// The action's facts and its parameters: the only per-action (generic) work of a call.
     fn call_for<A: Action>(&self, request: &A) -> (Call<'static>, Params) {
         // Room for a typical request plus the parameters the runtime adds, so the buffers
@@ -763,6 +784,17 @@ impl EncodedRequest {
     /// The parameters as sent, sorted by name, signature last.
     pub fn params(&self) -> &Params {
         &self.prepared.params
+    }
+
+    /// The body as it would be sent (form-encoded), with the public key, the signature, the
+    /// security token and every password-like value replaced by `***`: safe to print.
+    pub fn redacted_body(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.prepared.params.iter().map(|(name, value)| {
+                let hidden = name == "PublicKey" || crate::redact::is_sensitive(name);
+                (name, if hidden { "***" } else { value })
+            }))
+            .finish()
     }
 }
 

@@ -52,7 +52,7 @@ mod signer;
 mod tls;
 
 pub use action::{Action, ConfigParams, Takes};
-pub use call_options::CallOptions;
+pub use call_options::{Bound, CallOptions};
 pub use client::{Client, EncodedRequest, USER_AGENT};
 /// The RetCodes the protocol names, to match errors on (`err.ret_code() ==
 /// Some(ret_code::THROTTLED)`); the emulator answers with the same ones.

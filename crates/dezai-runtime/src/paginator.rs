@@ -19,7 +19,7 @@ use crate::client::Client;
 use crate::error::Error;
 
 /// A request of a list action, as generated code implements it.
-pub trait Paged: Action + Clone {
+pub trait Paged: Action + Clone + 'static {
     /// An item of the list.
     type Item: Send + 'static;
 

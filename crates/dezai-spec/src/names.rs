@@ -182,13 +182,14 @@ impl Namer {
     }
 
     /// The names of the types the generator derives for an action: `…Request`, `…Response`,
-    /// `…Call`. A data model may not take one of them.
-    pub fn action_type_names(&self, action: &str) -> [String; 3] {
+    /// `…Call` and `…ResponseBuilder`. A data model may not take one of them.
+    pub fn action_type_names(&self, action: &str) -> [String; 4] {
         let base = self.type_name(action);
         [
             format!("{base}Request"),
             format!("{base}Response"),
             format!("{base}Call"),
+            format!("{base}ResponseBuilder"),
         ]
     }
 

@@ -17,14 +17,12 @@ use crate::Ctx;
 use crate::docs::doc_lines;
 use crate::names::{MODEL_RESERVED, RESPONSE_RESERVED, field_idents};
 
-/// The fields of every response the runtime reads into `meta()` instead.
-pub(crate) const ENVELOPE: [&str; 3] = ["RetCode", "Action", "Message"];
-
 /// A response's own fields: the document's, without the envelope.
 pub(crate) fn response_fields(fields: &[Field]) -> Vec<Field> {
     fields
         .iter()
-        .filter(|f| !ENVELOPE.contains(&f.name.as_str()))
+        // The runtime reads the envelope into `meta()`.
+        .filter(|f| !dezai_spec::ENVELOPE_FIELDS.contains(&f.name.as_str()))
         .cloned()
         .collect()
 }

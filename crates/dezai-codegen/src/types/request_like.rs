@@ -3,6 +3,10 @@
 //! arguments in document order, so a value without them cannot be built; the others have
 //! setters taking concrete types. Rebuilt structures belong to their action (they are
 //! parameters, not shared data), so they stay in its module.
+//!
+//! The request itself has a type parameter, `C`: `()` for a request value, the runtime's
+//! `Bound<'a>` (a client and per-call settings) for the fluent call, `…Call<'a>`. The setters
+//! are generic over it, so one set serves both, and each setter is written once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,6 +109,16 @@ pub(crate) struct RequestLike<'a> {
     pub doc: String,
 }
 
+/// The type parameter of a request (see the module docs): its declaration, and the name of
+/// the field holding it.
+fn call_param(top: bool) -> (TokenStream, TokenStream, TokenStream) {
+    if top {
+        (quote!(<C = ()>), quote!(<C>), quote!(call: C,))
+    } else {
+        (quote!(), quote!(), quote!())
+    }
+}
+
 impl RequestLike<'_> {
     /// Fields, constructor and setters.
     pub(crate) fn emit(&self, ctx: &Ctx, scope: &Scope<'_>) -> TokenStream {
@@ -146,12 +160,30 @@ impl RequestLike<'_> {
             " A value with its required fields, in document order; the others start unset."
         };
         let name = self.name;
+        let (declare, apply, call_field) = call_param(self.top);
+        let call_init = if self.top {
+            quote!(call: (),)
+        } else {
+            quote!()
+        };
+        let with_call = if self.top {
+            quote! {
+                /// The same fields under another type parameter, and the old one.
+                #[inline]
+                fn with_call<D>(self, call: D) -> (#name<D>, C) {
+                    (#name { #(#ids: self.#ids,)* call }, self.call)
+                }
+            }
+        } else {
+            quote!()
+        };
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
-            pub struct #name {
+            pub struct #name #declare {
                 #(#decls)*
+                #call_field
             }
 
             impl #name {
@@ -159,9 +191,13 @@ impl RequestLike<'_> {
                 #[allow(clippy::new_without_default, clippy::too_many_arguments)]
                 #[inline]
                 pub fn new(#(#params),*) -> Self {
-                    Self { #(#inits)* }
+                    Self { #(#inits)* #call_init }
                 }
+            }
+
+            impl #apply #name #apply {
                 #(#setters)*
+                #with_call
             }
         }
     }

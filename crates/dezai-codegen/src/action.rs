@@ -252,7 +252,7 @@ impl Gen<'_> {
         let rt = &ctx.rt;
         let a = self.action;
         let n = &self.names;
-        let (request, response) = (&n.request, &n.response);
+        let (request, response, call) = (&n.request, &n.response, &n.call);
         let name = &a.name;
         let body = RequestLike {
             name: request,
@@ -260,6 +260,13 @@ impl Gen<'_> {
             parent: &[],
             top: true,
             doc: self.request_doc(),
+            extra: quote! {
+                /// This request as a call on `client`: `.customize(…)`, then `.send().await`.
+                #[inline]
+                pub fn on(self, client: &#rt::Client) -> #call<'_> {
+                    self.with_call(#rt::Bound::new(client)).0
+                }
+            },
         }
         .emit(ctx, scope);
         let takes = |param: &str| match a.request.iter().find(|f| f.name == param) {
@@ -342,6 +349,7 @@ impl Gen<'_> {
                         parent: &path,
                         top: false,
                         doc,
+                        extra: quote!(),
                     }
                     .emit(ctx, scope),
                 );
@@ -452,14 +460,6 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             pub type #call<'a> = #request<#rt::Bound<'a>>;
-
-            impl #request {
-                /// This request as a call on `client`: `.customize(…)`, then `.send().await`.
-                #[inline]
-                pub fn on(self, client: &#rt::Client) -> #call<'_> {
-                    self.with_call(#rt::Bound::new(client)).0
-                }
-            }
 
             impl<'a> #call<'a> {
                 /// Settings for this call only: timeout, attempts, region, zone, project.

@@ -272,8 +272,10 @@ fn into_field(node: Node) -> Field {
 /// The Rust identifier a wire name becomes (before keyword escaping), for loose matching:
 /// by the naming rule without a product of its own, the same on both sides of a match.
 pub(crate) fn rust_name(wire: &str) -> String {
-    static NAMER: std::sync::LazyLock<Namer> = std::sync::LazyLock::new(|| Namer::for_product(""));
-    NAMER.snake_name(wire)
+    thread_local! {
+        static NAMER: Namer = Namer::for_product("");
+    }
+    NAMER.with(|namer| namer.snake_name(wire))
 }
 
 /// Warns about fields of one struct (recursively, for rebuilt structures) whose wire names

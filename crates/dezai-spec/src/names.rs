@@ -70,8 +70,11 @@ pub const SPECIAL_WORDS: &[&str] = &["IPv4", "IPv6"];
 /// The naming rule for the documents of one product: see the [module docs](self).
 #[derive(Debug, Clone)]
 pub struct Namer {
-    /// Whole words, lower-case, longest first.
-    words: Vec<String>,
+    /// Whole words, lower-case, longest first, as characters (compared at every word start).
+    words: Vec<Vec<char>>,
+    /// Words already split: generation asks for the same names (`Region`, `ProjectId`, a
+    /// struct's fields) many times over.
+    cache: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>>,
 }
 
 impl Namer {
@@ -89,7 +92,10 @@ impl Namer {
         // the order (and so the result) never depends on the list's own order.
         words.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         words.dedup();
-        Self { words }
+        Self {
+            words: words.iter().map(|w| w.chars().collect()).collect(),
+            cache: Default::default(),
+        }
     }
 
     /// The rule for a document at `file` (`umem/describe_umem_backup_url.md`): its folder is
@@ -104,6 +110,21 @@ impl Namer {
 
     /// The words of a wire name, lower-case, in order.
     pub fn words(&self, wire: &str) -> Vec<String> {
+        if let Some(words) = self.cache.borrow().get(wire) {
+            return words.clone();
+        }
+        let words = self.split(wire);
+        let mut cache = self.cache.borrow_mut();
+        // A product has a few thousand distinct names; anything beyond (a fuzzer's endless
+        // new ones) starts the cache afresh rather than growing it.
+        if cache.len() >= 16_384 {
+            cache.clear();
+        }
+        cache.insert(wire.to_owned(), words.clone());
+        words
+    }
+
+    fn split(&self, wire: &str) -> Vec<String> {
         let chars: Vec<char> = wire.chars().collect();
         let mut words = Vec::new();
         let mut current = String::new();
@@ -140,13 +161,17 @@ impl Namer {
         if !starts {
             return None;
         }
+        let first = chars[i].to_ascii_lowercase();
         self.words.iter().find_map(|word| {
-            let len = word.chars().count();
+            if word[0] != first {
+                return None;
+            }
+            let len = word.len();
             let candidate = chars.get(i..i + len)?;
             let same = candidate
                 .iter()
-                .zip(word.chars())
-                .all(|(c, w)| c.to_ascii_lowercase() == w);
+                .zip(word)
+                .all(|(c, w)| c.to_ascii_lowercase() == *w);
             let ends = match chars.get(i + len) {
                 None => true,
                 Some(next) => {

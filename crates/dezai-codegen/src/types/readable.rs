@@ -12,7 +12,7 @@ use dezai_spec::{Field, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Scope, argument, deprecated, field_doc, rust_type, setter_doc};
+use super::{Scope, argument, deprecated, field_doc, rust_type};
 use crate::Ctx;
 use crate::docs::doc_lines;
 use crate::names::{MODEL_RESERVED, RESPONSE_RESERVED, field_idents};
@@ -113,7 +113,7 @@ impl Readable<'_> {
         } else {
             quote!()
         };
-        let builder = self.builder(ctx, &ids, &types);
+        let (builder_fn, builder) = self.builder(ctx, &ids, &types);
         quote! {
             #doc
             // No PartialEq on responses: every derive is compile time for thousands of types,
@@ -137,6 +137,7 @@ impl Readable<'_> {
                     }
                 }
                 #meta_impl
+                #builder_fn
             }
 
             impl<'de> #rt::__private::serde::Deserialize<'de> for #name {
@@ -151,7 +152,12 @@ impl Readable<'_> {
     }
 
     /// `Name::builder()`, and `NameBuilder` with a setter per field and `build()`.
-    fn builder(&self, ctx: &Ctx, ids: &[Ident], types: &[TokenStream]) -> TokenStream {
+    fn builder(
+        &self,
+        ctx: &Ctx,
+        ids: &[Ident],
+        types: &[TokenStream],
+    ) -> (TokenStream, TokenStream) {
         let rt = &ctx.rt;
         let name = self.name;
         let builder = format_ident!("{}Builder", name);
@@ -162,10 +168,12 @@ impl Readable<'_> {
             } else {
                 quote!(value #convert)
             };
-            let doc = setter_doc(f);
+            // The field's own docs carry the description; one line here keeps the generated
+            // code (and compile time) down.
+            let doc = format!(" Sets `{}`.", f.name);
             let deprecated = deprecated(f);
             quote! {
-                #doc #deprecated
+                #[doc = #doc] #deprecated
                 #[inline]
                 pub fn #id(mut self, value: #arg) -> Self {
                     self.inner.#id = ::std::option::Option::Some(#value);
@@ -187,17 +195,17 @@ impl Readable<'_> {
         };
         let builder_doc = format!(" Builds a [`{name}`] field by field, for tests and mocks.");
         let start_doc = format!(" A [`{builder}`] with every field unset.");
-        quote! {
-            impl #name {
-                #[doc = #start_doc]
-                #[inline]
-                pub fn builder() -> #builder {
-                    #builder::default()
-                }
+        // `builder()` goes into the type's own impl block: fewer impl blocks, less to check.
+        let builder_fn = quote! {
+            #[doc = #start_doc]
+            #[inline]
+            pub fn builder() -> #builder {
+                #builder { inner: Self::default() }
             }
-
+        };
+        let builder_type = quote! {
             #[doc = #builder_doc]
-            #[derive(Debug, Clone, Default)]
+            // No derives: a builder is made, chained and built in one expression.
             #[must_use = "a builder does nothing until `.build()`"]
             pub struct #builder {
                 inner: #name,
@@ -212,7 +220,8 @@ impl Readable<'_> {
                     self.inner
                 }
             }
-        }
+        };
+        (builder_fn, builder_type)
     }
 }
 

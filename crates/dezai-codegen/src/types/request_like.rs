@@ -107,6 +107,8 @@ pub(crate) struct RequestLike<'a> {
     pub parent: &'a [String],
     pub top: bool,
     pub doc: String,
+    /// More items for the constructor's impl block.
+    pub extra: TokenStream,
 }
 
 /// The type parameter of a request (see the module docs): its declaration, and the name of
@@ -177,6 +179,21 @@ impl RequestLike<'_> {
         } else {
             quote!()
         };
+        // A request's setters serve both type parameters (an impl block of their own); a
+        // rebuilt structure's share the constructor's block.
+        let setters: Vec<TokenStream> = setters.collect();
+        let (unbound_setters, generic_setters) = if self.top {
+            let generic = quote! {
+                impl #apply #name #apply {
+                    #(#setters)*
+                    #with_call
+                }
+            };
+            (quote!(), generic)
+        } else {
+            (quote!(#(#setters)*), quote!())
+        };
+        let extra = &self.extra;
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq)]
@@ -193,12 +210,11 @@ impl RequestLike<'_> {
                 pub fn new(#(#params),*) -> Self {
                     Self { #(#inits)* #call_init }
                 }
+                #extra
+                #unbound_setters
             }
 
-            impl #apply #name #apply {
-                #(#setters)*
-                #with_call
-            }
+            #generic_setters
         }
     }
 

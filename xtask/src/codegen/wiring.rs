@@ -32,7 +32,31 @@ pub fn files(
         (sdk.join("src/products.md"), products_md(specs)),
         (sdk.join("tests/conformance.rs"), conformance_rs(specs)),
         (sdk.join("Cargo.toml"), features(manifest, specs)?),
+        // The command line (`crates/dezai-cli`, beside the SDK) embeds the same specs.
+        (
+            sdk.parent().unwrap_or(sdk).join("dezai-cli/src/specs.rs"),
+            cli_specs_rs(specs),
+        ),
     ])
+}
+
+/// The command line's list of embedded specs, parsed at run time only for the product a
+/// command names.
+fn cli_specs_rs(specs: &[&ProductSpec]) -> String {
+    let mut out = format!(
+        "{HEADER}\n// Included by catalog.rs: every product's spec, embedded at build time.\n\n\
+         /// `(product, spec JSON)` of every product, by name.\n\
+         pub(crate) static SPECS: &[(&str, &str)] = &[\n"
+    );
+    for spec in specs {
+        let product = &spec.product;
+        let _ = writeln!(
+            out,
+            "    (\"{product}\", include_str!(\"../specs/{product}.json\")),"
+        );
+    }
+    out.push_str("];\n");
+    out
 }
 
 fn products_rs(specs: &[&ProductSpec]) -> String {

@@ -1,0 +1,215 @@
+//! An action's request fields as command-line flags, and the flags given back as the JSON
+//! object `invoke` sends.
+//!
+//! - Names are the SDK's field names in kebab case (`DBId` → `--db-id`, `UHostIds` →
+//!   `--uhost-ids`); two fields that would share one are numbered as the SDK numbers them.
+//! - Scalars are parsed as their documented type, with a message naming the flag and the type
+//!   (`--backup-id abc`: "expected an integer").
+//! - Lists of scalars are repeatable flags (`--uhost-ids a --uhost-ids b`).
+//! - Structures, lists of structures, data models and free-form objects take JSON
+//!   (`--disks '[{"Size": 20}]'`), sent flattened as the SDK sends them (`Disks.0.Size=20`).
+//! - `Region`, `Zone` and `ProjectId` are the global `--region`, `--zone` and `--project-id`.
+
+use clap::{Arg, ArgAction, ArgMatches};
+use dezai_spec::names::Namer;
+use dezai_spec::{Action, Field, Type};
+use serde_json::{Map, Value};
+
+/// Request fields the global flags cover.
+const GLOBAL_FIELDS: [&str; 3] = ["Region", "Zone", "ProjectId"];
+
+/// Flag names the global flags and clap itself take (as snake case, for numbering).
+const RESERVED: [&str; 8] = [
+    "region",
+    "zone",
+    "project_id",
+    "profile",
+    "base_url",
+    "dry_run",
+    "help",
+    "version",
+];
+
+/// How a flag's text becomes a JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    String,
+    Int,
+    Float,
+    Bool,
+    Json,
+}
+
+impl Kind {
+    fn of(ty: &Type) -> (Kind, bool) {
+        match ty {
+            Type::String => (Kind::String, false),
+            Type::Int => (Kind::Int, false),
+            Type::Float => (Kind::Float, false),
+            Type::Bool => (Kind::Bool, false),
+            Type::List { item } => match Kind::of(item) {
+                (Kind::Json, _) | (_, true) => (Kind::Json, false),
+                (scalar, false) => (scalar, true),
+            },
+            Type::Object | Type::Model { .. } | Type::Struct { .. } => (Kind::Json, false),
+        }
+    }
+
+    fn value_name(self) -> &'static str {
+        match self {
+            Kind::String => "TEXT",
+            Kind::Int => "INT",
+            Kind::Float => "NUMBER",
+            Kind::Bool => "true|false",
+            Kind::Json => "JSON",
+        }
+    }
+
+    /// Parses one flag value; the message is what clap shows after the flag's name.
+    fn parse(self, text: &str) -> Result<Value, String> {
+        match self {
+            Kind::String => Ok(Value::String(text.to_owned())),
+            Kind::Int => text
+                .trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| format!("expected an integer, got `{text}`")),
+            Kind::Float => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Value::from)
+                .ok_or_else(|| format!("expected a number, got `{text}`")),
+            Kind::Bool => match text.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                _ => Err(format!("expected true or false, got `{text}`")),
+            },
+            Kind::Json => serde_json::from_str(text).map_err(|e| format!("expected JSON: {e}")),
+        }
+    }
+}
+
+/// The flags of one action, in document order.
+pub(crate) fn args(namer: &Namer, action: &Action) -> Vec<Arg> {
+    let fields = own_fields(action);
+    let names = namer.field_names(fields.iter().map(|f| f.name.as_str()), &RESERVED);
+    fields
+        .iter()
+        .zip(names)
+        .map(|(field, name)| arg(field, &name.replace('_', "-")))
+        .collect()
+}
+
+fn own_fields(action: &Action) -> Vec<&Field> {
+    action
+        .request
+        .iter()
+        .filter(|f| !GLOBAL_FIELDS.contains(&f.name.as_str()))
+        .collect()
+}
+
+fn arg(field: &Field, long: &str) -> Arg {
+    let (kind, repeated) = Kind::of(&field.ty);
+    let mut help = plain_text(&field.description);
+    if help.is_empty() {
+        help = format!("`{}`", field.name);
+    }
+    if let Some(note) = &field.deprecated {
+        help.push_str(&format!(" [deprecated: {note}]"));
+    }
+    if repeated {
+        help.push_str(" (repeat the flag for each item)");
+    }
+    if kind == Kind::Json {
+        help.push_str(" (JSON, sent flattened)");
+    }
+    let mut arg = Arg::new(field.name.clone())
+        .long(long.to_owned())
+        .value_name(kind.value_name())
+        .help(help)
+        .required(field.required)
+        .value_parser(move |text: &str| kind.parse(text));
+    if repeated {
+        arg = arg.action(ArgAction::Append);
+    }
+    arg
+}
+
+/// The flags given, as the request's JSON object (wire names as keys).
+pub(crate) fn request(action: &Action, matches: &ArgMatches) -> Map<String, Value> {
+    let mut object = Map::new();
+    for field in own_fields(action) {
+        let (_, repeated) = Kind::of(&field.ty);
+        let Some(values) = matches.get_many::<Value>(&field.name) else {
+            continue;
+        };
+        let values: Vec<Value> = values.cloned().collect();
+        let value = if repeated {
+            Value::Array(values)
+        } else {
+            values.into_iter().next().unwrap_or(Value::Null)
+        };
+        object.insert(field.name.clone(), value);
+    }
+    object
+}
+
+/// A description for a terminal: Markdown links become their text, code marks go.
+pub(crate) fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match (after.find("]("), after.find(')')) {
+            (Some(close), Some(end)) if close < end => {
+                out.push_str(&after[..close]);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('`', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_become_their_text() {
+        assert_eq!(
+            plain_text("Region. See [List of Regions](/docs/api/summary/regionlist) `x`"),
+            "Region. See List of Regions x"
+        );
+        assert_eq!(plain_text("a[0] b"), "a[0] b");
+    }
+
+    #[test]
+    fn values_parse_as_their_type_with_a_message_naming_it() {
+        assert_eq!(Kind::Int.parse("12"), Ok(Value::from(12)));
+        assert!(
+            Kind::Int
+                .parse("abc")
+                .unwrap_err()
+                .contains("expected an integer")
+        );
+        assert_eq!(Kind::Bool.parse("TRUE"), Ok(Value::Bool(true)));
+        assert!(Kind::Json.parse("{").unwrap_err().contains("expected JSON"));
+        assert_eq!(
+            Kind::of(&Type::List {
+                item: Box::new(Type::Int)
+            }),
+            (Kind::Int, true)
+        );
+    }
+}

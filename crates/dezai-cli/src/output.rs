@@ -1,0 +1,71 @@
+//! What the command line prints and how it exits: JSON on stdout (pretty on a terminal,
+//! compact when piped), errors on stderr with RetCode, message and request id, and an exit
+//! code per kind of failure, so scripts can tell them apart.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use dezai_runtime::{Error, ErrorKind};
+use serde_json::Value;
+
+/// Exit codes, as documented in the README.
+pub(crate) mod exit {
+    /// Anything else: configuration, files.
+    pub(crate) const FAILURE: u8 = 1;
+    /// The command line itself is wrong (clap's own code).
+    pub(crate) const USAGE: u8 = 2;
+    /// The service answered with an error (RetCode ≠ 0 or an HTTP error status).
+    pub(crate) const API: u8 = 3;
+    /// The service could not be reached or did not answer in time.
+    pub(crate) const NETWORK: u8 = 4;
+    /// A download did not match its checksum.
+    #[allow(dead_code)] // used by `backup download`
+    pub(crate) const VERIFICATION: u8 = 5;
+}
+
+/// Prints a JSON answer.
+pub(crate) fn json(value: &Value) -> ExitCode {
+    let stdout = std::io::stdout();
+    let text = if stdout.is_terminal() {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .unwrap_or_default();
+    let mut out = stdout.lock();
+    // A closed pipe (`dezai … | head`) is not an error worth a message.
+    let _ = writeln!(out, "{text}");
+    ExitCode::SUCCESS
+}
+
+/// Prints a call's error and picks the exit code.
+pub(crate) fn call_error(error: &Error) -> ExitCode {
+    let mut line = format!("error: {error}");
+    if let Some(code) = error.ret_code() {
+        line.push_str(&format!("\n  RetCode: {code}"));
+    }
+    if let Some(status) = error.http_status() {
+        line.push_str(&format!("\n  HTTP status: {status}"));
+    }
+    if let Some(id) = error.request_id() {
+        line.push_str(&format!("\n  request id: {id}"));
+    }
+    eprintln!("{line}");
+    ExitCode::from(match error.kind() {
+        ErrorKind::Api
+        | ErrorKind::HttpStatus
+        | ErrorKind::Decode
+        | ErrorKind::ResponseTooLarge => exit::API,
+        ErrorKind::Connect | ErrorKind::Tls | ErrorKind::Timeout | ErrorKind::Transport => {
+            exit::NETWORK
+        }
+        ErrorKind::InvalidRequest => exit::USAGE,
+        _ => exit::FAILURE,
+    })
+}
+
+/// Prints any other failure.
+pub(crate) fn failure(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(exit::FAILURE)
+}

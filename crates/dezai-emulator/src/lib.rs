@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+mod backups;
 mod catalog;
 mod server;
 
@@ -34,6 +35,7 @@ use catalog::Catalog;
 
 /// The RetCodes the emulator answers with: the protocol's named codes, shared with the
 /// runtime (`dezai_runtime::ret_code`).
+pub use backups::{BackupFault, BackupFile, Download};
 pub use dezai_spec::ret_code;
 
 /// How many requests an emulator keeps for inspection; older ones are forgotten.
@@ -187,6 +189,9 @@ pub(crate) struct State {
     pub recorded: Mutex<RecordedLog>,
     pub next_id: AtomicU64,
     pub limits: Limits,
+    pub backups: Option<backups::Backups>,
+    /// The emulator's own URL, for the backup URLs it hands out.
+    pub base_url: std::sync::OnceLock<String>,
 }
 
 /// Configures an [`Emulator`].
@@ -197,9 +202,18 @@ pub struct EmulatorBuilder {
     key_pairs: Vec<(String, String)>,
     port: u16,
     limits: Limits,
+    backups: Option<BackupFile>,
 }
 
 impl EmulatorBuilder {
+    /// Serves `file` as the backup every URL action points at (see [`backups`]'s docs: URL
+    /// fields point at the emulator, `MD5` holds the file's MD5, ranges and expiry as object
+    /// storage has them).
+    pub fn backups(mut self, file: BackupFile) -> Self {
+        self.backups = Some(file);
+        self
+    }
+
     /// The folder of JSON specs (`specs/` of this repository).
     pub fn specs(mut self, dir: impl Into<PathBuf>) -> Self {
         self.specs = Some(dir.into());
@@ -249,6 +263,7 @@ impl EmulatorBuilder {
             catalog,
             key_pairs: self.key_pairs.into_iter().collect(),
             limits: self.limits,
+            backups: self.backups.map(backups::Backups::new),
             ..State::default()
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
@@ -257,10 +272,12 @@ impl EmulatorBuilder {
         let address = listener
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?;
+        let url = format!("http://{address}");
+        let _ = state.base_url.set(url.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(server::serve(listener, state.clone(), stopped));
         Ok(Emulator {
-            url: format!("http://{address}"),
+            url,
             state,
             stop: Some(stop),
             task,
@@ -310,6 +327,40 @@ impl Emulator {
     /// grow without bound).
     pub fn requests(&self) -> Vec<Recorded> {
         lock(&self.state.recorded).entries.iter().cloned().collect()
+    }
+
+    /// A fresh URL of the backup file (as the URL actions give), if backups are served.
+    pub fn backup_url(&self) -> Option<String> {
+        Some(self.state.backups.as_ref()?.url(&self.url))
+    }
+
+    /// The backup file's MD5 (hex), as the URL actions give it.
+    pub fn backup_md5(&self) -> Option<String> {
+        Some(self.state.backups.as_ref()?.md5())
+    }
+
+    /// Breaks the next download as `fault` says; faults queue, one per download request.
+    pub fn backup_fault(&self, fault: BackupFault) {
+        if let Some(backups) = &self.state.backups {
+            backups.add_fault(fault);
+        }
+    }
+
+    /// Replaces the backup file with another version: other bytes, another ETag and
+    /// Last-Modified; URLs of the old one answer 404.
+    pub fn change_backup(&self) {
+        if let Some(backups) = &self.state.backups {
+            backups.change();
+        }
+    }
+
+    /// The download requests answered so far.
+    pub fn backup_downloads(&self) -> Vec<Download> {
+        self.state
+            .backups
+            .as_ref()
+            .map(backups::Backups::downloads)
+            .unwrap_or_default()
     }
 
     /// Stops serving and waits until the listener is closed.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 use tokio::net::TcpListener;
 
+use crate::backups::BackupBody;
 use crate::catalog::check_params;
 use crate::{Fault, Recorded, Script, SignatureVerdict, State, lock, ret_code};
 
@@ -50,7 +51,7 @@ pub(crate) async fn serve(
         let state = state.clone();
         let header_timeout = state.limits.header_read_timeout;
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
+            let service = hyper::service::service_fn(move |request| route(state.clone(), request));
             // An error here is a client that went away, or a dropped connection on purpose.
             // The header timeout also closes connections that send nothing (half-open or idle
             // between requests), so slow clients cannot pile up.
@@ -79,6 +80,31 @@ fn too_large(id: &str, limit: usize) -> Response<Full<Bytes>> {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+/// Downloads of the backup file, or API calls.
+async fn route(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Either<Full<Bytes>, BackupBody>>, DropConnection> {
+    if let (Some(backups), true) = (
+        &state.backups,
+        request.method() == hyper::Method::GET && request.uri().path().starts_with("/backups/"),
+    ) {
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (range, if_range) = (header("range"), header("if-range"));
+        let response = backups.serve(request.uri().path(), range.as_deref(), if_range.as_deref());
+        return Ok(response.map(Either::Right));
+    }
+    handle(state, request)
+        .await
+        .map(|response| response.map(Either::Left))
 }
 
 async fn handle(
@@ -243,6 +269,9 @@ async fn handle(
     if let Value::Object(map) = &mut body {
         map.insert("Action".into(), Value::String(format!("{action}Response")));
         map.entry("RetCode").or_insert(json!(0));
+        if let (Some(backups), Some(base)) = (&state.backups, state.base_url.get()) {
+            backups.fill_answer(base, map);
+        }
     }
     let mut response = respond(&id, 200, &body);
     if truncate {

@@ -33,6 +33,7 @@ pub(crate) fn command(expand: Expand<'_>) -> Command {
         app = app.subcommand(product_command(product, expand));
     }
     app.subcommand(invoke_command())
+        .subcommand(crate::backup::command())
         .subcommand(crate::configure::command())
         .subcommand(
             Command::new("completions")

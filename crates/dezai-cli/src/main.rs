@@ -9,6 +9,7 @@
 //! ```
 
 mod app;
+mod backup;
 mod catalog;
 mod configure;
 mod flags;
@@ -41,6 +42,30 @@ fn main() -> ExitCode {
             let mut all = app::command(app::Expand::All);
             clap_complete::generate(shell, &mut all, "dezai", &mut std::io::stdout());
             ExitCode::SUCCESS
+        }
+        Some(("backup", sub)) => {
+            let Some(("download", download)) = sub.subcommand() else {
+                return output::failure("no backup command given");
+            };
+            let Some((kind, args)) = download.subcommand() else {
+                return output::failure("no product given");
+            };
+            match backup::run(&matches, kind, args) {
+                Ok(path) => {
+                    eprintln!("saved {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(backup::Failure::Api(e)) => output::call_error(&e),
+                Err(backup::Failure::Network(message)) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(exit::NETWORK)
+                }
+                Err(backup::Failure::Verification(message)) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(exit::VERIFICATION)
+                }
+                Err(backup::Failure::Other(message)) => output::failure(message),
+            }
         }
         Some(("configure", sub)) => match configure::run(sub, &matches) {
             Ok(dir) => {
@@ -93,17 +118,9 @@ fn call(
     takes_zone: bool,
 ) -> ExitCode {
     let dry_run = global.get_flag("dry-run");
-    let config = match config(global, dry_run) {
-        Ok(config) => config,
-        Err(message) => return output::failure(message),
-    };
-    let mut options = CallOptions::new();
-    if let (true, Some(zone)) = (takes_zone, config.zone()) {
-        options = options.zone(zone);
-    }
-    let client = match Client::new(config) {
+    let (client, options) = match client(global, dry_run, takes_zone) {
         Ok(client) => client,
-        Err(e) => return output::failure(e),
+        Err(message) => return output::failure(message),
     };
     if dry_run {
         return match client.encode_invoke(action, params, &options) {
@@ -128,6 +145,23 @@ fn call(
         Ok(answer) => output::json(&answer),
         Err(e) => output::call_error(&e),
     }
+}
+
+/// A client configured from the layers and flags, and the call's options: the configured zone
+/// for an action whose document lists `Zone` (a call by name gets `Region` and `ProjectId`
+/// only, as the SDK's typed call would send it).
+fn client(
+    global: &ArgMatches,
+    dry_run: bool,
+    takes_zone: bool,
+) -> Result<(Client, CallOptions), String> {
+    let config = config(global, dry_run)?;
+    let mut options = CallOptions::new();
+    if let (true, Some(zone)) = (takes_zone, config.zone()) {
+        options = options.zone(zone);
+    }
+    let client = Client::new(config).map_err(|e| e.to_string())?;
+    Ok((client, options))
 }
 
 /// The SDK's configuration layers (profile files, then `DEZAI_*`), then the global flags. A

@@ -19,7 +19,6 @@ pub(crate) mod exit {
     /// The service could not be reached or did not answer in time.
     pub(crate) const NETWORK: u8 = 4;
     /// A download did not match its checksum.
-    #[allow(dead_code)] // used by `backup download`
     pub(crate) const VERIFICATION: u8 = 5;
 }
 

@@ -71,6 +71,8 @@ pub enum BackupFault {
     WrongLength,
     /// Answer a `Range` request with the whole file (200), as a server without ranges does.
     IgnoreRange,
+    /// Send the byte at this offset of the file altered (the MD5 will not match).
+    Corrupt(u64),
 }
 
 /// One download request the emulator answered, for tests to check resumption.
@@ -90,6 +92,8 @@ pub(crate) struct Backups {
     md5: std::sync::Mutex<Option<(u64, String)>>,
     faults: std::sync::Mutex<VecDeque<BackupFault>>,
     downloads: std::sync::Mutex<Vec<Download>>,
+    /// URLs still to hand out already expired.
+    expired_urls: std::sync::atomic::AtomicU64,
 }
 
 impl Backups {
@@ -100,6 +104,7 @@ impl Backups {
             md5: Default::default(),
             faults: Default::default(),
             downloads: Default::default(),
+            expired_urls: Default::default(),
         }
     }
 
@@ -120,9 +125,24 @@ impl Backups {
         lock(&self.downloads).clone()
     }
 
-    /// A fresh URL for the current file, valid for the configured time.
+    pub(crate) fn expire_next_urls(&self, n: u64) {
+        self.expired_urls
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A fresh URL for the current file, valid for the configured time (or already expired,
+    /// see [`crate::Emulator::expire_next_backup_urls`]).
     pub(crate) fn url(&self, base: &str) -> String {
-        let expires = now() + self.file.valid_for.as_secs();
+        use std::sync::atomic::Ordering;
+        let expired = self
+            .expired_urls
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        let expires = if expired {
+            now().saturating_sub(60)
+        } else {
+            now() + self.file.valid_for.as_secs()
+        };
         format!(
             "{base}/backups/{}/{expires}/{}",
             self.version(),
@@ -237,6 +257,7 @@ impl Backups {
                 });
             }
             Some(BackupFault::WrongLength) => announced += 1000,
+            Some(BackupFault::Corrupt(offset)) => body.corrupt = Some(offset),
             _ => {}
         }
         let mut response = Response::new(body);
@@ -337,6 +358,8 @@ pub(crate) struct BackupBody {
     drop_at: Option<u64>,
     /// The pause before a drop.
     flush: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// A file offset whose byte is sent altered.
+    corrupt: Option<u64>,
     stall: Option<Stall>,
 }
 
@@ -356,6 +379,7 @@ impl BackupBody {
             end: 0,
             drop_at: None,
             flush: None,
+            corrupt: None,
             stall: None,
         }
     }
@@ -368,6 +392,7 @@ impl BackupBody {
             end,
             drop_at: None,
             flush: None,
+            corrupt: None,
             stall: None,
         }
     }
@@ -437,6 +462,12 @@ impl Body for BackupBody {
         let n = (limit - this.pos).min(CHUNK as u64) as usize;
         let mut buf = vec![0u8; n];
         fill(this.version, this.pos, &mut buf);
+        if let Some(at) = this
+            .corrupt
+            .filter(|at| (this.pos..this.pos + n as u64).contains(at))
+        {
+            buf[(at - this.pos) as usize] ^= 0xFF;
+        }
         this.pos += n as u64;
         Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))))
     }

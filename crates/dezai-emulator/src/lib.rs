@@ -346,6 +346,14 @@ impl Emulator {
         }
     }
 
+    /// Hands out the next `n` backup URLs already expired (403 when used), as URLs a user kept
+    /// for longer than their validity.
+    pub fn expire_next_backup_urls(&self, n: u64) {
+        if let Some(backups) = &self.state.backups {
+            backups.expire_next_urls(n);
+        }
+    }
+
     /// Replaces the backup file with another version: other bytes, another ETag and
     /// Last-Modified; URLs of the old one answer 404.
     pub fn change_backup(&self) {

@@ -1,0 +1,217 @@
+//! `dezai backup download` against the emulator serving a generated backup: drops resumed and
+//! verified, a corrupt download refused, a killed run resumed, an expired URL refreshed, a
+//! server ignoring ranges followed from the start, and `--force`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use dezai_emulator::{BackupFault, BackupFile, Emulator};
+use md5::Digest;
+
+const PUBLIC: &str = "backup-public";
+const PRIVATE: &str = "backup-private";
+const SIZE: u64 = 64 << 20;
+
+async fn emulator(size: u64) -> Emulator {
+    Emulator::builder()
+        .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
+        .key_pair(PUBLIC, PRIVATE)
+        .backups(BackupFile::generated(size).name("full.xb"))
+        .start()
+        .await
+        .unwrap()
+}
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dezai-backup-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn command(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
+    command
+        .current_dir(dir)
+        .args([
+            "backup",
+            "download",
+            "udb",
+            "--db-id",
+            "udb-1",
+            "--backup-id",
+            "7",
+        ])
+        .args(extra)
+        .env("HOME", dir)
+        .env("DEZAI_PUBLIC_KEY", PUBLIC)
+        .env("DEZAI_PRIVATE_KEY", PRIVATE)
+        .env("DEZAI_BASE_URL", emulator.url())
+        .env("DEZAI_REGION", "cn-bj2")
+        .env_remove("DEZAI_PROFILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+async fn run(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Output {
+    let mut command = command(emulator, dir, extra);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn md5_of(path: &Path) -> String {
+    md5::Md5::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn ranges(emulator: &Emulator) -> Vec<Option<String>> {
+    emulator
+        .backup_downloads()
+        .into_iter()
+        .map(|d| d.range)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_drops_are_resumed_and_the_file_verified() {
+    let emulator = emulator(SIZE).await;
+    let dir = folder("drops");
+    emulator.backup_fault(BackupFault::DropAfter(10 << 20));
+    emulator.backup_fault(BackupFault::DropAfter(20 << 20));
+    let output = run(&emulator, &dir, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let file = dir.join("full.xb");
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), SIZE);
+    assert_eq!(md5_of(&file), emulator.backup_md5().unwrap());
+    assert!(!dir.join("full.xb.part").exists() && !dir.join("full.xb.part.json").exists());
+    assert_eq!(
+        ranges(&emulator),
+        [
+            None,
+            Some(format!("bytes={}-", 10 << 20)),
+            Some(format!("bytes={}-", 30 << 20))
+        ],
+        "each retry continues where the last one stopped"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_download_leaves_no_file_and_exits_5() {
+    let emulator = emulator(1 << 20).await;
+    let dir = folder("corrupt");
+    emulator.backup_fault(BackupFault::Corrupt(12_345));
+    let output = run(&emulator, &dir, &[]).await;
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(stderr(&output).contains("MD5"), "{}", stderr(&output));
+    assert!(
+        !dir.join("full.xb").exists(),
+        "nothing under the final name"
+    );
+    assert!(!dir.join("full.xb.part").exists(), "nor the corrupt part");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_download_resumes_from_its_part_file() {
+    let emulator = emulator(16 << 20).await;
+    let dir = folder("killed");
+    emulator.backup_fault(BackupFault::Stall {
+        after: 4 << 20,
+        pause: Duration::from_secs(30),
+    });
+    let mut child = command(&emulator, &dir, &[]).spawn().unwrap();
+    let part = dir.join("full.xb.part");
+    // Wait (bounded) until the stalled download has its first 4 MiB on disk, then kill it.
+    let mut waited = 0;
+    while std::fs::metadata(&part).map_or(0, |m| m.len()) < 4 << 20 {
+        assert!(waited < 600, "the download never reached 4 MiB");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(!dir.join("full.xb").exists());
+
+    let output = run(&emulator, &dir, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(md5_of(&dir.join("full.xb")), emulator.backup_md5().unwrap());
+    assert_eq!(
+        ranges(&emulator).last().cloned().flatten(),
+        Some(format!("bytes={}-", 4 << 20)),
+        "the rerun asked only for the rest"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_url_is_asked_for_anew() {
+    let emulator = emulator(1 << 20).await;
+    let dir = folder("expired");
+    emulator.expire_next_backup_urls(1);
+    let output = run(&emulator, &dir, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("expired"), "{}", stderr(&output));
+    let calls = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.param("Action") == Some("DescribeUDBInstanceBackupURL"))
+        .count();
+    assert_eq!(calls, 2, "one URL expired, one fresh");
+    assert_eq!(md5_of(&dir.join("full.xb")), emulator.backup_md5().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_ignoring_ranges_is_followed_from_the_start() {
+    let emulator = emulator(4 << 20).await;
+    let dir = folder("no-range");
+    emulator.backup_fault(BackupFault::DropAfter(1 << 20));
+    emulator.backup_fault(BackupFault::IgnoreRange);
+    let output = run(&emulator, &dir, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("starting over"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(md5_of(&dir.join("full.xb")), emulator.backup_md5().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_file_is_replaced_only_with_force() {
+    let emulator = emulator(1 << 20).await;
+    let dir = folder("force");
+    std::fs::write(dir.join("full.xb"), b"keep me").unwrap();
+    let refused = run(&emulator, &dir, &[]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read(dir.join("full.xb")).unwrap(), b"keep me");
+
+    let forced = run(&emulator, &dir, &["--force", "-o", "full.xb"]).await;
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(md5_of(&dir.join("full.xb")), emulator.backup_md5().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_given_url_skips_the_api() {
+    let emulator = emulator(1 << 20).await;
+    let dir = folder("url");
+    let url = emulator.backup_url().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
+    command
+        .current_dir(&dir)
+        .args(["backup", "download", "udb", "--url", &url, "-o", "copy.xb"])
+        .env("HOME", &dir);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(md5_of(&dir.join("copy.xb")), emulator.backup_md5().unwrap());
+    assert!(emulator.requests().is_empty(), "no API call");
+}

@@ -469,7 +469,7 @@ pub(crate) fn run(global: &ArgMatches, kind: &str, sub: &ArgMatches) -> Result<P
         .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))?;
     // The refresh runs inside the download's runtime: ask on a thread of its own.
     let mut refresh = || {
-        std::thread::scope(|s| s.spawn(&ask).join())
+        std::thread::scope(|s| s.spawn(ask).join())
             .unwrap_or_else(|_| Err(Failure::Other("asking for a new URL failed".into())))
     };
     let download_runtime = tokio::runtime::Builder::new_current_thread()

@@ -285,10 +285,20 @@ async fn fetch(
         )))
     })?;
     let mut written = if resumed { have } else { 0 };
+    // Hashed as it arrives (the part already on disk first), so the check needs no second
+    // pass over the file.
+    let mut hasher = match md5 {
+        Some(_) if resumed => Some(hash_file(part, have).map_err(Attempt::Failed)?),
+        Some(_) => Some(md5::Md5::new()),
+        None => None,
+    };
     progress.start(written, total);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
+                if let Some(hasher) = &mut hasher {
+                    hasher.update(&chunk);
+                }
                 file.write_all(&chunk).map_err(|e| {
                     Attempt::Failed(Failure::Other(format!(
                         "cannot write {}: {e}",
@@ -318,40 +328,55 @@ async fn fetch(
             "the download ended after {written} of {total} bytes"
         )));
     }
-    finish(part, written, md5).map_err(Attempt::Failed)
+    if let (Some(hasher), Some(expected)) = (hasher, md5) {
+        verify(part, &hex(hasher), expected).map_err(Attempt::Failed)?;
+    }
+    Ok(written)
 }
 
-/// Checks a complete `.part` against the MD5, hashing it in one streaming pass; a corrupt
-/// one is removed.
+/// Checks a complete `.part` that needs no more bytes against the MD5.
 fn finish(part: &Path, size: u64, md5: Option<&str>) -> Result<u64, Failure> {
-    let Some(expected) = md5 else {
-        return Ok(size);
-    };
-    let mut file = std::fs::File::open(part)
-        .map_err(|e| Failure::Other(format!("cannot read {}: {e}", part.display())))?;
+    if let Some(expected) = md5 {
+        verify(part, &hex(hash_file(part, size)?), expected)?;
+    }
+    Ok(size)
+}
+
+/// The MD5 state after the first `len` bytes of `path`, read in one streaming pass.
+fn hash_file(path: &Path, len: u64) -> Result<md5::Md5, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::Other(format!("cannot read {}: {e}", path.display())))?;
     let mut hasher = md5::Md5::new();
+    let mut reader = file.take(len);
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = file
+        let n = reader
             .read(&mut buf)
-            .map_err(|e| Failure::Other(format!("cannot read {}: {e}", part.display())))?;
+            .map_err(|e| Failure::Other(format!("cannot read {}: {e}", path.display())))?;
         if n == 0 {
-            break;
+            return Ok(hasher);
         }
         hasher.update(&buf[..n]);
     }
-    let got: String = hasher
+}
+
+fn hex(hasher: md5::Md5) -> String {
+    hasher
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
+        .collect()
+}
+
+/// Compares the MD5; a corrupt download is removed.
+fn verify(part: &Path, got: &str, expected: &str) -> Result<(), Failure> {
     if got != expected {
         let _ = std::fs::remove_file(part);
         return Err(Failure::Verification(format!(
             "the download's MD5 is {got}, the service says {expected}: the file is corrupt and was removed"
         )));
     }
-    Ok(size)
+    Ok(())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

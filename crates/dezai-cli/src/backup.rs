@@ -262,7 +262,7 @@ async fn fetch(
     let total = response
         .content_length()
         .map(|len| if resumed { have + len } else { len });
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(resumed)
         .write(true)
@@ -274,6 +274,9 @@ async fn fetch(
                 part.display()
             )))
         })?;
+    // One write per MiB rather than per network chunk; what a killed run had buffered is
+    // simply downloaded again on the rerun.
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
     match &version {
         Some(v) => std::fs::write(meta, v),
         None => std::fs::remove_file(meta).or(Ok(())),

@@ -168,3 +168,23 @@ async fn faults_break_one_download_each() {
     assert_eq!(downloads.len(), 5);
     assert_eq!(downloads[2].range.as_deref(), Some("bytes=100-"));
 }
+
+#[tokio::test]
+async fn a_file_on_disk_is_served_as_it_is() {
+    let path = std::env::temp_dir().join(format!("dezai-backup-file-{}.bin", std::process::id()));
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    let emulator = emulator(BackupFile::from_path(&path).unwrap()).await;
+    let url = emulator.backup_url().unwrap();
+    assert!(
+        url.ends_with(&*path.file_name().unwrap().to_string_lossy()),
+        "{url}"
+    );
+    assert_eq!(get(&url, &[]).await.body, content);
+    assert_eq!(
+        get(&url, &[("Range", "bytes=1000-")]).await.body,
+        content[1000..]
+    );
+    assert_eq!(emulator.backup_md5().unwrap(), md5_hex(&content));
+    std::fs::remove_file(&path).unwrap();
+}

@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! dezai-emulator --specs specs/ --port 8080
+//! dezai-emulator --specs specs/ --backup-size 1073741824    # URL actions point at a 1 GiB file
+//! dezai-emulator --specs specs/ --backup-file ./full.xb      # … or at this file
 //! ```
 
 use std::path::PathBuf;
@@ -24,18 +26,40 @@ struct Args {
     /// Private key of the accepted key pair.
     #[arg(long, default_value = "emulator-private-key")]
     private_key: String,
+    /// Serve a generated backup of this many bytes; URL actions point at it.
+    #[arg(long, conflicts_with = "backup_file")]
+    backup_size: Option<u64>,
+    /// Serve this file as the backup; URL actions point at it.
+    #[arg(long)]
+    backup_file: Option<PathBuf>,
+    /// How long a backup URL stays valid, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    backup_valid_secs: u64,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let emulator = match dezai_emulator::Emulator::builder()
+    let backup = match (&args.backup_file, args.backup_size) {
+        (Some(path), _) => match dezai_emulator::BackupFile::from_path(path) {
+            Ok(file) => Some(file),
+            Err(e) => {
+                eprintln!("dezai-emulator: cannot serve {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        (None, Some(size)) => Some(dezai_emulator::BackupFile::generated(size)),
+        (None, None) => None,
+    };
+    let mut builder = dezai_emulator::Emulator::builder()
         .specs(&args.specs)
         .key_pair(&args.public_key, &args.private_key)
-        .port(args.port)
-        .start()
-        .await
-    {
+        .port(args.port);
+    if let Some(file) = backup {
+        builder =
+            builder.backups(file.valid_for(std::time::Duration::from_secs(args.backup_valid_secs)));
+    }
+    let emulator = match builder.start().await {
         Ok(emulator) => emulator,
         Err(e) => {
             eprintln!("dezai-emulator: {e}");

@@ -1,7 +1,8 @@
 //! Runtime benchmarks: sign + encode of a typical request, and calls per second over loopback
 //! through the client versus raw reqwest against the same local server, in the same run.
 //!
-//! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians; no assertions.
+//! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians and allocations per
+//! call; no assertions.
 
 use std::time::{Duration, Instant};
 
@@ -124,6 +125,11 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Counts allocations (dhat's heap statistics) while a profiler is running; otherwise passes
+/// every allocation straight through.
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -204,6 +210,45 @@ async fn run() {
     // 2. Calls per second: the client (typed call, signing and decoding included) versus raw
     // reqwest posting the same pre-encoded body and reading the response bytes.
     // RAW_WITH_TIMEOUTS=1 gives raw reqwest the client's timeouts, to see what they cost.
+    // 2a. Allocations per call, sequential, server included (it runs in this process): the
+    // typed call's count minus raw reqwest's is what the client adds.
+    let raw_for_count = reqwest::Client::new();
+    let calls = 2_000u64;
+    for _ in 0..100 {
+        raw_call(
+            raw_for_count.clone(),
+            format!("{url}/"),
+            None,
+            encoded.body().to_owned(),
+        )()
+        .await;
+        client.send(request()).await.expect("warm-up");
+    }
+    let count = |stats: dhat::HeapStats| stats.total_blocks;
+    let profiler = dhat::Profiler::builder().testing().build();
+    let before = count(dhat::HeapStats::get());
+    for _ in 0..calls {
+        raw_call(
+            raw_for_count.clone(),
+            format!("{url}/"),
+            None,
+            encoded.body().to_owned(),
+        )()
+        .await;
+    }
+    let after_raw = count(dhat::HeapStats::get());
+    for _ in 0..calls {
+        client.send(request()).await.expect("sdk call");
+    }
+    let after_typed = count(dhat::HeapStats::get());
+    drop(profiler);
+    let raw_allocs = (after_raw - before) as f64 / calls as f64;
+    let typed_allocs = (after_typed - after_raw) as f64 / calls as f64;
+    println!(
+        "allocations per call (server included), {calls} sequential calls each: raw reqwest {raw_allocs:.1}, typed call {typed_allocs:.1}: the client adds {:.1}",
+        typed_allocs - raw_allocs
+    );
+
     let mut raw_builder = reqwest::Client::builder();
     if std::env::var_os("RAW_WITH_TIMEOUTS").is_some() {
         raw_builder = raw_builder

@@ -18,8 +18,9 @@ use serde_json::{Map, Value};
 /// Request fields the global flags cover.
 const GLOBAL_FIELDS: [&str; 3] = ["Region", "Zone", "ProjectId"];
 
-/// Flag names the global flags and clap itself take (as snake case, for numbering).
-const RESERVED: [&str; 8] = [
+/// Flag names the global flags and clap itself take (as snake case, for numbering). Only the
+/// top command has `--version`, so an action's `Version` field keeps `--version`.
+const RESERVED: [&str; 7] = [
     "region",
     "zone",
     "project_id",
@@ -27,7 +28,6 @@ const RESERVED: [&str; 8] = [
     "base_url",
     "dry_run",
     "help",
-    "version",
 ];
 
 /// How a flag's text becomes a JSON value.
@@ -184,6 +184,29 @@ pub(crate) fn plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_named_like_global_flags_are_numbered_and_version_is_kept() {
+        let field = |name: &str| Field {
+            name: name.into(),
+            ty: Type::String,
+            required: false,
+            description: String::new(),
+            deprecated: None,
+            aliases: Vec::new(),
+            documented: true,
+            line: 1,
+        };
+        let action = Action {
+            request: vec![field("Profile"), field("Version"), field("Help"), field("Region")],
+            ..serde_json::from_str(r#"{"name": "DoThing", "summary": "", "description": "", "source": "x/do_thing.md", "request": [], "response": [], "models": [], "request_example": [], "warnings": []}"#).unwrap()
+        };
+        let longs: Vec<String> = args(&Namer::for_product("x"), &action)
+            .iter()
+            .map(|a| a.get_long().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(longs, ["profile-2", "version", "help-2"]);
+    }
 
     #[test]
     fn links_become_their_text() {

@@ -33,7 +33,10 @@ pub(crate) fn command(expand: Expand<'_>) -> Command {
         app = app.subcommand(product_command(product, expand));
     }
     app.subcommand(invoke_command())
-        .subcommand(crate::backup::command())
+        .subcommand(crate::backup::command(matches!(
+            expand,
+            Expand::All | Expand::Product("backup")
+        )))
         .subcommand(crate::configure::command())
         .subcommand(
             Command::new("completions")
@@ -127,7 +130,7 @@ fn product_command(product: &'static str, expand: Expand<'_>) -> Command {
         if !description.is_empty() && description != summary {
             long.push_str(&format!("\n\n{description}"));
         }
-        Command::new(catalog::command_name(&spec, action))
+        Command::new(catalog::command_name(spec, action))
             .about(summary)
             .long_about(long)
             .args(flags::args(&namer, action))

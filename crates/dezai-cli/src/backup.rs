@@ -48,12 +48,21 @@ pub(crate) enum Failure {
     Other(String),
 }
 
-pub(crate) fn command() -> Command {
+/// The `backup` command; the actions' flags only when `expand` (the command line names
+/// `backup`), so that other commands never parse these products' specs.
+pub(crate) fn command(expand: bool) -> Command {
     let mut download = Command::new("download")
         .about("Asks for a backup's URL and downloads the file: resumable, verified, atomic")
         .subcommand_required(true)
         .arg_required_else_help(true);
     for (kind, product, action) in KINDS {
+        if !expand {
+            if catalog::products().any(|p| p == product) {
+                download = download
+                    .subcommand(Command::new(kind).about(format!("The backup of `{action}`")));
+            }
+            continue;
+        }
         let Some(spec) = catalog::product(product) else {
             continue;
         };
@@ -144,8 +153,13 @@ fn validator(headers: &reqwest::header::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A fresh URL and MD5 from the API, being asked for.
+pub(crate) type Pending<'r> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(String, Option<String>), Failure>> + 'r>,
+>;
+
 /// Asks the API for a fresh URL and MD5.
-pub(crate) type Refresh<'r> = &'r mut dyn FnMut() -> Result<(String, Option<String>), Failure>;
+pub(crate) type Refresh<'r> = &'r dyn Fn() -> Pending<'r>;
 
 /// Downloads `url` to `output`. `refresh` asks the API for a new URL (and MD5) when the URL
 /// has expired.
@@ -154,7 +168,7 @@ pub(crate) async fn download(
     mut md5: Option<String>,
     output: &Path,
     force: bool,
-    mut refresh: Option<Refresh<'_>>,
+    refresh: Option<Refresh<'_>>,
 ) -> Result<u64, Failure> {
     if output.exists() && !force {
         return Err(Failure::Other(format!(
@@ -184,10 +198,10 @@ pub(crate) async fn download(
                 progress.done(size);
                 return Ok(size);
             }
-            Err(Attempt::Expired) => match refresh.as_mut() {
+            Err(Attempt::Expired) => match refresh {
                 Some(refresh) if attempt < ATTEMPTS => {
                     eprintln!("the backup URL has expired: asking for a new one");
-                    (url, md5) = refresh()?;
+                    (url, md5) = refresh().await?;
                 }
                 _ => return Err(Failure::Other("the backup URL has expired".into())),
             },
@@ -477,35 +491,27 @@ pub(crate) fn run(global: &ArgMatches, kind: &str, sub: &ArgMatches) -> Result<P
         .ok_or_else(|| Failure::Other(format!("no `{action_name}` in the specs")))?;
     let request: Map<String, Value> = flags::request(action, sub);
     let takes_zone = action.request.iter().any(|f| f.name == "Zone");
-    let client = crate::client(global, false, takes_zone).map_err(Failure::Other)?;
-    let ask = || -> Result<(String, Option<String>), Failure> {
-        let (client, options) = &client;
-        let answer = runtime
-            .block_on(client.invoke_with(
-                action_name,
-                Value::Object(request.clone()),
-                options.clone(),
-            ))
-            .map_err(Failure::Api)?;
-        url_and_md5(&answer).ok_or_else(|| {
-            Failure::Other(format!("the answer of {action_name} holds no download URL"))
+    let (client, options) = crate::client(global, false, takes_zone).map_err(Failure::Other)?;
+    let ask = || -> Pending<'_> {
+        let (client, options, request) = (&client, options.clone(), request.clone());
+        Box::pin(async move {
+            let answer = client
+                .invoke_with(action_name, Value::Object(request), options)
+                .await
+                .map_err(Failure::Api)?;
+            url_and_md5(&answer).ok_or_else(|| {
+                Failure::Other(format!("the answer of {action_name} holds no download URL"))
+            })
         })
     };
-    let (url, md5) = ask()?;
-    let output = output_flag
-        .or_else(|| default_output(&url))
-        .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))?;
-    // The refresh runs inside the download's runtime: ask on a thread of its own.
-    let mut refresh = || {
-        std::thread::scope(|s| s.spawn(ask).join())
-            .unwrap_or_else(|_| Err(Failure::Other("asking for a new URL failed".into())))
-    };
-    let download_runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
-    download_runtime.block_on(download(url, md5, &output, force, Some(&mut refresh)))?;
-    Ok(output)
+    runtime.block_on(async {
+        let (url, md5) = ask().await?;
+        let output = output_flag
+            .or_else(|| default_output(&url))
+            .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))?;
+        download(url, md5, &output, force, Some(&ask)).await?;
+        Ok(output)
+    })
 }
 
 #[cfg(test)]

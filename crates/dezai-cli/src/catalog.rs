@@ -2,6 +2,8 @@
 //! by `cargo xtask codegen`), parsed only for the product a command names, so that
 //! `dezai --help` never reads them all.
 
+use std::sync::OnceLock;
+
 use dezai_spec::names::Namer;
 use dezai_spec::{Action, ProductSpec};
 
@@ -12,11 +14,16 @@ pub(crate) fn products() -> impl Iterator<Item = &'static str> {
     SPECS.iter().map(|(product, _)| *product)
 }
 
-/// A product's spec, parsed.
-pub(crate) fn product(name: &str) -> Option<ProductSpec> {
-    let (_, json) = SPECS.iter().find(|(product, _)| *product == name)?;
+/// A product's spec, parsed on first use and kept: building the command tree and running the
+/// command both need it, and it is read once.
+pub(crate) fn product(name: &str) -> Option<&'static ProductSpec> {
+    static PARSED: OnceLock<Vec<OnceLock<Option<ProductSpec>>>> = OnceLock::new();
+    let cells = PARSED.get_or_init(|| SPECS.iter().map(|_| OnceLock::new()).collect());
+    let i = SPECS.iter().position(|(product, _)| *product == name)?;
     // The specs are checked when they are generated; one that does not read is a build bug.
-    ProductSpec::from_json(json).ok()
+    cells[i]
+        .get_or_init(|| ProductSpec::from_json(SPECS[i].1).ok())
+        .as_ref()
 }
 
 /// An action's command name: its wire name in kebab case by the SDK's naming rule

@@ -28,9 +28,10 @@ pub(crate) fn command() -> Command {
 
 /// Runs `configure`; returns the folder written.
 pub(crate) fn run(matches: &ArgMatches, global: &ArgMatches) -> Result<PathBuf, String> {
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .map(PathBuf::from)
+    // The folder the runtime reads profiles from.
+    let home = dezai_runtime::Environment::system()
+        .home()
+        .map(Path::to_path_buf)
         .ok_or("no home folder (HOME) to write ~/.dezai in")?;
     let dir = home.join(".dezai");
     let profile = global

@@ -96,7 +96,7 @@ fn main() -> ExitCode {
             let Some(action) = spec
                 .actions
                 .iter()
-                .find(|a| catalog::command_name(&spec, a) == name)
+                .find(|a| catalog::command_name(spec, a) == name)
             else {
                 return output::failure(format!("unknown action `{name}`"));
             };
@@ -167,17 +167,10 @@ fn client(
 /// The SDK's configuration layers (profile files, then `DEZAI_*`), then the global flags. A
 /// dry run needs no real credentials: the ones it shows are masked.
 fn config(global: &ArgMatches, dry_run: bool) -> Result<Config, String> {
-    let mut env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("DEZAI_"))
-        .collect();
+    let mut env = Environment::system();
     if let Some(profile) = global.get_one::<String>("profile") {
-        env.retain(|(k, _)| k != "DEZAI_PROFILE");
-        env.push(("DEZAI_PROFILE".into(), profile.clone()));
+        env = env.with_var("DEZAI_PROFILE", profile);
     }
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .map(std::path::PathBuf::from);
-    let env = Environment::new(env, home.as_deref());
     let layers = || {
         Config::builder()
             .environment(&env)

@@ -34,6 +34,14 @@ fn home(name: &str) -> PathBuf {
 /// Runs `dezai` with `args`, credentials for the emulator at `url` in the environment (unless
 /// `url` is empty), off the async runtime's threads.
 async fn dezai(home: &Path, url: &str, private: &str, args: &[&str]) -> Output {
+    let mut command = command(home, url, private, args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The `dezai` command [`dezai`] runs, to run otherwise.
+fn command(home: &Path, url: &str, private: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
     command.args(args).env("HOME", home);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DEZAI_")) {
@@ -47,9 +55,7 @@ async fn dezai(home: &Path, url: &str, private: &str, args: &[&str]) -> Output {
             .env("DEZAI_REGION", "cn-bj2")
             .env("DEZAI_ZONE", "cn-bj2-04");
     }
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    command
 }
 
 fn stdout(output: &Output) -> String {
@@ -325,26 +331,22 @@ async fn configure_writes_a_profile_the_calls_then_use() {
     let emulator = emulator().await;
     let home = home("configure");
     let url = emulator.url().to_owned();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
+    let args = [
+        "configure",
+        "--profile",
+        "test",
+        "--region",
+        "cn-bj2",
+        "--base-url",
+        &url,
+        "--public-key",
+        PUBLIC,
+    ];
+    let mut command = command(&home, "", "", &args);
     command
-        .args([
-            "configure",
-            "--profile",
-            "test",
-            "--region",
-            "cn-bj2",
-            "--base-url",
-            &url,
-            "--public-key",
-            PUBLIC,
-        ])
-        .env("HOME", &home)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DEZAI_")) {
-        command.env_remove(key);
-    }
     let output = tokio::task::spawn_blocking(move || {
         use std::io::Write;
         let mut child = command.spawn().unwrap();

@@ -207,40 +207,30 @@ async fn run() {
         median(encode_ns)
     );
 
-    // 2. Calls per second: the client (typed call, signing and decoding included) versus raw
-    // reqwest posting the same pre-encoded body and reading the response bytes.
-    // RAW_WITH_TIMEOUTS=1 gives raw reqwest the client's timeouts, to see what they cost.
-    // 2a. Allocations per call, sequential, server included (it runs in this process): the
+    // Allocations per call, sequential, server included (it runs in this process): the
     // typed call's count minus raw reqwest's is what the client adds.
-    let raw_for_count = reqwest::Client::new();
+    let raw_once = raw_call(
+        reqwest::Client::new(),
+        format!("{url}/"),
+        None,
+        encoded.body().to_owned(),
+    );
     let calls = 2_000u64;
     for _ in 0..100 {
-        raw_call(
-            raw_for_count.clone(),
-            format!("{url}/"),
-            None,
-            encoded.body().to_owned(),
-        )()
-        .await;
+        raw_once().await;
         client.send(request()).await.expect("warm-up");
     }
-    let count = |stats: dhat::HeapStats| stats.total_blocks;
+    let allocations = || dhat::HeapStats::get().total_blocks;
     let profiler = dhat::Profiler::builder().testing().build();
-    let before = count(dhat::HeapStats::get());
+    let before = allocations();
     for _ in 0..calls {
-        raw_call(
-            raw_for_count.clone(),
-            format!("{url}/"),
-            None,
-            encoded.body().to_owned(),
-        )()
-        .await;
+        raw_once().await;
     }
-    let after_raw = count(dhat::HeapStats::get());
+    let after_raw = allocations();
     for _ in 0..calls {
         client.send(request()).await.expect("sdk call");
     }
-    let after_typed = count(dhat::HeapStats::get());
+    let after_typed = allocations();
     drop(profiler);
     let raw_allocs = (after_raw - before) as f64 / calls as f64;
     let typed_allocs = (after_typed - after_raw) as f64 / calls as f64;
@@ -249,6 +239,9 @@ async fn run() {
         typed_allocs - raw_allocs
     );
 
+    // 2. Calls per second: the client (typed call, signing and decoding included) versus raw
+    // reqwest posting the same pre-encoded body and reading the response bytes.
+    // RAW_WITH_TIMEOUTS=1 gives raw reqwest the client's timeouts, to see what they cost.
     let mut raw_builder = reqwest::Client::builder();
     if std::env::var_os("RAW_WITH_TIMEOUTS").is_some() {
         raw_builder = raw_builder

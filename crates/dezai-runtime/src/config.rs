@@ -218,6 +218,18 @@ impl Environment {
         }
     }
 
+    /// This environment with `name` set to `value`, as a command line's flag overrides a
+    /// variable (`--profile` for `DEZAI_PROFILE`).
+    pub fn with_var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// The home folder `.dezai/` is read from, if known.
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+
     fn var(&self, name: &str) -> Option<String> {
         self.vars.get(name).filter(|v| !v.is_empty()).cloned()
     }

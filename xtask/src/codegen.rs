@@ -50,6 +50,10 @@ pub struct Plan {
     pub files: Vec<(PathBuf, String)>,
     /// Specs from an earlier run whose product no longer has documents.
     pub obsolete: Vec<PathBuf>,
+    /// Symbolic links to make, as (link, target relative to the link's folder).
+    pub links: Vec<(PathBuf, PathBuf)>,
+    /// Product crates (folders) of products that no longer have a spec.
+    pub obsolete_crates: Vec<PathBuf>,
     /// Files in the output folder that no run writes (a temp file of a killed run, a stray
     /// copy). Temp files are removed by the next write; `--check` reports all of them.
     pub stray: Vec<PathBuf>,
@@ -172,6 +176,8 @@ pub fn plan_with(docs: &Path, out: &Path, options: &Options) -> Result<Plan, Pla
         changes.extend(api_diff::diff_product(old, None));
     }
 
+    let mut links = Vec::new();
+    let mut obsolete_crates = Vec::new();
     if let Some(sdk) = &options.sdk {
         // The SDK wires every product that has a spec after this run.
         let mut wired: Vec<&ProductSpec> = specs.iter().collect();
@@ -187,12 +193,29 @@ pub fn plan_with(docs: &Path, out: &Path, options: &Options) -> Result<Plan, Pla
         files.extend(
             wiring::files(sdk, &manifest, &wired).map_err(|e| PlanError::Io(manifest_path, e))?,
         );
+        let root = sdk.parent().and_then(Path::parent).unwrap_or(sdk);
+        links = wiring::links(root, &wired);
+        let products = root.join(wiring::PRODUCTS_DIR);
+        obsolete_crates = std::fs::read_dir(&products)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|dir| dir.join("Cargo.toml").is_file())
+            .filter(|dir| {
+                !wired
+                    .iter()
+                    .any(|spec| dir.file_name().is_some_and(|n| n == spec.product.as_str()))
+            })
+            .collect();
+        obsolete_crates.sort();
     }
     let stray = stray_files(out, &files, &obsolete);
     Ok(Plan {
         specs,
         files,
         obsolete,
+        links,
+        obsolete_crates,
         stray,
         failed: built.failed,
         skipped,
@@ -344,7 +367,13 @@ impl Plan {
                 Ok(_) => {}
             }
         }
+        for (link, target) in &self.links {
+            if std::fs::read_link(link).ok().as_ref() != Some(target) {
+                drift.push(Drift::Missing(link.clone()));
+            }
+        }
         drift.extend(self.obsolete.iter().cloned().map(Drift::Obsolete));
+        drift.extend(self.obsolete_crates.iter().cloned().map(Drift::Obsolete));
         drift.extend(self.stray.iter().cloned().map(Drift::Stray));
         drift
     }
@@ -360,9 +389,24 @@ impl Plan {
             write_atomically(path, contents)?;
             touched.push(path.clone());
         }
+        for (link, target) in &self.links {
+            if std::fs::read_link(link).ok().as_ref() == Some(target) {
+                continue;
+            }
+            if let Some(dir) = link.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let _ = std::fs::remove_file(link);
+            make_link(target, link)?;
+            touched.push(link.clone());
+        }
         for path in &self.obsolete {
             std::fs::remove_file(path)?;
             touched.push(path.clone());
+        }
+        for dir in &self.obsolete_crates {
+            std::fs::remove_dir_all(dir)?;
+            touched.push(dir.clone());
         }
         for path in self
             .stray
@@ -374,6 +418,16 @@ impl Plan {
         }
         Ok(touched)
     }
+}
+
+#[cfg(unix)]
+fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_dir(target, link)
 }
 
 fn short_diff(actual: &str, expected: &str) -> String {

@@ -48,6 +48,10 @@ enum Command {
         /// Runs per measurement (the median is reported).
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Lay the SDK out as one crate with a module per product (the layout before one
+        /// crate per product), for comparison.
+        #[arg(long)]
+        single_crate: bool,
     },
 }
 
@@ -103,11 +107,13 @@ fn main() -> ExitCode {
             actions,
             products,
             runs,
+            single_crate,
         } => {
             match xtask::compile_bench::run(&xtask::compile_bench::Options {
                 actions,
                 products,
                 runs,
+                single_crate,
             }) {
                 Ok(report) => {
                     print!("{report}");

@@ -35,7 +35,7 @@ use dezai_spec::names::Namer;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub use action::conformance::conformance_tests;
+pub use action::conformance::{conformance_tests, example_calls};
 
 /// What every part of the generator needs: how to name the runtime, and the product's naming
 /// rule.

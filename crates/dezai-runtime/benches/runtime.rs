@@ -1,8 +1,13 @@
-//! Runtime benchmarks: sign + encode of a typical request, and calls per second over loopback
-//! through the client versus raw reqwest against the same local server, in the same run.
+//! Runtime benchmarks: sign + encode of a typical request, allocations per call, and calls per
+//! second over loopback through the client versus raw reqwest against the same server, in the
+//! same run, at 1 and 64 callers; against three servers (axum, a minimal hyper server answering
+//! a fixed body, and the emulator), each on its own tokio runtime and threads as a server in
+//! another process would be; and the Python SDK (ucloud-sdk-python3, installed into a scratch
+//! virtualenv under `target/`) against the emulator, sequentially, beside the Rust SDK.
 //!
-//! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians and allocations per
-//! call; no assertions.
+//! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians and ratios; no
+//! assertions. `ROUNDS`, `WINDOW_MS` and `PYTHON` (the interpreter; `PYTHON=none` skips that
+//! contender) adjust it.
 
 use std::time::{Duration, Instant};
 
@@ -125,11 +130,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Counts allocations (dhat's heap statistics) while a profiler is running; otherwise passes
-/// every allocation straight through.
-#[global_allocator]
-static ALLOC: dhat::Alloc = dhat::Alloc;
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -138,7 +138,37 @@ fn main() {
     runtime.block_on(run());
 }
 
-async fn run() {
+/// The key pair every server and client here uses.
+const PUBLIC_KEY: &str = "bench-public-key";
+const PRIVATE_KEY: &str = "bench-private-key-0123456789abcdef";
+
+/// Runs a server on a runtime and threads of its own (as a server in another process would
+/// be: the client's runtime never polls it) and returns its URL.
+fn serve_apart<F, Fut>(name: &str, start: F) -> String
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = String>,
+{
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(format!("server-{name}"))
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("server runtime");
+            runtime.block_on(async move {
+                let url = start().await;
+                sender.send(url).expect("url");
+                std::future::pending::<()>().await;
+            });
+        })
+        .expect("server thread");
+    receiver.recv().expect("server started")
+}
+
+/// The axum server: `BODY` with a request-id header.
+async fn start_axum() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -147,21 +177,78 @@ async fn run() {
         let app = Router::new().route("/", post(handler));
         let _ = axum::serve(listener, app).await;
     });
+    url
+}
 
-    let client = Client::new(
+/// The least a server can do: hyper's HTTP/1 connection answering every request with `BODY`
+/// and a request-id header, without reading the request body.
+async fn start_minimal_hyper() -> String {
+    use hyper::service::service_fn;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let service = service_fn(|_request| async {
+                    let mut response = hyper::Response::new(http_body_util::Full::new(
+                        bytes::Bytes::from_static(BODY.as_bytes()),
+                    ));
+                    let headers = response.headers_mut();
+                    headers.insert(
+                        "x-ucloud-request-uuid",
+                        HeaderValue::from_static("bench-request"),
+                    );
+                    headers.insert("content-type", HeaderValue::from_static("application/json"));
+                    Ok::<_, std::convert::Infallible>(response)
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+/// The emulator with the udb seed's spec: checks the signature and the parameters, records the
+/// request, answers the document's example.
+async fn start_emulator() -> String {
+    let emulator = dezai_emulator::Emulator::builder()
+        .spec_json(include_str!("../../../specs/udb.json"))
+        .key_pair(PUBLIC_KEY, PRIVATE_KEY)
+        .start()
+        .await
+        .expect("emulator");
+    let url = emulator.url().to_owned();
+    // Kept running for the whole benchmark.
+    std::mem::forget(emulator);
+    url
+}
+
+fn client_for(url: &str) -> Client {
+    Client::new(
         Config::builder()
-            .credentials(Credentials::new(
-                "bench-public-key",
-                "bench-private-key-0123456789abcdef",
-            ))
-            .base_url(&url)
+            .credentials(Credentials::new(PUBLIC_KEY, PRIVATE_KEY))
+            .base_url(url)
             .region("cn-bj2")
             .zone("cn-bj2-04")
             .project_id("org-bench")
             .build()
             .expect("config"),
     )
-    .expect("client");
+    .expect("client")
+}
+
+async fn run() {
+    let axum_url = serve_apart("axum", start_axum);
+    let client = client_for(&axum_url);
+    let url = axum_url.clone();
 
     // 1. Sign + encode: parameters written, defaults filled, sorted, signed, form-encoded.
     if std::env::var_os("ENCODE_THREADS").is_some() {
@@ -207,41 +294,57 @@ async fn run() {
         median(encode_ns)
     );
 
-    // Allocations per call, sequential, server included (it runs in this process): the
-    // typed call's count minus raw reqwest's is what the client adds.
-    let raw_once = raw_call(
-        reqwest::Client::new(),
-        format!("{url}/"),
-        None,
-        encoded.body().to_owned(),
-    );
-    let calls = 2_000u64;
-    for _ in 0..100 {
-        raw_once().await;
-        client.send(request()).await.expect("warm-up");
-    }
-    let allocations = || dhat::HeapStats::get().total_blocks;
-    let profiler = dhat::Profiler::builder().testing().build();
-    let before = allocations();
-    for _ in 0..calls {
-        raw_once().await;
-    }
-    let after_raw = allocations();
-    for _ in 0..calls {
-        client.send(request()).await.expect("sdk call");
-    }
-    let after_typed = allocations();
-    drop(profiler);
-    let raw_allocs = (after_raw - before) as f64 / calls as f64;
-    let typed_allocs = (after_typed - after_raw) as f64 / calls as f64;
+    // 2. Allocations per call, sequential, counted on the calling thread: a current-thread
+    // runtime runs the client, reqwest's connection task included, while the server runs on
+    // its own threads and is not counted. allocation-counter is the global allocator: the
+    // system allocator (glibc's malloc) with a thread-local count per allocation.
+    let body = encoded.body().to_owned();
+    let (raw_allocs, typed_allocs) = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let client = client_for(&url);
+            let raw_once = raw_call(reqwest::Client::new(), format!("{url}/"), None, body);
+            runtime.block_on(async {
+                for _ in 0..100 {
+                    raw_once().await;
+                    client.send(request()).await.expect("warm-up");
+                }
+            });
+            let calls = 2_000u64;
+            let per_call =
+                |f: &dyn Fn()| allocation_counter::measure(f).count_total as f64 / calls as f64;
+            let raw = per_call(&|| {
+                runtime.block_on(async {
+                    for _ in 0..calls {
+                        raw_once().await;
+                    }
+                })
+            });
+            let typed = per_call(&|| {
+                runtime.block_on(async {
+                    for _ in 0..calls {
+                        client.send(request()).await.expect("sdk call");
+                    }
+                })
+            });
+            (raw, typed)
+        })
+        .join()
+        .expect("allocation count")
+    };
     println!(
-        "allocations per call (server included), {calls} sequential calls each: raw reqwest {raw_allocs:.1}, typed call {typed_allocs:.1}: the client adds {:.1}",
+        "allocations per call (client side: the caller's thread, connection task included), 2000 sequential calls each: raw reqwest {raw_allocs:.1}, typed call {typed_allocs:.1}: the client adds {:.1}",
         typed_allocs - raw_allocs
     );
 
-    // 2. Calls per second: the client (typed call, signing and decoding included) versus raw
+    // 3. Calls per second: the client (typed call, signing and decoding included) versus raw
     // reqwest posting the same pre-encoded body and reading the response bytes.
-    // RAW_WITH_TIMEOUTS=1 gives raw reqwest the client's timeouts, to see what they cost.
+    // RAW_WITH_TIMEOUTS=1 gives raw reqwest a timeout as long as the client's, to see what a
+    // timer per call costs.
     let mut raw_builder = reqwest::Client::builder();
     if std::env::var_os("RAW_WITH_TIMEOUTS").is_some() {
         raw_builder = raw_builder
@@ -253,9 +356,10 @@ async fn run() {
     let rounds = env_usize("ROUNDS", 7);
     let window = Duration::from_millis(env_usize("WINDOW_MS", 1500) as u64);
     for concurrency in [1usize, 64] {
-        // Four contenders, interleaved each round so they share machine conditions: raw
+        // Five contenders, interleaved each round so they share machine conditions: raw
         // reqwest with a pre-encoded body (the baseline), raw reqwest encoding and signing
-        // each call with the SDK, the SDK's generic `invoke` (JSON value), and the typed call.
+        // each call with the SDK, the SDK's generic `invoke` (JSON value), the typed call as
+        // generated, and a typed call decoding into a serde-derived type.
         let mut rates: [Vec<f64>; 5] = Default::default();
         for _ in 0..rounds {
             rates[0].push(
@@ -298,18 +402,7 @@ async fn run() {
                 })
                 .await,
             );
-            rates[3].push(
-                rate(concurrency, window, {
-                    let client = client.clone();
-                    move || {
-                        let client = client.clone();
-                        async move {
-                            client.send(request()).await.expect("sdk call");
-                        }
-                    }
-                })
-                .await,
-            );
+            rates[3].push(rate(concurrency, window, typed_call(&client)).await);
             rates[4].push(
                 rate(concurrency, window, {
                     let client = client.clone();
@@ -328,7 +421,7 @@ async fn run() {
         }
         let [raw_rate, raw_encode, invoke, typed, plain] = rates.map(median);
         println!(
-            "{concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (generated-style type) {typed:.0} calls/s ({:.3}x)\n   client.send (serde-derived type) {plain:.0} calls/s ({:.3}x)",
+            "axum server, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (generated-style type) {typed:.0} calls/s ({:.3}x)\n   client.send (serde-derived type) {plain:.0} calls/s ({:.3}x)",
             window.as_millis(),
             raw_encode / raw_rate,
             invoke / raw_rate,
@@ -336,6 +429,187 @@ async fn run() {
             plain / raw_rate,
         );
     }
+
+    // 4. The same two ends against a minimal hyper server and against the emulator: what a
+    // round trip costs on this loopback, and what the emulator adds to it.
+    let hyper_url = serve_apart("hyper", start_minimal_hyper);
+    let emulator_url = serve_apart("emulator", start_emulator);
+    let hyper_client = client_for(&hyper_url);
+    let emulator_client = client_for(&emulator_url);
+    emulator_client
+        .send(request())
+        .await
+        .expect("the emulator answers the typed call");
+    let mut round_trips = [0.0f64; 2];
+    for concurrency in [1usize, 64] {
+        // Raw and typed against hyper, then against the emulator, interleaved.
+        let mut rates: [Vec<f64>; 4] = Default::default();
+        for _ in 0..rounds {
+            for (i, (url, client)) in [
+                (&hyper_url, &hyper_client),
+                (&emulator_url, &emulator_client),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let raw_call = raw_call(raw.clone(), format!("{url}/"), None, body.clone());
+                rates[2 * i].push(rate(concurrency, window, raw_call).await);
+                rates[2 * i + 1].push(rate(concurrency, window, typed_call(client)).await);
+            }
+        }
+        let [hyper_raw, hyper_typed, emulator_raw, emulator_typed] = rates.map(median);
+        let micros = |rate: f64| 1e6 / rate;
+        println!(
+            "minimal hyper server and emulator, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   hyper: raw reqwest {hyper_raw:.0} calls/s ({:.1} us), client.send {hyper_typed:.0} calls/s ({:.1} us, {:.3}x)\n   emulator: raw reqwest {emulator_raw:.0} calls/s ({:.1} us), client.send {emulator_typed:.0} calls/s ({:.1} us, {:.3}x)\n   emulator round trip / minimal hyper round trip (raw reqwest): {:.2}x",
+            window.as_millis(),
+            micros(hyper_raw),
+            micros(hyper_typed),
+            hyper_typed / hyper_raw,
+            micros(emulator_raw),
+            micros(emulator_typed),
+            emulator_typed / emulator_raw,
+            hyper_raw / emulator_raw,
+        );
+        if concurrency == 1 {
+            round_trips = [emulator_typed, emulator_raw];
+        }
+    }
+
+    // 5. The Python SDK against the emulator, sequential, beside the Rust SDK's typed call.
+    python_contender(&emulator_url, &emulator_client, round_trips[0]).await;
+}
+
+/// The typed call as generated code makes it, on `client`.
+fn typed_call(
+    client: &Client,
+) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Clone + Send + 'static
+{
+    let client = client.clone();
+    move || {
+        let client = client.clone();
+        Box::pin(async move {
+            client.send(request()).await.expect("sdk call");
+        })
+    }
+}
+
+/// The Python script: one client, warm-up, then sequential calls for the given seconds; prints
+/// calls per second.
+const PYTHON_SCRIPT: &str = r#"
+import logging, sys, time
+from ucloud.client import Client
+url, seconds, public, private = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+logger = logging.getLogger("bench")
+logger.setLevel(logging.ERROR)
+client = Client({"region": "cn-bj2", "project_id": "org-bench", "base_url": url,
+                 "public_key": public, "private_key": private}, logger=logger).udb()
+req = {"DBId": "udb-abc123", "BackupId": 1234, "ValidTime": 3600, "Zone": "cn-bj2-04"}
+for _ in range(50):
+    client.describe_udb_instance_backup_url(req)
+calls, start = 0, time.perf_counter()
+while time.perf_counter() - start < seconds:
+    client.describe_udb_instance_backup_url(req)
+    calls += 1
+print(calls / (time.perf_counter() - start))
+"#;
+
+/// Runs the Python SDK contender when Python and the package can be had; says why not
+/// otherwise.
+async fn python_contender(url: &str, client: &Client, rust_rate: f64) {
+    let Some(python) = python_env() else {
+        return;
+    };
+    let script = python
+        .parent()
+        .map(|p| p.join("bench_udb.py"))
+        .expect("venv");
+    std::fs::write(&script, PYTHON_SCRIPT).expect("script");
+    let rounds = 3;
+    let window = Duration::from_secs(2);
+    let (mut python_rates, mut rust_rates) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let output = tokio::process::Command::new(&python)
+            .arg(&script)
+            .args([
+                url,
+                &window.as_secs_f64().to_string(),
+                PUBLIC_KEY,
+                PRIVATE_KEY,
+            ])
+            .output()
+            .await;
+        match output {
+            Ok(out) if out.status.success() => {
+                let text = String::from_utf8_lossy(&out.stdout);
+                match text.trim().parse::<f64>() {
+                    Ok(rate) => python_rates.push(rate),
+                    Err(_) => {
+                        println!("Python SDK: skipped (unexpected output: {text})");
+                        return;
+                    }
+                }
+            }
+            Ok(out) => {
+                println!(
+                    "Python SDK: skipped (the script failed: {})",
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                );
+                return;
+            }
+            Err(e) => {
+                println!("Python SDK: skipped (cannot run {}: {e})", python.display());
+                return;
+            }
+        }
+        rust_rates.push(rate(1, window, typed_call(client)).await);
+    }
+    let (python_rate, rust) = (median(python_rates), median(rust_rates));
+    println!(
+        "Python SDK (ucloud-sdk-python3) vs Rust SDK, sequential against the emulator, median of {rounds} interleaved {}-s rounds:\n   Python {python_rate:.0} calls/s, Rust client.send {rust:.0} calls/s: Rust {:.1}x faster (the earlier section's 1-caller figure: {rust_rate:.0} calls/s)",
+        window.as_secs(),
+        rust / python_rate,
+    );
+}
+
+/// A Python interpreter with ucloud-sdk-python3, in a virtualenv under `target/` made on first
+/// use; `None` (after saying why) when Python or the package is not to be had.
+fn python_env() -> Option<std::path::PathBuf> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    if python == "none" {
+        println!("Python SDK: skipped (PYTHON=none)");
+        return None;
+    }
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-python");
+    let bin = venv.join("bin/python");
+    let has_sdk = |bin: &std::path::Path| {
+        std::process::Command::new(bin)
+            .args(["-c", "import ucloud.client"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has_sdk(&bin) {
+        let made = std::process::Command::new(&python)
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .output();
+        if !made.as_ref().is_ok_and(|o| o.status.success()) {
+            println!("Python SDK: skipped (no Python: `{python} -m venv` failed)");
+            return None;
+        }
+        let installed = std::process::Command::new(&bin)
+            .args(["-m", "pip", "install", "--quiet", "ucloud-sdk-python3"])
+            .output();
+        if !installed.as_ref().is_ok_and(|o| o.status.success()) || !has_sdk(&bin) {
+            println!(
+                "Python SDK: skipped (`pip install ucloud-sdk-python3` failed: no network or no PyPI?)"
+            );
+            return None;
+        }
+    }
+    Some(bin)
 }
 
 /// A raw reqwest call posting `body`, or, with a client, the body the client encodes for

@@ -14,7 +14,7 @@ use tracing::{Instrument, debug, field, trace};
 use crate::action::{Action, ConfigParams, Takes};
 use crate::call_options::CallOptions;
 use crate::config::{BodyEncoding, Config, ConfigError, DEFAULT_ENDPOINT};
-use crate::de::Envelope;
+use crate::de::{Envelope, Lenient};
 use crate::error::{Error, ErrorKind};
 use crate::mock::{Mock, Reply};
 use crate::params::{ParamWriter, Params};
@@ -61,13 +61,14 @@ struct Inner {
 
 /// Where attempts go: over HTTP, or to a mock in tests.
 enum Transport {
-    Http(reqwest::Client),
+    /// The client, and the endpoint parsed once (reqwest would parse a string per call).
+    Http(reqwest::Client, reqwest::Url),
     Mock(Mock),
 }
 
-/// A successful attempt's body: bytes from a server, or a typed response from a mock.
+/// A successful attempt's body: the JSON object a server sent, or a typed response from a mock.
 enum Body {
-    Json(bytes::Bytes),
+    Object(serde_json::Map<String, Value>),
     Typed(Box<dyn std::any::Any + Send>),
 }
 
@@ -102,8 +103,8 @@ impl Client {
         };
         let mut builder = reqwest::Client::builder()
             .user_agent(user_agent)
+            // The attempt timeout is the client's own timer (see `attempts`), not reqwest's.
             .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
             // A redirect would carry the signed body (public key, signature, token) to a host
             // the user never chose: never follow one; a 3xx is an error naming the target.
             .redirect(reqwest::redirect::Policy::none());
@@ -117,7 +118,10 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self::with_transport(config, Transport::Http(http)))
+        let url = reqwest::Url::parse(&endpoint_url(&config)).map_err(|e| {
+            ConfigError::new(Some("base_url".into()), format!("not a valid URL: {e}"))
+        })?;
+        Ok(Self::with_transport(config, Transport::Http(http, url)))
     }
 
     /// A client that sends nothing over the network: every attempt is answered by `mock`
@@ -169,7 +173,7 @@ impl Client {
         let (call, params) = self.call_for(&request);
         let answer = self.execute(call, params, &options).await?;
         let mut response = match answer.body {
-            Body::Json(body) => serde_json::from_slice::<A::Response>(&body).map_err(|e| {
+            Body::Object(object) => A::Response::from_json_object(object).map_err(|e| {
                 // Generated responses read every field leniently, so this means a
                 // hand-written response type that is stricter than the service.
                 Error::new(ErrorKind::Decode, A::NAME)
@@ -227,13 +231,7 @@ impl Client {
         };
         let answer = self.execute(call, params, &options).await?;
         match answer.body {
-            // The envelope check already proved this is a JSON object.
-            Body::Json(body) => serde_json::from_slice(&body).map_err(|e| {
-                Error::new(ErrorKind::Decode, action)
-                    .with_message(format!("the response is not JSON: {e}"))
-                    .with_request_id(answer.request_id)
-                    .with_body(&body)
-            }),
+            Body::Object(object) => Ok(Value::Object(object)),
             Body::Typed(typed) => typed.downcast::<Value>().map(|v| *v).map_err(|_| {
                 Error::new(ErrorKind::Decode, action)
                     .with_message("the mock answered with a typed response; invoke needs JSON")
@@ -260,51 +258,61 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Answer, Error> {
         let prepared = self.prepare(&call, params, options)?;
-        let config = &self.inner.config;
-        let attempts = std::sync::atomic::AtomicU32::new(0);
-        let limit = options
-            .operation_timeout
-            .unwrap_or(config.operation_timeout);
-        let max_attempts = options.max_attempts.unwrap_or(config.retry.max_attempts);
-        let run = self.attempts(&call, &prepared, &attempts, options);
-        match tokio::time::timeout(limit, run).await {
-            Ok(result) => result,
-            Err(_) => {
-                let attempt = attempts.load(std::sync::atomic::Ordering::Relaxed);
-                let mut error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
-                    "gave up after {} (the operation timeout) during attempt {attempt} of {max_attempts}",
-                    seconds(limit),
-                ));
-                error.set_attempts(attempt);
-                error.set_retryable(true);
-                Err(error)
-            }
-        }
+        self.attempts(&call, &prepared, options).await
     }
 
-    /// The attempts of one call, with backoff between them; `attempts` counts them for the
-    /// operation timeout's message.
+    /// The attempts of one call, with backoff between them, all within the operation timeout.
+    ///
+    /// One timer per attempt does both jobs: it fires at the attempt's timeout or at the
+    /// operation's deadline, whichever comes first. (reqwest's own timeout would add a second
+    /// timer and a boxed response body to every call.)
     async fn attempts(
         &self,
         call: &Call<'_>,
         prepared: &Prepared,
-        attempts: &std::sync::atomic::AtomicU32,
         options: &CallOptions,
     ) -> Result<Answer, Error> {
-        let policy = &self.inner.config.retry;
+        let config = &self.inner.config;
+        let policy = &config.retry;
         let max_attempts = options.max_attempts.unwrap_or(policy.max_attempts);
-        let timeout = options.timeout.unwrap_or(self.inner.config.timeout);
+        let timeout = options.timeout.unwrap_or(config.timeout);
+        let limit = options
+            .operation_timeout
+            .unwrap_or(config.operation_timeout);
+        let started = tokio::time::Instant::now();
+        let deadline = started + limit;
+        let gave_up = |attempt: u32| {
+            let mut error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
+                "gave up after {} (the operation timeout) during attempt {attempt} of {max_attempts}",
+                seconds(limit),
+            ));
+            error.set_attempts(attempt);
+            error.set_retryable(true);
+            error
+        };
         let mut spent = 0u32;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
+            let attempt_deadline = (tokio::time::Instant::now() + timeout).min(deadline);
             // One span per attempt, so its request id is the one the server gave that attempt.
             let span = tracing::debug_span!("attempt", n = attempt, request_id = field::Empty);
-            let outcome = self
-                .attempt(prepared, call.action, timeout, &span)
-                .instrument(span.clone())
-                .await;
+            let run = self
+                .attempt(prepared, call.action, &span)
+                .instrument(span.clone());
+            let outcome = match tokio::time::timeout_at(attempt_deadline, run).await {
+                Ok(outcome) => outcome,
+                Err(_) if attempt_deadline == deadline => return Err(gave_up(attempt)),
+                Err(_) => Err(Failure {
+                    error: Error::new(ErrorKind::Timeout, call.action).with_message(format!(
+                        "timed out after {} (attempt {attempt} of {max_attempts})",
+                        seconds(timeout),
+                    )),
+                    retry_after: None,
+                    retry_class: true,
+                    never_sent: false,
+                }),
+            };
             match outcome {
                 Ok(ok) => {
                     self.inner.bucket.deposit(spent);
@@ -318,12 +326,6 @@ impl Client {
                         never_sent,
                     } = failure;
                     error.set_attempts(attempt);
-                    if error.kind() == ErrorKind::Timeout && error.message().is_none() {
-                        error = error.with_message(format!(
-                            "timed out after {} (attempt {attempt} of {max_attempts})",
-                            seconds(timeout),
-                        ));
-                    }
                     let allowed = retry_class && (call.idempotent || never_sent);
                     error.set_retryable(allowed);
                     if !allowed || attempt >= max_attempts {
@@ -348,7 +350,12 @@ impl Client {
                         }
                     }
                     debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-                    tokio::time::sleep(wait).await;
+                    let resume = tokio::time::Instant::now() + wait;
+                    if resume >= deadline {
+                        tokio::time::sleep_until(deadline).await;
+                        return Err(gave_up(attempt));
+                    }
+                    tokio::time::sleep_until(resume).await;
                 }
             }
         }
@@ -359,7 +366,10 @@ impl Client {
     pub fn encode<A: Action>(&self, request: &A) -> Result<EncodedRequest, Error> {
         let (call, params) = self.call_for(request);
         let prepared = self.prepare(&call, params, &CallOptions::default())?;
-        Ok(EncodedRequest { prepared })
+        Ok(EncodedRequest {
+            url: self.inner.url.clone(),
+            prepared,
+        })
     }
 
     /// [`Client::encode`] for an action by name, with parameters as [`Client::invoke`] takes
@@ -380,7 +390,10 @@ impl Client {
             problems: Vec::new(),
         };
         let prepared = self.prepare(&call, params, options)?;
-        Ok(EncodedRequest { prepared })
+        Ok(EncodedRequest {
+            url: self.inner.url.clone(),
+            prepared,
+        })
     }
 
     /// The action's facts and its parameters: the only per-action (generic) work of a call.
@@ -503,7 +516,7 @@ impl Client {
         }
         params.sort();
         let signature = signer::sign_sorted(&params, credentials.private_key());
-        params.push("Signature", signature);
+        params.push("Signature", signature.as_str());
 
         let (body, content_type) = match config.encoding {
             BodyEncoding::Form => {
@@ -528,7 +541,6 @@ impl Client {
             }
         };
         Ok(Prepared {
-            url: self.inner.url.clone(),
             body: bytes::Bytes::from(body),
             content_type,
             params,
@@ -539,17 +551,16 @@ impl Client {
         &self,
         prepared: &Prepared,
         action: &str,
-        timeout: Duration,
         span: &tracing::Span,
     ) -> Result<Answer, Failure> {
         debug!(
-            url = %crate::redact::redact_url(&prepared.url),
+            url = %crate::redact::redact_url(&self.inner.url),
             params = %RedactedParams(&prepared.params),
             "sending request"
         );
         let exchange = match &self.inner.transport {
-            Transport::Http(http) => self.over_http(http, prepared, action, timeout).await?,
-            Transport::Mock(mock) => match mock_exchange(mock, prepared, action, timeout).await? {
+            Transport::Http(http, url) => self.over_http(http, url, prepared, action).await?,
+            Transport::Mock(mock) => match mock_exchange(mock, prepared, action).await? {
                 Ok(exchange) => exchange,
                 Err(typed) => {
                     return Ok(Answer {
@@ -607,25 +618,27 @@ impl Client {
             });
         }
 
-        if tracing::enabled!(tracing::Level::TRACE) {
-            if let Ok(value) = serde_json::from_slice::<Value>(&body) {
-                trace!(body = %redact_json(&value), "response body");
+        // The body is parsed once: the envelope is read from the object that the typed
+        // response (or `invoke`'s JSON) is then built from.
+        let object = match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => {
+                let message = "the response is not a JSON object";
+                return Err(Failure::decode(action, status, request_id, &body, message));
             }
-        }
-        let envelope = match Envelope::read(&body) {
-            Ok(envelope) => envelope,
             Err(e) => {
-                let message = if e.is_data() {
-                    "the response is not a JSON object".to_owned()
-                } else {
-                    format!("the response is not JSON: {e}")
-                };
+                let message = format!("the response is not JSON: {e}");
                 return Err(Failure::decode(action, status, request_id, &body, &message));
             }
         };
-        match envelope.ret_code {
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let value = Value::Object(object.clone());
+            trace!(body = %redact_json(&value), "response body");
+        }
+        let lenient = |name: &str| object.get(name).cloned();
+        match lenient("RetCode").and_then(i64::from_json) {
             Some(0) => Ok(Answer {
-                body: Body::Json(body),
+                body: Body::Object(object),
                 request_id,
             }),
             Some(code) => {
@@ -633,7 +646,7 @@ impl Client {
                     .with_ret_code(code)
                     .with_status(status)
                     .with_request_id(request_id);
-                if let Some(message) = envelope.message {
+                if let Some(message) = lenient("Message").and_then(String::from_json) {
                     error = error.with_message(message);
                 }
                 let retry_class = policy.retry_ret_codes.contains(&code);
@@ -658,14 +671,16 @@ impl Client {
     async fn over_http(
         &self,
         http: &reqwest::Client,
+        url: &reqwest::Url,
         prepared: &Prepared,
         action: &str,
-        timeout: Duration,
     ) -> Result<Exchange, Failure> {
         let sent = http
-            .post(&prepared.url)
-            .header(reqwest::header::CONTENT_TYPE, prepared.content_type)
-            .timeout(timeout)
+            .post(url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                reqwest::header::HeaderValue::from_static(prepared.content_type),
+            )
             .body(prepared.body.clone())
             .send()
             .await;
@@ -708,7 +723,6 @@ async fn mock_exchange(
     mock: &Mock,
     prepared: &Prepared,
     action: &str,
-    timeout: Duration,
 ) -> Result<Result<Exchange, Box<dyn std::any::Any + Send>>, Failure> {
     let Some((reply, delay)) = mock.answer(action, &prepared.params) else {
         return Err(Failure {
@@ -720,15 +734,6 @@ async fn mock_exchange(
         });
     };
     if !delay.is_zero() {
-        if delay >= timeout {
-            tokio::time::sleep(timeout).await;
-            return Err(Failure {
-                error: Error::new(ErrorKind::Timeout, action),
-                retry_after: None,
-                retry_class: true,
-                never_sent: false,
-            });
-        }
         tokio::time::sleep(delay).await;
     }
     let (status, body) = match reply {
@@ -764,13 +769,14 @@ struct Call<'a> {
 /// A call encoded for sending: see [`Client::encode`]. `Debug` masks the signature and
 /// other secrets.
 pub struct EncodedRequest {
+    url: String,
     prepared: Prepared,
 }
 
 impl EncodedRequest {
     /// The URL the request is posted to.
     pub fn url(&self) -> &str {
-        &self.prepared.url
+        &self.url
     }
     /// The body, exactly as sent (it holds the signature and any security token).
     pub fn body(&self) -> &str {
@@ -801,7 +807,7 @@ impl EncodedRequest {
 impl std::fmt::Debug for EncodedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EncodedRequest")
-            .field("url", &self.prepared.url)
+            .field("url", &self.url)
             .field("content_type", &self.prepared.content_type)
             .field("params", &RedactedParams(&self.prepared.params).to_string())
             .finish()
@@ -810,7 +816,6 @@ impl std::fmt::Debug for EncodedRequest {
 
 /// A call ready to send.
 struct Prepared {
-    url: String,
     /// Cheap to clone for each attempt.
     body: bytes::Bytes,
     content_type: &'static str,

@@ -73,6 +73,13 @@ impl ResponseMeta {
 /// A typed response: what [`Action::Response`](crate::Action::Response) must be. Generated
 /// responses implement it; a hand-written response type needs only `impl Response for T {}`.
 pub trait Response: DeserializeOwned + Send + 'static {
+    /// The response read from the JSON object the service sent, which the client has already
+    /// parsed (to check the envelope). Generated responses read their fields straight out of
+    /// it; the default goes through `Deserialize`.
+    fn from_json_object(object: Map<String, Value>) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(Value::Object(object))
+    }
+
     /// The response's envelope and request id, if the type keeps them. The runtime records
     /// the request id here after a call.
     fn meta_mut(&mut self) -> Option<&mut ResponseMeta> {
@@ -82,4 +89,8 @@ pub trait Response: DeserializeOwned + Send + 'static {
 
 /// What [`Client::invoke`](crate::Client::invoke) returns, and what a mock rule for an action
 /// by name answers with.
-impl Response for serde_json::Value {}
+impl Response for serde_json::Value {
+    fn from_json_object(object: Map<String, Value>) -> Result<Self, serde_json::Error> {
+        Ok(Value::Object(object))
+    }
+}

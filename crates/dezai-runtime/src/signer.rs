@@ -7,8 +7,9 @@ use crate::credentials::Secret;
 use crate::params::Params;
 
 /// Signs parameters that are already sorted by name (byte order) and hold everything that will
-/// be sent except `Signature`.
-pub(crate) fn sign_sorted(params: &Params, private_key: &Secret) -> String {
+/// be sent except `Signature`. The hex digits are returned on the stack: the caller copies
+/// them into the parameters, so signing allocates nothing.
+pub(crate) fn sign_sorted(params: &Params, private_key: &Secret) -> Hex {
     let mut hasher = Sha1::new();
     for (name, value) in params.iter() {
         hasher.update(name.as_bytes());
@@ -16,13 +17,23 @@ pub(crate) fn sign_sorted(params: &Params, private_key: &Secret) -> String {
     }
     hasher.update(private_key.expose().as_bytes());
     let digest = hasher.finalize();
-    let mut hex = String::with_capacity(40);
-    for byte in digest.iter() {
+    let mut hex = [0u8; 40];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        hex.push(DIGITS[usize::from(byte >> 4)] as char);
-        hex.push(DIGITS[usize::from(byte & 0xf)] as char);
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xf)];
     }
-    hex
+    Hex(hex)
+}
+
+/// A SHA-1 digest as 40 lower-case hex digits.
+pub(crate) struct Hex([u8; 40]);
+
+impl Hex {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII hex digits were written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// The signature of a parameter set (any order; `Signature` itself is ignored if present).
@@ -44,5 +55,5 @@ pub fn sign(params: &Params, private_key: &Secret) -> String {
     let mut sorted = params.clone();
     sorted.remove("Signature");
     sorted.sort();
-    sign_sorted(&sorted, private_key)
+    sign_sorted(&sorted, private_key).as_str().to_owned()
 }

@@ -2,8 +2,9 @@
 //!
 //! One module per product, each generated at compile time from `specs/<product>.json` and
 //! behind a cargo feature of the same name (all on by default;
-//! `default-features = false, features = ["udb"]` compiles only `udb`). The products are listed
-//! below.
+//! `default-features = false, features = ["udb"]` compiles only `udb`). Each module is a crate
+//! of its own (`dezai-udb` for `udb`), re-exported here: cargo compiles products in parallel
+//! and rebuilds only the product whose spec changed. The products are listed below.
 //!
 //! ```no_run
 //! use dezai_sdk::prelude::*;
@@ -106,8 +107,8 @@ pub use dezai_runtime::{
 /// The runtime the generated code runs on: configuration, signing, retries, decoding helpers.
 pub use dezai_runtime as runtime;
 
-// One module per product, each behind the cargo feature of its name: written by
-// `cargo xtask codegen` from the specs, so a new product needs no edit here.
+// One module per product (its crate, re-exported), each behind the cargo feature of its name:
+// written by `cargo xtask codegen` from the specs, so a new product needs no edit here.
 include!("products.rs");
 
 /// `use dezai_sdk::prelude::*;` gives the client, its configuration and errors, and the

@@ -42,6 +42,69 @@ pub fn conformance_tests(
     Ok(quote!(#(#tests)*))
 }
 
+/// One `pub async fn` per action that sends the request example (set through the typed API)
+/// with a client and returns the response's RetCode: what a program calling these actions
+/// compiles, for `cargo xtask bench-compile`'s figures of a user's crate.
+pub fn example_calls(
+    spec: &ProductSpec,
+    module: &TokenStream,
+    options: &Options,
+) -> Result<TokenStream, Error> {
+    let ctx = Ctx::new(spec, options)?;
+    let rt = &ctx.rt;
+    let mut calls = Vec::new();
+    for action in &spec.actions {
+        crate::validate::action(action)?;
+        let names = Names::new(&ctx, action)?;
+        let params = example_params(action);
+        let Some(built) = build_struct(
+            &ctx,
+            &action.request,
+            &[],
+            &params,
+            &names,
+            module,
+            true,
+            &names.request,
+        ) else {
+            continue;
+        };
+        let name = format_ident!("{}", names.module.to_string().trim_start_matches("r#"));
+        let expr = built.expr;
+        calls.push(quote! {
+            #[allow(deprecated, unused_mut)]
+            pub async fn #name(client: &#rt::Client) -> ::std::result::Result<::std::option::Option<i64>, #rt::Error> {
+                let response = client.send(#expr).await?;
+                ::std::result::Result::Ok(response.meta().ret_code())
+            }
+        });
+    }
+    Ok(quote!(#(#calls)*))
+}
+
+/// The request example's parameters below `Action` and the signature, first occurrence of
+/// each name (the example's repeats are documentation drift), split at the dots.
+fn example_params(action: &Action) -> Vec<(Vec<String>, String)> {
+    let mut seen = std::collections::BTreeSet::new();
+    action
+        .request_example
+        .iter()
+        .filter(|p| seen.insert(p.name.clone()))
+        .filter(|p| {
+            !matches!(
+                p.name.as_str(),
+                "Action" | "PublicKey" | "Signature" | "SecurityToken"
+            )
+        })
+        .map(|p| {
+            (
+                p.name.split('.').map(str::to_owned).collect(),
+                p.value.clone(),
+            )
+        })
+        .collect()
+}
+
 /// One example parameter, split into its path below the field it belongs to.
 #[derive(Clone)]
 struct Entry {
@@ -65,25 +128,7 @@ fn request_check(
     module: &TokenStream,
     rt: &TokenStream,
 ) -> TokenStream {
-    // First occurrence of each name: the example's repeats are documentation drift.
-    let mut seen = std::collections::BTreeSet::new();
-    let params: Vec<(Vec<String>, String)> = action
-        .request_example
-        .iter()
-        .filter(|p| seen.insert(p.name.clone()))
-        .filter(|p| {
-            !matches!(
-                p.name.as_str(),
-                "Action" | "PublicKey" | "Signature" | "SecurityToken"
-            )
-        })
-        .map(|p| {
-            (
-                p.name.split('.').map(str::to_owned).collect(),
-                p.value.clone(),
-            )
-        })
-        .collect();
+    let params = example_params(action);
     let built = build_struct(
         ctx,
         &action.request,

@@ -105,6 +105,10 @@ impl Readable<'_> {
             quote! {
                 impl #rt::Response for #name {
                     #[inline]
+                    fn from_json_object(map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> ::std::result::Result<Self, #rt::serde_json::Error> {
+                        ::std::result::Result::Ok(Self::from_object(map))
+                    }
+                    #[inline]
                     fn meta_mut(&mut self) -> ::std::option::Option<&mut #rt::ResponseMeta> {
                         ::std::option::Option::Some(&mut self.__meta)
                     }

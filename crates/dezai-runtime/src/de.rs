@@ -70,11 +70,25 @@ pub fn take<T: Lenient>(
     name: &str,
     aliases: &[&str],
 ) -> Option<T> {
-    let value = match map.remove(name) {
-        Some(value) => value,
-        None => aliases.iter().find_map(|alias| map.remove(*alias))?,
-    };
-    T::from_json(value)
+    // Only the conversion is generic; the lookup is compiled once.
+    take_value(map, name, aliases).and_then(T::from_json)
+}
+
+/// The value of `name` (or the first alias present), taken out of `map`.
+fn take_value(
+    map: &mut serde_json::Map<String, Value>,
+    name: &str,
+    aliases: &[&str],
+) -> Option<Value> {
+    if let Some(value) = map.remove(name) {
+        return Some(value);
+    }
+    for alias in aliases {
+        if let Some(value) = map.remove(*alias) {
+            return Some(value);
+        }
+    }
+    None
 }
 
 impl Lenient for String {
@@ -155,7 +169,16 @@ impl<T: Lenient> Lenient for Vec<T> {
     /// read as a list of one.
     fn from_json(value: Value) -> Option<Self> {
         match value {
-            Value::Array(items) => Some(items.into_iter().filter_map(T::from_json).collect()),
+            Value::Array(items) => {
+                // A plain loop: fewer generic functions for every list type a program reads.
+                let mut read = Vec::with_capacity(items.len());
+                for item in items {
+                    if let Some(item) = T::from_json(item) {
+                        read.push(item);
+                    }
+                }
+                Some(read)
+            }
             Value::Null => None,
             single => T::from_json(single).map(|item| vec![item]),
         }

@@ -39,6 +39,7 @@ mod client;
 mod config;
 mod credentials;
 pub mod de;
+mod deadline;
 mod error;
 mod json_params;
 pub mod mock;
@@ -53,7 +54,7 @@ mod tls;
 
 pub use action::{Action, ConfigParams, Takes};
 pub use call_options::{Bound, CallOptions};
-pub use client::{Client, EncodedRequest, USER_AGENT};
+pub use client::{Client, EncodedRequest, SendFuture, USER_AGENT};
 /// The RetCodes the protocol names, to match errors on (`err.ret_code() ==
 /// Some(ret_code::THROTTLED)`); the emulator answers with the same ones.
 pub use dezai_spec::ret_code;

@@ -117,7 +117,7 @@ impl<'a, R: Paged> Paginator<'a, R> {
         request.set_page(self.next_offset, self.page_size);
         let client = self.client;
         let options = self.options.clone();
-        Box::pin(async move { client.send_with(request, options).await })
+        Box::pin(client.send_with(request, options))
     }
 
     /// Records a page and decides whether another follows.

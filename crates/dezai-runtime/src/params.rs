@@ -206,21 +206,35 @@ impl<'a> ParamWriter<'a> {
 
     /// Writes `value` as the field `name` of the current structure.
     pub fn field<V: ParamValue + ?Sized>(&mut self, name: &str, value: &V) {
-        let len = self.key.len();
-        if !self.key.is_empty() {
-            self.key.push('.');
-        }
-        self.key.push_str(name);
+        // The generic part is the call in the middle: everything else is compiled once, not
+        // once per field type in every crate that sends requests.
+        let len = self.enter_field(name);
         value.write_param(self);
         self.key.truncate(len);
     }
 
     /// Writes `value` as item `index` of the current list.
     pub fn item<V: ParamValue + ?Sized>(&mut self, index: usize, value: &V) {
-        let len = self.key.len();
-        let _ = write!(self.key, ".{index}");
+        let len = self.enter_item(index);
         value.write_param(self);
         self.key.truncate(len);
+    }
+
+    /// Extends the key by `.name` (or `name` at the top) and returns the length to go back to.
+    fn enter_field(&mut self, name: &str) -> usize {
+        let len = self.key.len();
+        if !self.key.is_empty() {
+            self.key.push('.');
+        }
+        self.key.push_str(name);
+        len
+    }
+
+    /// Extends the key by `.index` and returns the length to go back to.
+    fn enter_item(&mut self, index: usize) -> usize {
+        let len = self.key.len();
+        let _ = write!(self.key, ".{index}");
+        len
     }
 
     /// Writes a scalar at the current key.
@@ -332,9 +346,12 @@ impl<T: ParamValue> ParamValue for Option<T> {
 }
 
 impl<T: ParamValue> ParamValue for [T] {
+    #[allow(clippy::needless_range_loop)] // on purpose, see below
     fn write_param(&self, w: &mut ParamWriter<'_>) {
-        for (i, item) in self.iter().enumerate() {
-            w.item(i, item);
+        // An index loop rather than `iter().enumerate()`: fewer generic functions for every
+        // list type a program sends.
+        for i in 0..self.len() {
+            w.item(i, &self[i]);
         }
     }
 }

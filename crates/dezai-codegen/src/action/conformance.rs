@@ -251,10 +251,33 @@ fn build_struct(
 }
 
 /// Strings are passed as `&str` to constructors and setters.
+/// An argument as a program would write it: a string argument (`&str`) as the literal
+/// itself rather than a reference to a `String` built from it.
 fn arg_expr(ty: &Type, expr: TokenStream) -> TokenStream {
     match ty {
-        Type::String => quote!(&#expr),
+        Type::String => match string_literal(&expr) {
+            Some(literal) => quote!(#literal),
+            None => quote!(&#expr),
+        },
         _ => expr,
+    }
+}
+
+/// The literal of `::std::string::String::from("…")`.
+fn string_literal(expr: &TokenStream) -> Option<proc_macro2::Literal> {
+    let tokens: Vec<proc_macro2::TokenTree> = expr.clone().into_iter().collect();
+    let [
+        ..,
+        proc_macro2::TokenTree::Ident(from),
+        proc_macro2::TokenTree::Group(args),
+    ] = tokens.as_slice()
+    else {
+        return None;
+    };
+    let inner: Vec<proc_macro2::TokenTree> = args.stream().into_iter().collect();
+    match (from.to_string().as_str(), inner.as_slice()) {
+        ("from", [proc_macro2::TokenTree::Literal(literal)]) => Some(literal.clone()),
+        _ => None,
     }
 }
 

@@ -147,7 +147,6 @@ impl ProductModels {
                 });
                 quote! {
                     impl #rt::ParamValue for #name {
-                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #(#writes)*
                         }
@@ -159,7 +158,6 @@ impl ProductModels {
             quote! {
                 #body
                 impl #rt::de::Lenient for #name {
-                    #[inline]
                     fn from_json(value: #rt::serde_json::Value) -> ::std::option::Option<Self> {
                         match value {
                             #rt::serde_json::Value::Object(map) => ::std::option::Option::Some(Self::from_object(map)),

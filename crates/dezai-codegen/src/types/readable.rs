@@ -132,7 +132,7 @@ impl Readable<'_> {
             }
 
             impl #name {
-                #[inline]
+
                 fn from_object(mut map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> Self {
                     Self {
                         #meta_read

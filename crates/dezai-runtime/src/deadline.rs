@@ -192,3 +192,73 @@ async fn watch(shared: Weak<Shared>, notify: Arc<tokio::sync::Notify>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn a_waiting_future_fails_at_its_deadline_and_a_quick_one_succeeds() {
+        let deadlines = Deadlines::default();
+        runtime().block_on(async {
+            let start = Instant::now();
+            let never = std::future::pending::<()>();
+            let result = deadlines.run(start + Duration::from_secs(5), never).await;
+            assert!(result.is_err());
+            assert_eq!(start.elapsed(), Duration::from_secs(5));
+            let quick = tokio::time::sleep(Duration::from_secs(1));
+            let result = deadlines
+                .run(Instant::now() + Duration::from_secs(5), quick)
+                .await;
+            assert!(result.is_ok());
+            assert!(
+                deadlines.shared.lock().waiting.is_empty(),
+                "finished futures deregister"
+            );
+        });
+    }
+
+    #[test]
+    fn an_earlier_deadline_than_the_watched_one_is_kept() {
+        let deadlines = Deadlines::default();
+        runtime().block_on(async {
+            let start = Instant::now();
+            let long = deadlines.run(
+                start + Duration::from_secs(60),
+                std::future::pending::<()>(),
+            );
+            let short = deadlines.run(start + Duration::from_secs(2), std::future::pending::<()>());
+            let mut long = std::pin::pin!(long);
+            // The long one registers first, so the watcher sleeps for 60 s until told otherwise.
+            let pending =
+                std::future::poll_fn(|cx| Poll::Ready(long.as_mut().poll(cx).is_pending())).await;
+            assert!(pending);
+            assert!(short.await.is_err());
+            assert_eq!(start.elapsed(), Duration::from_secs(2));
+        });
+    }
+
+    #[test]
+    fn deadlines_still_fire_after_the_first_runtime_is_gone() {
+        let deadlines = Deadlines::default();
+        for _ in 0..2 {
+            // Each runtime ends with its watcher; the next call starts a new one.
+            runtime().block_on(async {
+                let start = Instant::now();
+                let result = deadlines
+                    .run(start + Duration::from_secs(3), std::future::pending::<()>())
+                    .await;
+                assert!(result.is_err());
+            });
+        }
+    }
+}

@@ -7,7 +7,8 @@
 //!
 //! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians and ratios; no
 //! assertions. `ROUNDS`, `WINDOW_MS` and `PYTHON` (the interpreter; `PYTHON=none` skips that
-//! contender) adjust it.
+//! contender) adjust it; `ALLOCATIONS_ONLY=1` stops after the allocation count, and
+//! `PROFILE=typed|raw` runs one contender for 10 s (for `perf record`).
 
 use std::time::{Duration, Instant};
 
@@ -357,6 +358,9 @@ async fn run() {
         "allocations per call (client side: the caller's thread, connection task included), 2000 sequential calls each: raw reqwest {raw_allocs:.1}, typed call {typed_allocs:.1}: the client adds {:.1}",
         typed_allocs - raw_allocs
     );
+    if std::env::var_os("ALLOCATIONS_ONLY").is_some() {
+        return;
+    }
 
     // 3. Calls per second: the client (typed call, signing and decoding included) versus raw
     // reqwest posting the same pre-encoded body and reading the response bytes.

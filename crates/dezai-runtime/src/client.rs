@@ -71,7 +71,7 @@ enum Transport {
 /// A successful attempt's body: the JSON object a server sent, or a typed response from a mock.
 enum Body {
     Object(serde_json::Map<String, Value>),
-    Typed(Box<dyn std::any::Any + Send>),
+    Typed(Box<dyn crate::mock::Fill>),
 }
 
 /// What a successful call hands to the decoder.
@@ -177,12 +177,28 @@ impl Client {
         request: A,
         options: CallOptions,
     ) -> SendFuture<'_, A::Response> {
-        let (call, params) = self.call_for(&request);
+        let facts = Facts {
+            name: A::NAME,
+            config_params: A::CONFIG_PARAMS,
+            idempotent: A::IDEMPOTENT,
+        };
         SendFuture {
-            exchange: self.execute_boxed(call, params, options),
+            exchange: self.start(facts, &request, options),
             action: A::NAME,
             response: std::marker::PhantomData,
         }
+    }
+
+    /// Everything of a typed call but the decoding, compiled once: the parameters written,
+    /// and the exchange that will sign, send, retry and read.
+    fn start(
+        &self,
+        facts: Facts,
+        request: &dyn WriteParams,
+        options: CallOptions,
+    ) -> BoxedExchange<'_> {
+        let (call, params) = self.call_with(facts, request);
+        self.execute_boxed(call, params, options)
     }
 
     /// [`Client::execute`] behind a box: the one future type of every typed call.
@@ -234,10 +250,14 @@ impl Client {
         let answer = self.execute(call, params, &options).await?;
         match answer.body {
             Body::Object(object) => Ok(Value::Object(object)),
-            Body::Typed(typed) => typed.downcast::<Value>().map(|v| *v).map_err(|_| {
-                Error::new(ErrorKind::Decode, action)
-                    .with_message("the mock answered with a typed response; invoke needs JSON")
-            }),
+            Body::Typed(typed) => {
+                let mut slot: Option<Value> = None;
+                typed.fill(&mut slot);
+                slot.ok_or_else(|| {
+                    Error::new(ErrorKind::Decode, action)
+                        .with_message("the mock answered with a typed response; invoke needs JSON")
+                })
+            }
         }
     }
 
@@ -739,7 +759,7 @@ async fn mock_exchange(
     mock: &Mock,
     prepared: &Prepared,
     action: &str,
-) -> Result<Result<Exchange, Box<dyn std::any::Any + Send>>, Failure> {
+) -> Result<Result<Exchange, Box<dyn crate::mock::Fill>>, Failure> {
     let Some((reply, delay)) = mock.answer(action, &prepared.params) else {
         return Err(Failure {
             error: Error::new(ErrorKind::Transport, action)
@@ -824,10 +844,15 @@ fn decode<R: Response>(action: &str, answer: Result<Answer, Error>) -> Result<R,
             Ok(response) => response,
             Err(e) => return Err(decode_error(action, &e, request_id)),
         },
-        Body::Typed(typed) => match typed.downcast::<R>() {
-            Ok(response) => *response,
-            Err(_) => return Err(mock_type_error(action, std::any::type_name::<R>())),
-        },
+        Body::Typed(typed) => {
+            // A mock's response of another type leaves the slot empty.
+            let mut slot: Option<R> = None;
+            typed.fill(&mut slot);
+            match slot {
+                Some(response) => response,
+                None => return Err(mock_type_error(action, std::any::type_name::<R>())),
+            }
+        }
     };
     if let Some(meta) = response.meta_mut() {
         meta.set_request_id(request_id);

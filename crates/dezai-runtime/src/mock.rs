@@ -67,11 +67,34 @@ struct RuleState {
 /// What a rule answers with.
 pub(crate) enum Reply {
     /// A typed response, handed over without JSON.
-    Typed(Box<dyn Any + Send>),
+    Typed(Box<dyn Fill>),
     /// A response body as the service would send it, with HTTP status 200.
     Json(Value),
     /// An HTTP status with an empty body.
     Status(u16),
+}
+
+/// A typed response that moves itself into a caller's `Option<T>` (given as `&mut dyn Any`)
+/// if `T` is its type. The type check is compiled where the mock's rule is written, not in
+/// every typed call of a program.
+pub(crate) trait Fill: Send {
+    /// Fills `slot` and returns true, or returns false if `slot` is not an `Option` of this
+    /// response's type.
+    fn fill(self: Box<Self>, slot: &mut dyn Any) -> bool;
+}
+
+struct Typed<T>(T);
+
+impl<T: Any + Send> Fill for Typed<T> {
+    fn fill(self: Box<Self>, slot: &mut dyn Any) -> bool {
+        match slot.downcast_mut::<Option<T>>() {
+            Some(slot) => {
+                *slot = Some(self.0);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl std::fmt::Debug for Mock {
@@ -284,7 +307,7 @@ impl<T: Response> Rule<'_, T> {
     /// Answers with what `answer` makes of the request.
     pub fn respond_with(self, answer: impl Fn(&MockRequest) -> T + Send + Sync + 'static) {
         self.add(Arc::new(move |request| {
-            Reply::Typed(Box::new(answer(request)))
+            Reply::Typed(Box::new(Typed(answer(request))))
         }));
     }
 }

@@ -104,7 +104,7 @@ impl Readable<'_> {
         let response_impl = if self.response {
             quote! {
                 impl #rt::Response for #name {
-                    #[inline]
+                    // Not `#[inline]`, like `from_object`: compiled once, in the product's crate.
                     fn from_json_object(map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> ::std::result::Result<Self, #rt::serde_json::Error> {
                         ::std::result::Result::Ok(Self::from_object(map))
                     }

@@ -284,7 +284,7 @@ impl Gen<'_> {
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { region: #region, zone: #zone, project_id: #project };
                 type Response = #response;
-
+                #[inline]
                 fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
                     #writes
                 }

@@ -164,7 +164,12 @@ impl Client {
 
     /// Sends a typed request and decodes its typed response.
     pub fn send<A: Action>(&self, request: A) -> SendFuture<'_, A::Response> {
-        self.send_with(request, CallOptions::default())
+        // Not through `send_with`: one generic function per action a program calls, not two.
+        SendFuture {
+            exchange: self.start(Facts::of::<A>(), &request, None),
+            action: A::NAME,
+            response: std::marker::PhantomData,
+        }
     }
 
     /// Sends a typed request with settings for this call only (timeout, attempts, region, …).
@@ -177,13 +182,8 @@ impl Client {
         request: A,
         options: CallOptions,
     ) -> SendFuture<'_, A::Response> {
-        let facts = Facts {
-            name: A::NAME,
-            config_params: A::CONFIG_PARAMS,
-            idempotent: A::IDEMPOTENT,
-        };
         SendFuture {
-            exchange: self.start(facts, &request, options),
+            exchange: self.start(Facts::of::<A>(), &request, Some(options)),
             action: A::NAME,
             response: std::marker::PhantomData,
         }
@@ -195,10 +195,10 @@ impl Client {
         &self,
         facts: Facts,
         request: &dyn WriteParams,
-        options: CallOptions,
+        options: Option<CallOptions>,
     ) -> BoxedExchange<'_> {
         let (call, params) = self.call_with(facts, request);
-        self.execute_boxed(call, params, options)
+        self.execute_boxed(call, params, options.unwrap_or_default())
     }
 
     /// [`Client::execute`] behind a box: the one future type of every typed call.
@@ -422,14 +422,7 @@ impl Client {
     /// The action's facts and its parameters. Generic only in name: the work is in
     /// [`Client::call_with`], compiled once.
     fn call_for<A: Action>(&self, request: &A) -> (Call<'static>, Params) {
-        self.call_with(
-            Facts {
-                name: A::NAME,
-                config_params: A::CONFIG_PARAMS,
-                idempotent: A::IDEMPOTENT,
-            },
-            request,
-        )
+        self.call_with(Facts::of::<A>(), request)
     }
 
     fn call_with(&self, facts: Facts, request: &dyn WriteParams) -> (Call<'static>, Params) {
@@ -879,6 +872,16 @@ struct Facts {
     name: &'static str,
     config_params: ConfigParams,
     idempotent: Option<bool>,
+}
+
+impl Facts {
+    fn of<A: Action>() -> Self {
+        Self {
+            name: A::NAME,
+            config_params: A::CONFIG_PARAMS,
+            idempotent: A::IDEMPOTENT,
+        }
+    }
 }
 
 /// [`Action::write_params`] as a trait object, so that encoding is compiled once.

@@ -147,6 +147,7 @@ impl ProductModels {
                 });
                 quote! {
                     impl #rt::ParamValue for #name {
+                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #(#writes)*
                         }

@@ -1,9 +1,12 @@
 //! The client: prepares a call once (defaults, signature, body), then sends it as many times as
 //! the retry policy allows, and decodes the answer.
 //!
-//! Everything here is written once for all actions. The only generic functions are
-//! [`Client::send`] and the final typed decode, both a few lines; the work happens in
-//! non-generic code, so each generated action adds almost nothing to compile time.
+//! Everything here is written once for all actions. What is generic over the action is a few
+//! lines: [`Client::send`] hands the request to non-generic code as a trait object and returns
+//! a [`SendFuture`] around the one boxed exchange future every call shares; its `poll` decodes
+//! at the end. A program pays for each action it calls in its own crate's build, so that part
+//! is kept small (BENCHMARKS.md, issue 13). Attempt deadlines are watched without a timer per
+//! call (`deadline`).
 
 use std::sync::Arc;
 use std::time::Duration;

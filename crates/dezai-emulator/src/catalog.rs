@@ -10,6 +10,10 @@ use dezai_spec::{Action, Field, ProductSpec, Type};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Catalog {
     actions: BTreeMap<String, Action>,
+    /// Each action's usual answer (its document's example with `Action` and `RetCode`),
+    /// serialized once: answering a call is then a reference count, not a JSON tree copied
+    /// and written out per request.
+    answers: BTreeMap<String, bytes::Bytes>,
 }
 
 impl Catalog {
@@ -33,7 +37,11 @@ impl Catalog {
                 actions.insert(action.name.clone(), action);
             }
         }
-        Ok(Self { actions })
+        let answers = actions
+            .values()
+            .map(|action| (action.name.clone(), answer(action)))
+            .collect();
+        Ok(Self { actions, answers })
     }
 
     /// Adds the actions of one spec given as JSON text (a spec embedded in a program, such as
@@ -41,6 +49,7 @@ impl Catalog {
     pub(crate) fn add_json(&mut self, text: &str) -> Result<(), String> {
         let spec = ProductSpec::from_json(text).map_err(|e| format!("not a spec: {e}"))?;
         for action in spec.actions {
+            self.answers.insert(action.name.clone(), answer(&action));
             self.actions.insert(action.name.clone(), action);
         }
         Ok(())
@@ -50,9 +59,35 @@ impl Catalog {
         self.actions.get(name)
     }
 
+    /// The serialized usual answer of `name`: see [`example_answer`].
+    pub(crate) fn answer(&self, name: &str) -> Option<bytes::Bytes> {
+        self.answers.get(name).cloned()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.actions.len()
     }
+}
+
+/// An action's usual answer: the document's response example (an empty object without one),
+/// with `Action` set to `<name>Response` and `RetCode` 0 unless the example says otherwise.
+pub(crate) fn example_answer(action: &Action) -> serde_json::Value {
+    let mut body = action
+        .response_example
+        .clone()
+        .unwrap_or_else(|| serde_json::json!({}));
+    if let serde_json::Value::Object(map) = &mut body {
+        map.insert(
+            "Action".into(),
+            serde_json::Value::String(format!("{}Response", action.name)),
+        );
+        map.entry("RetCode").or_insert(serde_json::json!(0));
+    }
+    body
+}
+
+fn answer(action: &Action) -> bytes::Bytes {
+    bytes::Bytes::from(example_answer(action).to_string())
 }
 
 /// The first problem with a request's parameters, as the message of an error response.

@@ -275,7 +275,13 @@ async fn handle(
             if let Some(problem) = check_params(spec, &params) {
                 return Ok(error(&id, ret_code::INVALID_PARAMETER, &problem));
             }
-            spec.response_example.clone().unwrap_or_else(|| json!({}))
+            // The usual case, serialized once; backup URLs and truncation change the answer.
+            if let (None, false, Some(answer)) =
+                (&state.backups, truncate, state.catalog.answer(&action))
+            {
+                return Ok(respond_bytes(&id, 200, answer));
+            }
+            crate::catalog::example_answer(spec)
         }
     };
     if let Value::Object(map) = &mut body {
@@ -298,7 +304,11 @@ async fn handle(
 }
 
 fn respond(id: &str, status: u16, body: &Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    respond_bytes(id, status, Bytes::from(body.to_string()))
+}
+
+fn respond_bytes(id: &str, status: u16, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response
@@ -363,12 +373,19 @@ fn verdict(state: &State, params: &[(String, String)]) -> SignatureVerdict {
         hasher.update(value.as_bytes());
     }
     hasher.update(private_key.as_bytes());
-    let expected: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if expected == signature {
+    // Compared digit by digit against the lower-case hex the protocol sends, without building
+    // a string per request.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digest = hasher.finalize();
+    let matches = signature.len() == 2 * digest.len()
+        && digest
+            .iter()
+            .zip(signature.as_bytes().chunks(2))
+            .all(|(byte, pair)| {
+                pair[0] == DIGITS[usize::from(byte >> 4)]
+                    && pair[1] == DIGITS[usize::from(byte & 0xf)]
+            });
+    if matches {
         SignatureVerdict::Valid
     } else {
         SignatureVerdict::Wrong

@@ -2,14 +2,16 @@
 //! links each to the workspace's specs, wires it into the facade, and removes the crate of a
 //! product whose documents are gone. Run on a scratch copy of the project's layout.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{copy_dir, scratch};
 use xtask::codegen::{Drift, Options, plan_with};
 
 /// A scratch project: the workspace manifest, the facade's manifest and the documents.
 fn scratch_project(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("dezai-crates-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = scratch(&format!("crates-{name}"));
     let project = xtask::project_root();
     std::fs::create_dir_all(root.join("crates/dezai-sdk")).unwrap();
     std::fs::copy(project.join("Cargo.toml"), root.join("Cargo.toml")).unwrap();
@@ -20,19 +22,6 @@ fn scratch_project(name: &str) -> PathBuf {
     .unwrap();
     copy_dir(&project.join("specs/docs"), &root.join("specs/docs"));
     root
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn plan(root: &Path) -> xtask::codegen::Plan {

@@ -58,6 +58,12 @@ fn command(home: &Path, url: &str, private: &str, args: &[&str]) -> Command {
     command
 }
 
+/// `dezai [global…] udb describe-udb-instance-backup-url [flags…]`.
+fn udb_backup_url<'a>(global: &[&'a str], flags: &[&'a str]) -> Vec<&'a str> {
+    let action = ["udb", "describe-udb-instance-backup-url"];
+    [global, &action, flags].concat()
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -73,16 +79,17 @@ async fn every_seed_action_through_the_command_line() {
     let url = emulator.url().to_owned();
     let calls: [(&[&str], &str); 5] = [
         (
-            &[
-                "udb",
-                "describe-udb-instance-backup-url",
-                "--db-id",
-                "udb-1",
-                "--backup-id",
-                "1234",
-                "--valid-time",
-                "3600",
-            ],
+            &udb_backup_url(
+                &[],
+                &[
+                    "--db-id",
+                    "udb-1",
+                    "--backup-id",
+                    "1234",
+                    "--valid-time",
+                    "3600",
+                ],
+            ),
             "BackupPath",
         ),
         (
@@ -183,18 +190,7 @@ async fn every_action_in_the_specs_has_a_command_with_help() {
 #[tokio::test(flavor = "multi_thread")]
 async fn usage_errors_name_the_flag() {
     let home = home("usage");
-    let missing = dezai(
-        &home,
-        "",
-        "",
-        &[
-            "udb",
-            "describe-udb-instance-backup-url",
-            "--db-id",
-            "udb-1",
-        ],
-    )
-    .await;
+    let missing = dezai(&home, "", "", &udb_backup_url(&[], &["--db-id", "udb-1"])).await;
     assert_eq!(missing.status.code(), Some(2));
     assert!(
         stderr(&missing).contains("--backup-id"),
@@ -206,14 +202,7 @@ async fn usage_errors_name_the_flag() {
         &home,
         "",
         "",
-        &[
-            "udb",
-            "describe-udb-instance-backup-url",
-            "--db-id",
-            "udb-1",
-            "--backup-id",
-            "abc",
-        ],
+        &udb_backup_url(&[], &["--db-id", "udb-1", "--backup-id", "abc"]),
     )
     .await;
     assert_eq!(bad.status.code(), Some(2));
@@ -230,14 +219,7 @@ async fn an_api_error_shows_ret_code_and_request_id_and_exits_3() {
         &home,
         emulator.url(),
         "wrong-private-key",
-        &[
-            "udb",
-            "describe-udb-instance-backup-url",
-            "--db-id",
-            "udb-1",
-            "--backup-id",
-            "1",
-        ],
+        &udb_backup_url(&[], &["--db-id", "udb-1", "--backup-id", "1"]),
     )
     .await;
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
@@ -270,15 +252,7 @@ async fn a_dry_run_prints_the_body_without_secrets_and_sends_nothing() {
         &home,
         emulator.url(),
         PRIVATE,
-        &[
-            "--dry-run",
-            "udb",
-            "describe-udb-instance-backup-url",
-            "--db-id",
-            "udb-1",
-            "--backup-id",
-            "7",
-        ],
+        &udb_backup_url(&["--dry-run"], &["--db-id", "udb-1", "--backup-id", "7"]),
     )
     .await;
     assert!(output.status.success(), "{}", stderr(&output));
@@ -384,14 +358,7 @@ async fn configure_writes_a_profile_the_calls_then_use() {
         &home,
         "",
         "",
-        &[
-            "udb",
-            "describe-udb-instance-backup-url",
-            "--db-id",
-            "u",
-            "--backup-id",
-            "1",
-        ],
+        &udb_backup_url(&[], &["--db-id", "u", "--backup-id", "1"]),
     )
     .await;
     assert!(call.status.success(), "{}", stderr(&call));

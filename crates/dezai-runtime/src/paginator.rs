@@ -37,8 +37,8 @@ pub trait Paged: Action + Clone + 'static {
     fn take_items(response: &mut Self::Response) -> Vec<Self::Item>;
 }
 
-type PageFuture<'a, R> =
-    Pin<Box<dyn Future<Output = Result<<R as Action>::Response, Error>> + Send + 'a>>;
+/// A page's call: the client's own future, already boxed inside.
+type PageFuture<'a, R> = crate::SendFuture<'a, <R as Action>::Response>;
 
 /// The pages of a list action, as a [`Stream`] of responses: see the [module docs](self).
 ///
@@ -117,7 +117,7 @@ impl<'a, R: Paged> Paginator<'a, R> {
         request.set_page(self.next_offset, self.page_size);
         let client = self.client;
         let options = self.options.clone();
-        Box::pin(client.send_with(request, options))
+        client.send_with(request, options)
     }
 
     /// Records a page and decides whether another follows.
@@ -142,7 +142,7 @@ impl<R: Paged + Unpin> Stream for Paginator<'_, R> {
             Some(pending) => pending,
             None => this.next_call(),
         };
-        match pending.as_mut().poll(cx) {
+        match Pin::new(&mut pending).poll(cx) {
             Poll::Pending => {
                 this.pending = Some(pending);
                 Poll::Pending

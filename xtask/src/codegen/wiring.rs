@@ -266,15 +266,8 @@ fn conformance_rs(specs: &[&ProductSpec]) -> String {
 }
 
 fn features(manifest: &str, specs: &[&ProductSpec]) -> Result<String, String> {
-    let (Some(begin), Some(end)) = (manifest.find(FEATURES_BEGIN), manifest.find(FEATURES_END))
-    else {
-        return Err(format!(
-            "crates/dezai-sdk/Cargo.toml has no generated [features] part; put these two lines under \
-             [features]:\n{FEATURES_BEGIN}\n{FEATURES_END}"
-        ));
-    };
     let names: Vec<String> = specs.iter().map(|s| format!("\"{}\"", s.product)).collect();
-    let mut table = format!("{FEATURES_BEGIN}\ndefault = [{}]\n", names.join(", "));
+    let mut table = format!("default = [{}]\n", names.join(", "));
     for spec in specs {
         let _ = writeln!(
             table,
@@ -283,22 +276,13 @@ fn features(manifest: &str, specs: &[&ProductSpec]) -> Result<String, String> {
             crate_name(&spec.product)
         );
     }
-    Ok(format!("{}{table}{}", &manifest[..begin], &manifest[end..]))
+    splice(manifest, "[features]", FEATURES_BEGIN, FEATURES_END, &table)
 }
 
 /// The facade's optional dependency on each product crate, by path (in the workspace) and
 /// version (from a registry).
 fn dependencies(manifest: &str, specs: &[&ProductSpec], version: &str) -> Result<String, String> {
-    let (Some(begin), Some(end)) = (
-        manifest.find(DEPENDENCIES_BEGIN),
-        manifest.find(DEPENDENCIES_END),
-    ) else {
-        return Err(format!(
-            "crates/dezai-sdk/Cargo.toml has no generated part in [dependencies]; put these two \
-             lines under [dependencies]:\n{DEPENDENCIES_BEGIN}\n{DEPENDENCIES_END}"
-        ));
-    };
-    let mut table = format!("{DEPENDENCIES_BEGIN}\n");
+    let mut table = String::new();
     for spec in specs {
         let _ = writeln!(
             table,
@@ -307,5 +291,33 @@ fn dependencies(manifest: &str, specs: &[&ProductSpec], version: &str) -> Result
             spec.product
         );
     }
-    Ok(format!("{}{table}{}", &manifest[..begin], &manifest[end..]))
+    splice(
+        manifest,
+        "[dependencies]",
+        DEPENDENCIES_BEGIN,
+        DEPENDENCIES_END,
+        &table,
+    )
+}
+
+/// `manifest` with the lines between the markers `begin` and `end` (in its `section`)
+/// replaced by `table`.
+fn splice(
+    manifest: &str,
+    section: &str,
+    begin: &str,
+    end: &str,
+    table: &str,
+) -> Result<String, String> {
+    let (Some(at_begin), Some(at_end)) = (manifest.find(begin), manifest.find(end)) else {
+        return Err(format!(
+            "crates/dezai-sdk/Cargo.toml has no generated part in {section}; put these two lines \
+             under {section}:\n{begin}\n{end}"
+        ));
+    };
+    Ok(format!(
+        "{}{begin}\n{table}{}",
+        &manifest[..at_begin],
+        &manifest[at_end..]
+    ))
 }

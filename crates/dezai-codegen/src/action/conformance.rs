@@ -21,25 +21,20 @@ pub fn conformance_tests(
     module: &TokenStream,
     options: &Options,
 ) -> Result<TokenStream, Error> {
-    let ctx = Ctx::new(spec, options)?;
-    let rt = &ctx.rt;
-    let mut tests = Vec::new();
-    for action in &spec.actions {
-        crate::validate::action(action)?;
-        let names = Names::new(&ctx, action)?;
-        let test_name = format_ident!("{}", names.module.to_string().trim_start_matches("r#"));
-        let request = request_check(&ctx, action, &names, module, rt);
-        let response = response_check(&ctx, action, &names, module, rt);
-        tests.push(quote! {
+    per_action(spec, options, |ctx, action, names| {
+        let rt = &ctx.rt;
+        let test_name = fn_name(names);
+        let request = request_check(ctx, action, names, module, rt);
+        let response = response_check(ctx, action, names, module, rt);
+        Some(quote! {
             #[test]
             #[allow(deprecated, unused_mut)]
             fn #test_name() {
                 #request
                 #response
             }
-        });
-    }
-    Ok(quote!(#(#tests)*))
+        })
+    })
 }
 
 /// One `pub async fn` per action that sends the request example (set through the typed API)
@@ -50,36 +45,59 @@ pub fn example_calls(
     module: &TokenStream,
     options: &Options,
 ) -> Result<TokenStream, Error> {
-    let ctx = Ctx::new(spec, options)?;
-    let rt = &ctx.rt;
-    let mut calls = Vec::new();
-    for action in &spec.actions {
-        crate::validate::action(action)?;
-        let names = Names::new(&ctx, action)?;
-        let params = example_params(action);
-        let Some(built) = build_struct(
-            &ctx,
-            &action.request,
-            &[],
-            &params,
-            &names,
-            module,
-            true,
-            &names.request,
-        ) else {
-            continue;
-        };
-        let name = format_ident!("{}", names.module.to_string().trim_start_matches("r#"));
-        let expr = built.expr;
-        calls.push(quote! {
+    per_action(spec, options, |ctx, action, names| {
+        let rt = &ctx.rt;
+        let name = fn_name(names);
+        let expr = request_example(ctx, action, names, module)?.expr;
+        Some(quote! {
             #[allow(deprecated, unused_mut)]
             pub async fn #name(client: &#rt::Client) -> ::std::result::Result<::std::option::Option<i64>, #rt::Error> {
                 let response = client.send(#expr).await?;
                 ::std::result::Result::Ok(response.meta().ret_code())
             }
-        });
+        })
+    })
+}
+
+/// `item` of every action of the product that has one, after checking the action.
+fn per_action(
+    spec: &ProductSpec,
+    options: &Options,
+    mut item: impl FnMut(&Ctx, &Action, &Names) -> Option<TokenStream>,
+) -> Result<TokenStream, Error> {
+    let ctx = Ctx::new(spec, options)?;
+    let mut items = Vec::new();
+    for action in &spec.actions {
+        crate::validate::action(action)?;
+        let names = Names::new(&ctx, action)?;
+        items.extend(item(&ctx, action, &names));
     }
-    Ok(quote!(#(#calls)*))
+    Ok(quote!(#(#items)*))
+}
+
+/// A function named after the action's module (without a raw-identifier prefix).
+fn fn_name(names: &Names) -> proc_macro2::Ident {
+    format_ident!("{}", names.module.to_string().trim_start_matches("r#"))
+}
+
+/// The request example set through the typed API, if every required field can be built.
+fn request_example(
+    ctx: &Ctx,
+    action: &Action,
+    names: &Names,
+    module: &TokenStream,
+) -> Option<Built> {
+    let params = example_params(action);
+    build_struct(
+        ctx,
+        &action.request,
+        &[],
+        &params,
+        names,
+        module,
+        true,
+        &names.request,
+    )
 }
 
 /// The request example's parameters below `Action` and the signature, first occurrence of
@@ -128,18 +146,7 @@ fn request_check(
     module: &TokenStream,
     rt: &TokenStream,
 ) -> TokenStream {
-    let params = example_params(action);
-    let built = build_struct(
-        ctx,
-        &action.request,
-        &[],
-        &params,
-        names,
-        module,
-        true,
-        &names.request,
-    );
-    let Some(built) = built else {
+    let Some(built) = request_example(ctx, action, names, module) else {
         return quote!();
     };
     let expr = built.expr;

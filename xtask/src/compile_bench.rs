@@ -107,6 +107,11 @@ pub fn run(options: &Options) -> Result<String> {
         work: &work,
         target: &target,
         packages: &sdk_packages,
+        env: PLAIN,
+    };
+    let sdk_incremental = Build {
+        env: INCREMENTAL,
+        ..sdk
     };
 
     // Dependencies once, so every measurement is of the generated crates themselves.
@@ -114,16 +119,17 @@ pub fn run(options: &Options) -> Result<String> {
         &work,
         &target,
         &["build", "--quiet", "-p", SDK, "--no-default-features"],
-        false,
+        PLAIN,
     )?;
 
     let all = measure(options.runs, || sdk.clean_build(&["-p", SDK]))?;
+    let all_incremental = measure(options.runs, || sdk_incremental.clean_build(&["-p", SDK]))?;
     let one_args = ["-p", SDK, "--no-default-features", "--features", LARGE];
     let one = measure(options.runs, || sdk.clean_build(&one_args))?;
     // Incremental: with everything built, edit the large product's spec and build again.
     let edited = specs.join(format!("{LARGE}.json"));
     let original = std::fs::read_to_string(&edited)?;
-    cargo(&work, &target, &["build", "--quiet", "-p", SDK], false)?;
+    cargo(&work, &target, &["build", "--quiet", "-p", SDK], PLAIN)?;
     let mut edit_round = 0;
     let incremental = measure(options.runs, || {
         edit_round += 1;
@@ -134,13 +140,18 @@ pub fn run(options: &Options) -> Result<String> {
         );
         std::fs::write(&edited, text)?;
         let start = Instant::now();
-        cargo(&work, &target, &["build", "--quiet", "-p", SDK], false)?;
+        cargo(&work, &target, &["build", "--quiet", "-p", SDK], PLAIN)?;
         Ok(Timed::wall(start.elapsed()))
     })?;
     std::fs::write(&edited, &original)?;
     // Time inside the macro, reported by the macro itself.
     sdk.clean()?;
-    let output = cargo(&work, &target, &["build", "-p", SDK], true)?;
+    let output = cargo(
+        &work,
+        &target,
+        &["build", "-p", SDK],
+        &[("DEZAI_MACRO_TIMING", "1")],
+    )?;
     let (macro_ms, read_parse_ms) = macro_times(&output);
 
     // User crates: the SDK is built (with the features the crate asks for) before each
@@ -151,8 +162,9 @@ pub fn run(options: &Options) -> Result<String> {
             work: &work,
             target: &target,
             packages: &packages,
+            env: PLAIN,
         };
-        cargo(&work, &target, &["build", "--quiet", "-p", name], false)?;
+        cargo(&work, &target, &["build", "--quiet", "-p", name], PLAIN)?;
         measure(options.runs, || build.clean_build(&["-p", name]))
     };
     let user_one = user("user-one")?;
@@ -169,6 +181,7 @@ pub fn run(options: &Options) -> Result<String> {
         "corpus: {} actions in {} products, one of them ({LARGE}) with {LARGE_ACTIONS} actions ({:.1} MB of Markdown, {:.1} MB of specs), about {lines} lines of generated Rust\n\
          layout: {layout}; debug profile; medians of {} runs; dependencies built first\n\
          clean build of the SDK, all products: {}\n\
+         the same with incremental compilation of the product crates: {}\n\
          clean build of the SDK, {LARGE} only ({} actions): {}\n\
          rebuild after editing {LARGE}'s spec (all products on): {}\n\
          inside the macro (all products): generate {:.0} ms, read + parse specs {:.0} ms\n\
@@ -180,6 +193,7 @@ pub fn run(options: &Options) -> Result<String> {
         spec_bytes as f64 / 1e6,
         options.runs,
         all,
+        all_incremental,
         large_spec.actions.len(),
         one,
         incremental,
@@ -222,6 +236,7 @@ struct Build<'a> {
     work: &'a Path,
     target: &'a Path,
     packages: &'a [String],
+    env: &'a [(&'a str, &'a str)],
 }
 
 impl Build<'_> {
@@ -230,7 +245,7 @@ impl Build<'_> {
         for p in self.packages {
             args.extend(["-p", p.as_str()]);
         }
-        cargo(self.work, self.target, &args, false).map(|_| ())
+        cargo(self.work, self.target, &args, PLAIN).map(|_| ())
     }
 
     fn clean_build(&self, build_args: &[&str]) -> Result<Timed> {
@@ -239,7 +254,7 @@ impl Build<'_> {
         args.extend_from_slice(build_args);
         let cpu = children_cpu();
         let start = Instant::now();
-        cargo(self.work, self.target, &args, false)?;
+        cargo(self.work, self.target, &args, self.env)?;
         let wall = start.elapsed();
         Ok(Timed {
             wall,
@@ -303,6 +318,8 @@ fn write_workspace(
     let defaults: Vec<String> = products.iter().map(|p| format!("\"{p}\"")).collect();
     let mut features = Vec::new();
     let mut dependencies = Vec::new();
+    // As `cargo xtask codegen` writes them for `dezai-sdk`'s workspace.
+    let mut profiles = String::new();
     let mut lib = String::from("//! Synthetic SDK for the compile-time benchmark.\n");
     for p in products {
         if single_crate {
@@ -313,6 +330,9 @@ fn write_workspace(
             continue;
         }
         features.push(format!("{p} = [\"dep:{SDK}-{p}\"]"));
+        profiles.push_str(&format!(
+            "\n[profile.dev.package.{SDK}-{p}]\nincremental = false\n"
+        ));
         dependencies.push(format!(
             "{SDK}-{p} = {{ path = \"products/{p}\", optional = true }}"
         ));
@@ -340,7 +360,7 @@ fn write_workspace(
         "[package]\nname = \"{SDK}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
          [workspace]\nmembers = [{members}\"user-all\", \"user-one\"]\n\n\
          [features]\ndefault = [{}]\n{}\n\n[dependencies]\ndezai-macros = {{ path = {macros:?} }}\ndezai-runtime = {{ path = {runtime:?} }}\n{}\n\n\
-         [profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
+         [profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n{profiles}",
         defaults.join(", "),
         features.join("\n"),
         dependencies.join("\n"),
@@ -399,16 +419,21 @@ fn write_user(
     Ok(calls)
 }
 
-fn cargo(work: &Path, target: &Path, args: &[&str], timing: bool) -> Result<String> {
+/// No extra environment.
+const PLAIN: &[(&str, &str)] = &[];
+/// Incremental compilation forced on, as workspace members get it by default: the product
+/// crates are built without it (as in `dezai-sdk`'s workspace, and as a registry dependency
+/// always is), and this measures what that saves.
+const INCREMENTAL: &[(&str, &str)] = &[("CARGO_INCREMENTAL", "1")];
+
+fn cargo(work: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
         .args(args)
         .arg("--offline")
         .current_dir(work)
-        .env("CARGO_TARGET_DIR", target);
-    if timing {
-        command.env("DEZAI_MACRO_TIMING", "1");
-    }
+        .env("CARGO_TARGET_DIR", target)
+        .envs(env.iter().copied());
     let output = command.output().context("running cargo")?;
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     if !output.status.success() {

@@ -54,6 +54,7 @@ fn every_product_gets_a_crate_linked_to_its_spec_and_wired_into_the_facade() {
     plan(&root).write().unwrap();
     let facade = std::fs::read_to_string(root.join("crates/dezai-sdk/Cargo.toml")).unwrap();
     let reexports = std::fs::read_to_string(root.join("crates/dezai-sdk/src/products.rs")).unwrap();
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     for product in products(&root.join("specs/docs")) {
         let dir = root.join("products").join(&product);
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
@@ -81,6 +82,13 @@ fn every_product_gets_a_crate_linked_to_its_spec_and_wired_into_the_facade() {
             "dezai-{product} = {{ path = \"../../products/{product}\", version = "
         )));
         assert!(reexports.contains(&format!("pub use dezai_{product} as {product};")));
+        // Built as a user's build builds it: not incrementally.
+        assert!(
+            workspace.contains(&format!(
+                "[profile.dev.package.dezai-{product}]\nincremental = false\n"
+            )),
+            "{workspace}"
+        );
     }
     assert_eq!(plan(&root).check(), Vec::<Drift>::new());
 }
@@ -111,4 +119,9 @@ fn a_missing_link_is_drift_and_a_product_without_documents_loses_its_crate() {
     }
     let facade = std::fs::read_to_string(root.join("crates/dezai-sdk/Cargo.toml")).unwrap();
     assert!(!facade.contains(&format!("dezai-{gone} ")), "{facade}");
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        !workspace.contains(&format!("package.dezai-{gone}]")),
+        "{workspace}"
+    );
 }

@@ -276,6 +276,11 @@ impl Gen<'_> {
         };
         let (region, zone, project) = (takes("Region"), takes("Zone"), takes("ProjectId"));
         let writes = write_fields(ctx, &a.request);
+        // Neither the writer nor `__drop_glue` is `#[inline]`: compiled here, once per action,
+        // they are shared by every crate that calls the action (debug builds reuse their
+        // dependencies' generic code, drop glue included) instead of being compiled again in
+        // each; `__drop_glue` exists so that the request's drop glue is one of them. What that
+        // costs the SDK's build and saves a calling crate's is in BENCHMARKS.md.
         quote! {
             #body
 
@@ -284,10 +289,13 @@ impl Gen<'_> {
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { region: #region, zone: #zone, project_id: #project };
                 type Response = #response;
-                #[inline]
                 fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
                     #writes
                 }
+            }
+            impl #request {
+                #[doc(hidden)]
+                pub fn __drop_glue(self) {}
             }
         }
     }
@@ -356,7 +364,6 @@ impl Gen<'_> {
                 let writes = write_fields(ctx, inner);
                 out.push(quote! {
                     impl #rt::ParamValue for #name {
-                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #writes
                         }

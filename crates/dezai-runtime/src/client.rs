@@ -171,7 +171,7 @@ impl Client {
         SendFuture {
             exchange: self.start(Facts::of::<A>(), &request, None),
             action: A::NAME,
-            response: std::marker::PhantomData,
+            mocked: None,
         }
     }
 
@@ -188,7 +188,7 @@ impl Client {
         SendFuture {
             exchange: self.start(Facts::of::<A>(), &request, Some(options)),
             action: A::NAME,
-            response: std::marker::PhantomData,
+            mocked: None,
         }
     }
 
@@ -801,8 +801,12 @@ type BoxedExchange<'a> =
 pub struct SendFuture<'a, R> {
     exchange: BoxedExchange<'a>,
     action: &'static str,
-    response: std::marker::PhantomData<fn() -> R>,
+    /// Where a mock's typed response is moved (a server's answer is read, not stored here).
+    mocked: Option<R>,
 }
+
+// Never pinned through: the response is only moved in and out of its slot.
+impl<R> Unpin for SendFuture<'_, R> {}
 
 impl<R> std::fmt::Debug for SendFuture<'_, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -815,53 +819,69 @@ impl<R> std::fmt::Debug for SendFuture<'_, R> {
 impl<R: Response> std::future::Future for SendFuture<'_, R> {
     type Output = Result<R, Error>;
 
+    /// The only code compiled per action a program awaits, kept to a few moves: the exchange
+    /// and the envelope are [`poll_answer`]'s, reading the object is the response's own
+    /// [`Response::from_answer`] (compiled in the product's crate for generated responses).
     fn poll(
-        mut self: std::pin::Pin<&mut Self>,
+        self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        match self.exchange.as_mut().poll(cx) {
-            std::task::Poll::Ready(answer) => {
-                std::task::Poll::Ready(decode::<R>(self.action, answer))
-            }
+        let this = self.get_mut();
+        let name = std::any::type_name::<R>;
+        match poll_answer(&mut this.exchange, this.action, cx, &mut this.mocked, name) {
             std::task::Poll::Pending => std::task::Poll::Pending,
+            std::task::Poll::Ready(Opened::Object(object, request_id)) => {
+                std::task::Poll::Ready(R::from_answer(this.action, object, request_id))
+            }
+            std::task::Poll::Ready(Opened::Mocked) => match this.mocked.take() {
+                Some(response) => std::task::Poll::Ready(Ok(response)),
+                None => std::task::Poll::Ready(Err(mock_type_error(this.action, name()))),
+            },
+            std::task::Poll::Ready(Opened::Failed(error)) => std::task::Poll::Ready(Err(error)),
         }
     }
 }
 
-/// The typed response of a call. Plain matches rather than `?` and closures: this is compiled
-/// once per action a program calls, so it is kept to the few lines that need the type.
-fn decode<R: Response>(action: &str, answer: Result<Answer, Error>) -> Result<R, Error> {
-    let (body, request_id) = match answer {
-        Ok(answer) => (answer.body, answer.request_id),
-        Err(error) => return Err(error),
+/// A typed call's answer, before its type comes in.
+enum Opened {
+    /// The object a server sent, and the request id it gave.
+    Object(serde_json::Map<String, Value>, Option<String>),
+    /// A mock's typed response, moved into the future's slot.
+    Mocked,
+    Failed(Error),
+}
+
+/// Polls a typed call's exchange and opens its answer, compiled once for every action. A
+/// mock's typed response is moved into `mocked` (an `Option` of the response type).
+fn poll_answer(
+    exchange: &mut BoxedExchange<'_>,
+    action: &str,
+    cx: &mut std::task::Context<'_>,
+    mocked: &mut dyn std::any::Any,
+    type_name: fn() -> &'static str,
+) -> std::task::Poll<Opened> {
+    let answer = match exchange.as_mut().poll(cx) {
+        std::task::Poll::Ready(answer) => answer,
+        std::task::Poll::Pending => return std::task::Poll::Pending,
     };
-    let mut response = match body {
-        Body::Object(object) => match R::from_json_object(object) {
-            Ok(response) => response,
-            Err(e) => return Err(decode_error(action, &e, request_id)),
-        },
-        Body::Typed(typed) => {
-            // A mock's response of another type leaves the slot empty.
-            let mut slot: Option<R> = None;
-            typed.fill(&mut slot);
-            match slot {
-                Some(response) => response,
-                None => return Err(mock_type_error(action, std::any::type_name::<R>())),
+    std::task::Poll::Ready(match answer {
+        Ok(Answer {
+            body: Body::Object(object),
+            request_id,
+        }) => Opened::Object(object, request_id),
+        // A mock's response of another type leaves the slot empty.
+        Ok(Answer {
+            body: Body::Typed(typed),
+            ..
+        }) => {
+            if typed.fill(mocked) {
+                Opened::Mocked
+            } else {
+                Opened::Failed(mock_type_error(action, type_name()))
             }
         }
-    };
-    if let Some(meta) = response.meta_mut() {
-        meta.set_request_id(request_id);
-    }
-    Ok(response)
-}
-
-/// A response that does not match a hand-written response type (generated ones read every
-/// field leniently, so never fail here).
-fn decode_error(action: &str, e: &serde_json::Error, request_id: Option<String>) -> Error {
-    Error::new(ErrorKind::Decode, action)
-        .with_message(format!("response does not match the typed response: {e}"))
-        .with_request_id(request_id)
+        Err(error) => Opened::Failed(error),
+    })
 }
 
 fn mock_type_error(action: &str, expected: &str) -> Error {

@@ -86,6 +86,18 @@ struct Inner {
 }
 
 impl Error {
+    /// A response that does not match a hand-written response type (generated ones read
+    /// every field leniently, so never fail here).
+    pub(crate) fn decode_response(
+        action: &str,
+        e: &serde_json::Error,
+        request_id: Option<String>,
+    ) -> Self {
+        Self::new(ErrorKind::Decode, action)
+            .with_message(format!("response does not match the typed response: {e}"))
+            .with_request_id(request_id)
+    }
+
     pub(crate) fn new(kind: ErrorKind, action: &str) -> Self {
         Self {
             inner: Box::new(Inner {

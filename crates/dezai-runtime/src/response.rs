@@ -63,7 +63,8 @@ impl ResponseMeta {
         self
     }
 
-    pub(crate) fn set_request_id(&mut self, id: Option<String>) {
+    /// Records the request id a server gave the call; `None` keeps the one there is.
+    pub fn set_request_id(&mut self, id: Option<String>) {
         if id.is_some() {
             self.request_id = id;
         }
@@ -84,6 +85,30 @@ pub trait Response: DeserializeOwned + Send + 'static {
     /// the request id here after a call.
     fn meta_mut(&mut self) -> Option<&mut ResponseMeta> {
         None
+    }
+
+    /// The response of a call to `action`: the object the server sent and the request id it
+    /// gave. The default reads through [`Response::from_json_object`] and records the request
+    /// id through [`Response::meta_mut`]; generated responses override it so that this, the
+    /// part of every call that depends on the response's type, is compiled once in the
+    /// product's crate rather than in every program that calls the action.
+    fn from_answer(
+        action: &'static str,
+        object: Map<String, Value>,
+        request_id: Option<String>,
+    ) -> Result<Self, crate::Error>
+    where
+        Self: Sized,
+    {
+        match Self::from_json_object(object) {
+            Ok(mut response) => {
+                if let Some(meta) = response.meta_mut() {
+                    meta.set_request_id(request_id);
+                }
+                Ok(response)
+            }
+            Err(e) => Err(crate::Error::decode_response(action, &e, request_id)),
+        }
     }
 }
 

@@ -112,6 +112,13 @@ impl Readable<'_> {
                     fn meta_mut(&mut self) -> ::std::option::Option<&mut #rt::ResponseMeta> {
                         ::std::option::Option::Some(&mut self.__meta)
                     }
+                    // The typed end of every call to this action: compiled here, once, not
+                    // in every crate that awaits the call.
+                    fn from_answer(_action: &'static str, map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>, request_id: ::std::option::Option<::std::string::String>) -> ::std::result::Result<Self, #rt::Error> {
+                        let mut response = Self::from_object(map);
+                        response.__meta.set_request_id(request_id);
+                        ::std::result::Result::Ok(response)
+                    }
                 }
             }
         } else {

@@ -5,12 +5,15 @@
 //! scratch SDK is laid out as `dezai-sdk` is: one crate per product expanding its `product!`,
 //! and a facade re-exporting each behind a feature (`--single-crate`: every product a module
 //! of one crate, the layout before, for comparison). One product has 100 actions, the size of
-//! a large real product; the others share the rest. Two scratch user crates call actions
-//! through the facade, each action's request example set through the typed API and sent.
+//! a large real product; the others share the rest. The product crates are built without
+//! incremental compilation, as `cargo xtask codegen` sets up `dezai-sdk`'s workspace and as a
+//! registry dependency always is. Two scratch user crates call actions through the facade,
+//! each action's request example set through the typed API and sent.
 //!
 //! Measured, each the median of several runs, dependencies built first (what anyone pays
-//! after their first build): a clean debug build of the SDK with all products and with the
-//! large product alone, the rebuild after editing that product's spec, the time inside the
+//! after their first build): a clean debug build of the SDK with all products (and the same
+//! with incremental compilation forced on) and with the large product alone, the rebuild after
+//! editing that product's spec, the time inside the
 //! macro (`DEZAI_MACRO_TIMING`), the user crate calling the large product's 100 actions (its
 //! own build, over the SDK's), and the user crate calling every action (CPU time of its own
 //! build per 100 actions, from the kernel's accounting of reaped child processes).

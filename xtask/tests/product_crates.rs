@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{copy_dir, scratch};
+use xtask::codegen::wiring::{MEMBERS_BEGIN, MEMBERS_END};
 use xtask::codegen::{Drift, Options, plan_with};
 
 /// A scratch project: the workspace manifest, the facade's manifest and the documents.
@@ -82,6 +83,10 @@ fn every_product_gets_a_crate_linked_to_its_spec_and_wired_into_the_facade() {
             "dezai-{product} = {{ path = \"../../products/{product}\", version = "
         )));
         assert!(reexports.contains(&format!("pub use dezai_{product} as {product};")));
+        assert!(
+            workspace.contains(&format!("    \"products/{product}\",\n")),
+            "{workspace}"
+        );
         // Built as a user's build builds it: not incrementally.
         assert!(
             workspace.contains(&format!(
@@ -123,5 +128,32 @@ fn a_missing_link_is_drift_and_a_product_without_documents_loses_its_crate() {
     assert!(
         !workspace.contains(&format!("package.dezai-{gone}]")),
         "{workspace}"
+    );
+    assert!(
+        !workspace.contains(&format!("\"products/{gone}\"")),
+        "{workspace}"
+    );
+}
+
+#[test]
+fn without_documents_the_workspace_lists_no_product_crate_and_keeps_its_markers() {
+    let root = scratch_project("empty");
+    plan(&root).write().unwrap();
+    std::fs::remove_dir_all(root.join("specs/docs")).unwrap();
+    std::fs::create_dir_all(root.join("specs/docs")).unwrap();
+    plan(&root).write().unwrap();
+    // No member glob left to match nothing (cargo refuses a workspace whose glob matches no
+    // crate), and the markers stay for the next product.
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(!workspace.contains("products/"), "{workspace}");
+    assert!(
+        !workspace.contains("[profile.dev.package.dezai-"),
+        "{workspace}"
+    );
+    assert!(workspace.contains(MEMBERS_BEGIN) && workspace.contains(MEMBERS_END));
+    assert!(
+        std::fs::read_dir(root.join("products"))
+            .map(|mut entries| entries.next().is_none())
+            .unwrap_or(true)
     );
 }

@@ -820,7 +820,7 @@ impl<R: Response> std::future::Future for SendFuture<'_, R> {
     type Output = Result<R, Error>;
 
     /// The only code compiled per action a program awaits, kept to a few moves: the exchange
-    /// and the envelope are [`poll_answer`]'s, reading the object is the response's own
+    /// and the envelope are one function's for every action, reading the object is the response's own
     /// [`Response::from_answer`] (compiled in the product's crate for generated responses).
     fn poll(
         self: std::pin::Pin<&mut Self>,

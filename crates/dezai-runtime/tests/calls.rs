@@ -320,6 +320,48 @@ async fn non_json_body_is_a_decode_error_with_an_excerpt() {
     assert_eq!(err.request_id(), Some("req-1"));
 }
 
+/// A hand-written response that reads strictly: it relies on `Response`'s default reading.
+#[derive(Debug, Deserialize)]
+struct StrictResponse {
+    #[serde(rename = "Size")]
+    #[allow(dead_code)]
+    size: i64,
+}
+
+impl dezai_runtime::Response for StrictResponse {}
+
+struct Strict;
+
+impl Action for Strict {
+    const NAME: &'static str = "DescribeStrict";
+    const CONFIG_PARAMS: ConfigParams = ConfigParams {
+        region: Takes::No,
+        zone: Takes::No,
+        project_id: Takes::No,
+    };
+    type Response = StrictResponse;
+    fn write_params(&self, _: &mut ParamWriter<'_>) {}
+}
+
+#[tokio::test]
+async fn an_answer_a_hand_written_response_cannot_read_is_a_decode_error_with_its_request_id() {
+    let server = Server::start().await;
+    server.script([Reply::Json(
+        200,
+        vec![],
+        serde_json::json!({"RetCode": 0, "Size": "twenty"}),
+    )]);
+    let err = client(&server).send(Strict).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.action(), "DescribeStrict");
+    assert_eq!(err.request_id(), Some("req-1"));
+    assert!(
+        err.to_string()
+            .contains("does not match the typed response"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_json_body_without_ret_code_is_a_decode_error() {
     let server = Server::start().await;

@@ -820,8 +820,8 @@ impl<R: Response> std::future::Future for SendFuture<'_, R> {
     type Output = Result<R, Error>;
 
     /// The only code compiled per action a program awaits, kept to a few moves: the exchange
-    /// and the envelope are one function's for every action, reading the object is the response's own
-    /// [`Response::from_answer`] (compiled in the product's crate for generated responses).
+    /// and the envelope are one function's for every action, and reading the object is the
+    /// response's own [`Response::from_answer`] (in the product's crate for generated ones).
     fn poll(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,

@@ -16,54 +16,15 @@ use axum::Router;
 use axum::http::HeaderValue;
 use axum::response::IntoResponse;
 use axum::routing::post;
-use dezai_runtime::{Action, Client, Config, ConfigParams, Credentials, ParamWriter, Takes};
+use dezai_runtime::{Action, Client, Config, ConfigParams, Credentials, ParamWriter};
 
-/// A typical request: the shape of DescribeUDBInstanceBackupURL, with Region, Zone and
-/// ProjectId filled from the configuration.
-struct DescribeBackupUrl {
-    db_id: String,
-    backup_id: i64,
-    valid_time: Option<i64>,
-}
+// The typed contender is the SDK's own code: the udb product expanded from its spec by the
+// same macro as `dezai-sdk`'s product crate (a hand-written imitation drifted from it once).
+dezai_macros::product!("../../specs/udb.json");
 
-/// A response type as `dezai-codegen` generates it: `Deserialize` written out through the
-/// runtime's `de::object` and `de::take`.
-#[allow(dead_code)]
-struct DescribeBackupUrlResponse {
-    backup_path: Option<String>,
-    inner_backup_path: Option<String>,
-    md5: Option<String>,
-    unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'de> serde::Deserialize<'de> for DescribeBackupUrlResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = dezai_runtime::de::object(deserializer)?;
-        Ok(Self {
-            backup_path: dezai_runtime::de::take(&mut map, "BackupPath", &[]),
-            inner_backup_path: dezai_runtime::de::take(&mut map, "InnerBackupPath", &[]),
-            md5: dezai_runtime::de::take(&mut map, "MD5", &["Md5"]),
-            unknown_fields: map,
-        })
-    }
-}
-
-impl dezai_runtime::Response for DescribeBackupUrlResponse {}
-
-impl Action for DescribeBackupUrl {
-    const NAME: &'static str = "DescribeUDBInstanceBackupURL";
-    const CONFIG_PARAMS: ConfigParams = ConfigParams {
-        region: Takes::Required,
-        zone: Takes::Optional,
-        project_id: Takes::Optional,
-    };
-    type Response = DescribeBackupUrlResponse;
-    fn write_params(&self, w: &mut ParamWriter<'_>) {
-        w.field("DBId", &self.db_id);
-        w.field("BackupId", &self.backup_id);
-        w.field("ValidTime", &self.valid_time);
-    }
-}
+/// A typical request: DescribeUDBInstanceBackupURL, with Region, Zone and ProjectId filled
+/// from the configuration.
+type DescribeBackupUrl = describe_udb_instance_backup_url::DescribeUdbInstanceBackupUrlRequest;
 
 /// The same request, decoded into a response type without an unknown-fields map: shows what
 /// `#[serde(flatten)]` costs per call.
@@ -89,8 +50,8 @@ struct PlainResponse {
 impl dezai_runtime::Response for PlainResponse {}
 
 impl Action for DescribeBackupUrlPlain {
-    const NAME: &'static str = DescribeBackupUrl::NAME;
-    const CONFIG_PARAMS: ConfigParams = DescribeBackupUrl::CONFIG_PARAMS;
+    const NAME: &'static str = <DescribeBackupUrl as Action>::NAME;
+    const CONFIG_PARAMS: ConfigParams = <DescribeBackupUrl as Action>::CONFIG_PARAMS;
     type Response = PlainResponse;
     fn write_params(&self, w: &mut ParamWriter<'_>) {
         self.0.write_params(w);
@@ -98,11 +59,7 @@ impl Action for DescribeBackupUrlPlain {
 }
 
 fn request() -> DescribeBackupUrl {
-    DescribeBackupUrl {
-        db_id: "udb-abc123".into(),
-        backup_id: 1234,
-        valid_time: Some(3600),
-    }
+    DescribeBackupUrl::new("udb-abc123", 1234).valid_time(3600)
 }
 
 const BODY: &str = r#"{"Action":"DescribeUDBInstanceBackupURLResponse","BackupPath":"http://udbbackup.example/bbasd?k=v","InnerBackupPath":"ZDblezgJ","MD5":"SltVqrDH","RetCode":0}"#;
@@ -442,7 +399,7 @@ async fn run() {
         }
         let [raw_rate, raw_encode, invoke, typed, plain] = rates.map(median);
         println!(
-            "axum server, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (generated-style type) {typed:.0} calls/s ({:.3}x)\n   client.send (serde-derived type) {plain:.0} calls/s ({:.3}x)",
+            "axum server, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds:\n   raw reqwest {raw_rate:.0} calls/s\n   raw reqwest + SDK encode/sign {raw_encode:.0} calls/s ({:.3}x)\n   client.invoke {invoke:.0} calls/s ({:.3}x)\n   client.send (generated type) {typed:.0} calls/s ({:.3}x)\n   client.send (serde-derived type) {plain:.0} calls/s ({:.3}x)",
             window.as_millis(),
             raw_encode / raw_rate,
             invoke / raw_rate,

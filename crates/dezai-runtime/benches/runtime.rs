@@ -8,7 +8,7 @@
 //! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians and ratios; no
 //! assertions. `ROUNDS`, `WINDOW_MS` and `PYTHON` (the interpreter; `PYTHON=none` skips that
 //! contender) adjust it; `ALLOCATIONS_ONLY=1` stops after the allocation count, and
-//! `PROFILE=typed|raw` runs one contender for 10 s (for `perf record`).
+//! `PROFILE=typed|invoke|raw` runs one contender for 10 s (for `perf record`).
 
 use std::time::{Duration, Instant};
 
@@ -211,13 +211,28 @@ async fn run() {
     let client = client_for(&axum_url);
     let url = axum_url.clone();
 
-    // PROFILE=typed|raw: only that contender, 64 callers against axum for 10 s (for `perf`).
+    // PROFILE=typed|invoke|raw: only that contender, 64 callers against axum for 10 s (for `perf`).
     if let Ok(which) = std::env::var("PROFILE") {
         let encoded = client.encode(&request()).expect("encode").body().to_owned();
         let window = Duration::from_secs(10);
         let calls = if which == "raw" {
             let raw = reqwest::Client::new();
             rate(64, window, raw_call(raw, format!("{url}/"), None, encoded)).await
+        } else if which == "invoke" {
+            let client = client.clone();
+            let call = move || {
+                let client = client.clone();
+                Box::pin(async move {
+                    let mut params = dezai_runtime::Params::new();
+                    params.push("DBId", "udb-abc123");
+                    params.push("BackupId", "1234");
+                    params.push("ValidTime", "3600");
+                    let answer = client.invoke("DescribeUDBInstanceBackupURL", params).await;
+                    answer.expect("invoke");
+                })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            };
+            rate(64, window, call).await
         } else {
             rate(64, window, typed_call(&client)).await
         };

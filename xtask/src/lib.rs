@@ -10,7 +10,13 @@ use std::path::PathBuf;
 
 /// The workspace root (the folder holding `specs/`).
 pub fn project_root() -> PathBuf {
-    let xtask = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Cargo sets the variable when it runs the binary or a test too: that value is the
+    // workspace being worked on. The compiled-in one is only a fallback, since `.ci/grow` builds
+    // this binary from a temporary copy into the same target folder, and cargo may then run that
+    // build here (it would point at the deleted copy).
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     xtask.parent().map(PathBuf::from).unwrap_or(xtask)
 }
 

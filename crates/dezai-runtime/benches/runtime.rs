@@ -58,6 +58,18 @@ impl Action for DescribeBackupUrlPlain {
     }
 }
 
+/// The action `client.invoke` calls with [`invoke_params`]: the same call as [`request`].
+const INVOKED: &str = "DescribeUDBInstanceBackupURL";
+
+/// [`request`]'s parameters, for `client.invoke`.
+fn invoke_params() -> dezai_runtime::Params {
+    let mut params = dezai_runtime::Params::new();
+    params.push("DBId", "udb-abc123");
+    params.push("BackupId", "1234");
+    params.push("ValidTime", "3600");
+    params
+}
+
 fn request() -> DescribeBackupUrl {
     DescribeBackupUrl::new("udb-abc123", 1234).valid_time(3600)
 }
@@ -223,11 +235,7 @@ async fn run() {
             let call = move || {
                 let client = client.clone();
                 Box::pin(async move {
-                    let mut params = dezai_runtime::Params::new();
-                    params.push("DBId", "udb-abc123");
-                    params.push("BackupId", "1234");
-                    params.push("ValidTime", "3600");
-                    let answer = client.invoke("DescribeUDBInstanceBackupURL", params).await;
+                    let answer = client.invoke(INVOKED, invoke_params()).await;
                     answer.expect("invoke");
                 })
                     as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
@@ -382,12 +390,8 @@ async fn run() {
                     move || {
                         let client = client.clone();
                         async move {
-                            let mut params = dezai_runtime::Params::new();
-                            params.push("DBId", "udb-abc123");
-                            params.push("BackupId", "1234");
-                            params.push("ValidTime", "3600");
                             client
-                                .invoke("DescribeUDBInstanceBackupURL", params)
+                                .invoke(INVOKED, invoke_params())
                                 .await
                                 .expect("invoke");
                         }

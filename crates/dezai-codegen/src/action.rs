@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dezai_spec::protocol::ConfigParam;
 use dezai_spec::{Action, Field, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -12,7 +13,7 @@ use crate::docs::escape_brackets;
 use crate::names::{REQUEST_RESERVED, RESPONSE_RESERVED, field_idents, ident, snake};
 use crate::types::readable::{Readable, response_fields};
 use crate::types::request_like::{
-    RequestLike, is_required, name_structs, required_args, struct_fields, write_fields,
+    RequestLike, is_required, name_structs, required_args, write_fields,
 };
 use crate::types::{Scope, child, rust_type};
 use crate::{Ctx, Error};
@@ -269,12 +270,17 @@ impl Gen<'_> {
             },
         }
         .emit(ctx, scope);
-        let takes = |param: &str| match a.request.iter().find(|f| f.name == param) {
-            None => quote!(#rt::Takes::No),
-            Some(f) if f.required => quote!(#rt::Takes::Required),
-            Some(_) => quote!(#rt::Takes::Optional),
-        };
-        let (region, zone, project) = (takes("Region"), takes("Zone"), takes("ProjectId"));
+        // How the action takes each parameter the configuration fills in, as the field of
+        // `ConfigParams` named by the parameter's configuration key (`project_id`).
+        let config_params = ConfigParam::ALL.map(|param| {
+            let key = quote::format_ident!("{}", param.key());
+            let takes = match a.request.iter().find(|f| f.name == param.wire_name()) {
+                None => quote!(#rt::Takes::No),
+                Some(f) if f.required => quote!(#rt::Takes::Required),
+                Some(_) => quote!(#rt::Takes::Optional),
+            };
+            quote!(#key: #takes)
+        });
         let writes = write_fields(ctx, &a.request);
         // Neither the writer nor `__drop_glue` is `#[inline]`: compiled here, once per action,
         // they are shared by every crate that calls the action (debug builds reuse their
@@ -287,7 +293,7 @@ impl Gen<'_> {
             impl #rt::Action for #request {
                 const NAME: &'static str = #name;
                 const CONFIG_PARAMS: #rt::ConfigParams =
-                    #rt::ConfigParams { region: #region, zone: #zone, project_id: #project };
+                    #rt::ConfigParams { #(#config_params),* };
                 type Response = #response;
                 fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
                     #writes
@@ -342,7 +348,7 @@ impl Gen<'_> {
         let rt = &ctx.rt;
         let mut out = Vec::new();
         for f in fields {
-            if let Some(inner) = struct_fields(&f.ty) {
+            if let Some(inner) = f.ty.struct_fields() {
                 let path = child(parent, &f.name);
                 let name = &self.names.structs[&path];
                 let doc = format!(

@@ -248,16 +248,16 @@ fn endpoint_warnings(products: &mut BTreeMap<&str, Vec<Parsed>>) {
     }
 }
 
-/// Parameters the configuration fills in: every product types them alike, and a difference
-/// would be noise.
-const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
-
 /// Request parameters (compared by name, ignoring case) whose documented type differs between
 /// the actions of one product: each action keeps its own type and says which others differ.
 /// Products are separate modules, so a difference across products is no surprise to a user.
 fn type_warnings(actions: &mut [Parsed]) {
     let mut types: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-    let compared = |f: &&dezai_spec::Field| !CONFIG_PARAMS.contains(&f.name.as_str());
+    // Parameters the configuration fills in are typed alike by every product, and a
+    // difference would be noise.
+    let compared = |f: &&dezai_spec::Field| {
+        dezai_spec::protocol::ConfigParam::from_wire_name(&f.name).is_none()
+    };
     for action in actions.iter().map(|p| &p.action) {
         for field in action.request.iter().filter(compared) {
             types

@@ -557,7 +557,7 @@ fn deprecation_warnings(
                     ),
                 });
             }
-            if let Some(inner) = fields::struct_fields(&field.ty) {
+            if let Some(inner) = field.ty.struct_fields() {
                 walk(inner, warnings);
             }
         }

@@ -299,18 +299,9 @@ pub(crate) fn name_collisions(namer: &Namer, fields: &[Field], warnings: &mut Ve
                 seen.insert(ident, field);
             }
         }
-        if let Some(inner) = struct_fields(&field.ty) {
+        if let Some(inner) = field.ty.struct_fields() {
             name_collisions(namer, inner, warnings);
         }
-    }
-}
-
-/// The fields of a rebuilt structure, looking through list wrappers.
-pub(crate) fn struct_fields(ty: &Type) -> Option<&[Field]> {
-    match ty {
-        Type::Struct { fields } => Some(fields),
-        Type::List { item } => struct_fields(item),
-        _ => None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The trait generated request types implement: everything the runtime needs to know about an
 //! action, and nothing it can work out by itself.
 
+use dezai_spec::protocol::ConfigParam;
+
 use crate::params::ParamWriter;
 use crate::response::Response;
 
@@ -36,6 +38,15 @@ impl ConfigParams {
         zone: Takes::No,
         project_id: Takes::Optional,
     };
+
+    /// How the action takes `param`.
+    pub(crate) fn takes(&self, param: ConfigParam) -> Takes {
+        match param {
+            ConfigParam::Region => self.region,
+            ConfigParam::Zone => self.zone,
+            ConfigParam::ProjectId => self.project_id,
+        }
+    }
 }
 
 /// One API action's request.

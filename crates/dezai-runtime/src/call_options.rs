@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use dezai_spec::protocol::ConfigParam;
+
 use crate::client::Client;
 
 /// A client and one call's settings: the type parameter of a generated request that is a call
@@ -146,5 +148,14 @@ impl CallOptions {
     /// The project set for this call, if any.
     pub fn get_project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
+    }
+
+    /// The value of a parameter the configuration fills in, set for this call.
+    pub(crate) fn value_for(&self, param: ConfigParam) -> Option<&str> {
+        match param {
+            ConfigParam::Region => self.get_region(),
+            ConfigParam::Zone => self.get_zone(),
+            ConfigParam::ProjectId => self.get_project_id(),
+        }
     }
 }

@@ -11,6 +11,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use dezai_spec::protocol::ConfigParam;
+
 use crate::credentials::{Credentials, Secret};
 use crate::profile;
 use crate::retry::RetryPolicy;
@@ -98,6 +100,14 @@ impl Config {
     /// The default project.
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
+    }
+    /// The configured default of a parameter the configuration fills in.
+    pub(crate) fn default_for(&self, param: ConfigParam) -> Option<&str> {
+        match param {
+            ConfigParam::Region => self.region(),
+            ConfigParam::Zone => self.zone(),
+            ConfigParam::ProjectId => self.project_id(),
+        }
     }
     /// The base URL every call goes to, when one is configured; otherwise
     /// [`DEFAULT_ENDPOINT`].
@@ -331,9 +341,9 @@ impl ConfigBuilder {
             public_key: env.var("DEZAI_PUBLIC_KEY"),
             private_key: env.var("DEZAI_PRIVATE_KEY").map(Secret::new),
             security_token: env.var("DEZAI_SECURITY_TOKEN").map(Secret::new),
-            region: env.var("DEZAI_REGION"),
-            zone: env.var("DEZAI_ZONE"),
-            project_id: env.var("DEZAI_PROJECT_ID"),
+            region: env.var(ConfigParam::Region.env_var()),
+            zone: env.var(ConfigParam::Zone.env_var()),
+            project_id: env.var(ConfigParam::ProjectId.env_var()),
             base_url: env.var("DEZAI_BASE_URL"),
             timeout,
             ca_file: env.var("DEZAI_CA_FILE").map(Into::into),

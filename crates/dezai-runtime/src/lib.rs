@@ -34,6 +34,7 @@
 #![warn(clippy::unwrap_used)]
 
 mod action;
+mod call;
 mod call_options;
 mod client;
 mod config;
@@ -41,30 +42,37 @@ mod credentials;
 pub mod de;
 mod deadline;
 mod error;
+mod future;
 mod json_params;
+mod judge;
 pub mod mock;
 pub mod paginator;
 mod params;
+mod prepare;
 mod profile;
 mod redact;
 mod response;
 mod retry;
 mod signer;
 mod tls;
+mod transport;
 
 pub use action::{Action, ConfigParams, Takes};
 pub use call_options::{Bound, CallOptions};
-pub use client::{Client, EncodedRequest, SendFuture, USER_AGENT};
+pub use client::{Client, USER_AGENT};
 /// The RetCodes the protocol names, to match errors on (`err.ret_code() ==
 /// Some(ret_code::THROTTLED)`); the emulator answers with the same ones.
 pub use dezai_spec::ret_code;
+pub use future::SendFuture;
 pub use paginator::{Paged, Paginator};
+pub use prepare::EncodedRequest;
 pub use response::{Response, ResponseMeta};
 
 pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
 pub use credentials::{Credentials, Secret};
+pub use dezai_spec::value::format_float;
 pub use error::{Error, ErrorKind};
-pub use params::{IntoParams, ParamValue, ParamWriter, Params, format_float};
+pub use params::{IntoParams, ParamValue, ParamWriter, Params};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use signer::sign;
 

@@ -152,6 +152,11 @@ impl Mock {
         lock(&self.inner.requests).clone()
     }
 
+    /// How many requests were recorded, without copying them.
+    pub(crate) fn request_count(&self) -> usize {
+        lock(&self.inner.requests).len()
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         lock(&self.inner.requests).clear();

@@ -306,7 +306,7 @@ impl ParamValue for f64 {
             // Also -0.0, which Display would write with its sign.
             w.scalar("0");
         } else {
-            // See format_float: Display is exactly the protocol's format.
+            // Display is exactly the protocol's format (`dezai_spec::value::format_float`).
             w.scalar_display(self);
         }
     }
@@ -320,21 +320,6 @@ impl ParamValue for f32 {
             Err(_) => w.invalid("a float parameter must be finite"),
         }
     }
-}
-
-/// Formats a float for the wire: integral values without `.0`, never scientific notation.
-/// `None` for NaN and infinities, which the protocol cannot carry.
-pub fn format_float(value: f64) -> Option<String> {
-    // Rust's `Display` for floats is the shortest round-tripping decimal and never uses an
-    // exponent (1e-5 prints as 0.00001, 1e21 as 1000000000000000000000), and prints 42.0 as
-    // 42: exactly the protocol's rules.
-    value.is_finite().then(|| {
-        if value == 0.0 {
-            "0".to_owned()
-        } else {
-            value.to_string()
-        }
-    })
 }
 
 impl<T: ParamValue> ParamValue for Option<T> {
@@ -401,19 +386,6 @@ impl ParamValue for serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn floats_follow_the_protocol() {
-        assert_eq!(format_float(42.0).as_deref(), Some("42"));
-        assert_eq!(format_float(0.00001).as_deref(), Some("0.00001"));
-        assert_eq!(
-            format_float(1e21).as_deref(),
-            Some("1000000000000000000000")
-        );
-        assert_eq!(format_float(2.5).as_deref(), Some("2.5"));
-        assert_eq!(format_float(-0.0).as_deref(), Some("0"));
-        assert_eq!(format_float(f64::NAN), None);
-    }
 
     #[test]
     fn nested_values_flatten() {

@@ -3,9 +3,14 @@
 //!
 //! The model is smithy-rs' standard retry strategy: full-jitter exponential backoff with a cap,
 //! a maximum number of attempts, and a token bucket that retries draw from and successes refill.
+//! The whole decision after a failed attempt is [`Retries::after_failure`]; the call path only
+//! waits as it says.
 
 use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::error::ErrorKind;
+use crate::judge::{Class, Failure};
 
 /// The retry policy of a client.
 ///
@@ -103,6 +108,20 @@ impl RetryPolicy {
         })
     }
 
+    /// Whether a failure of this class is worth another attempt at all (before idempotence,
+    /// attempts and budget are considered).
+    pub(crate) fn retries_class(&self, class: Class) -> bool {
+        match class {
+            Class::Status(status) => self.retry_statuses.contains(&status),
+            Class::RetCode(code) => self.retry_ret_codes.contains(&code),
+            // Passing conditions: the next attempt may well get through.
+            Class::Timeout | Class::Connect | Class::Dropped => true,
+            // A bad certificate, an unreadable or oversized answer, or a mock without a rule
+            // gives the same result again.
+            Class::Tls | Class::Decode | Class::TooLarge | Class::Unanswered => false,
+        }
+    }
+
     /// The wait before retry number `retry` (1 for the first), with full jitter.
     pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let exp = self
@@ -126,6 +145,78 @@ impl Default for RetryPolicy {
                 .map(|s| (*s).to_owned())
                 .collect(),
         }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Try again after this wait.
+    Retry(Duration),
+    /// The failure is the call's result.
+    Stop,
+}
+
+/// The retries of one call: the policy, the client's budget, and what this call has drawn.
+pub(crate) struct Retries<'a> {
+    policy: &'a RetryPolicy,
+    bucket: &'a Bucket,
+    max_attempts: u32,
+    /// Whether the action may be repeated after its request may have reached the server.
+    idempotent: bool,
+    /// Tokens this call's retries took from the budget.
+    spent: u32,
+}
+
+impl<'a> Retries<'a> {
+    pub(crate) fn new(
+        policy: &'a RetryPolicy,
+        bucket: &'a Bucket,
+        max_attempts: u32,
+        idempotent: bool,
+    ) -> Self {
+        Self {
+            policy,
+            bucket,
+            max_attempts,
+            idempotent,
+            spent: 0,
+        }
+    }
+
+    /// Decides after attempt number `attempt` failed, and marks the error with what was
+    /// decided (attempts made, retryable, budget exhausted). A failure is retried when its
+    /// class is worth retrying, the action may be repeated (or the request never left),
+    /// attempts remain, the server's `Retry-After` fits the policy's cap, and the budget pays.
+    pub(crate) fn after_failure(&mut self, attempt: u32, failure: &mut Failure) -> Decision {
+        let error = &mut failure.error;
+        error.set_attempts(attempt);
+        let allowed =
+            self.policy.retries_class(failure.class) && (self.idempotent || failure.never_sent);
+        error.set_retryable(allowed);
+        if !allowed || attempt >= self.max_attempts {
+            return Decision::Stop;
+        }
+        let wait = match failure.retry_after {
+            Some(wait) if wait <= self.policy.max_backoff => wait,
+            // The server asks for a longer pause than the policy allows: stop now rather than
+            // hold the caller for longer than it agreed to.
+            Some(_) => return Decision::Stop,
+            None => self.policy.backoff(attempt),
+        };
+        match self.bucket.withdraw(error.kind() == ErrorKind::Timeout) {
+            Some(cost) => self.spent += cost,
+            None => {
+                error.set_budget_exhausted();
+                return Decision::Stop;
+            }
+        }
+        Decision::Retry(wait)
+    }
+
+    /// Refills the budget after the call succeeded.
+    pub(crate) fn after_success(&self) {
+        self.bucket.deposit(self.spent);
     }
 }
 

@@ -19,11 +19,15 @@
 // Library code must not panic on input a user supplies.
 #![warn(clippy::unwrap_used)]
 
+pub mod download;
 pub mod names;
+pub mod protocol;
 pub mod ret_code;
 mod types;
+pub mod value;
 mod warning;
 
+pub use protocol::{ENVELOPE_FIELDS, PUBLIC_PARAMETERS};
 pub use types::{ScalarType, Type};
 pub use warning::{Warning, WarningKind};
 
@@ -33,14 +37,6 @@ use serde::{Deserialize, Serialize};
 ///
 /// Bumped on any change that an older reader would misread; readers refuse other versions.
 pub const FORMAT_VERSION: u32 = 2;
-
-/// The public parameters every call carries; the runtime adds them, so they are never fields of
-/// a typed request.
-pub const PUBLIC_PARAMETERS: [&str; 3] = ["Action", "PublicKey", "Signature"];
-
-/// The response fields every action shares: the envelope the runtime reads before the typed
-/// response.
-pub const ENVELOPE_FIELDS: [&str; 3] = ["RetCode", "Action", "Message"];
 
 /// Everything known about one product (one folder of documents, one SDK module).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,6 +190,15 @@ pub struct Field {
     pub documented: bool,
     /// The line of the document that defines the field (or shows it, for undocumented fields).
     pub line: u32,
+}
+
+impl Field {
+    /// Whether the typed API takes this field as a constructor argument: required, and not a
+    /// parameter the configuration fills in ([`protocol::ConfigParam`]) when it is a field of
+    /// the request itself (`top_level`). The runtime enforces the required-ness of those.
+    pub fn is_required_argument(&self, top_level: bool) -> bool {
+        self.required && !(top_level && protocol::ConfigParam::from_wire_name(&self.name).is_some())
+    }
 }
 
 fn yes() -> bool {

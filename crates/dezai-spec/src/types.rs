@@ -85,6 +85,25 @@ impl From<ScalarType> for Type {
 }
 
 impl Type {
+    /// The fields of a rebuilt structure, or of a list of them (`Disks.N.Size` makes `Disks`
+    /// a list of structures): where flattened names continue.
+    pub fn struct_fields(&self) -> Option<&[Field]> {
+        match self {
+            Type::Struct { fields } => Some(fields),
+            Type::List { item } => item.struct_fields(),
+            _ => None,
+        }
+    }
+
+    /// [`Type::struct_fields`], to change them.
+    pub fn struct_fields_mut(&mut self) -> Option<&mut Vec<Field>> {
+        match self {
+            Type::Struct { fields } => Some(fields),
+            Type::List { item } => item.struct_fields_mut(),
+            _ => None,
+        }
+    }
+
     /// A short human-readable form, as the documents would write it (`array[string]`,
     /// `BackupFile`, `{…}` for a rebuilt structure). Used in warnings and error messages.
     pub fn describe(&self) -> String {

@@ -57,7 +57,6 @@ impl fmt::Display for ApiChange {
 }
 
 /// Parameters the configuration fills in: optional in the types whatever the document says.
-const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
 
 /// The changes from `old` to `new` for one product. Either side may be missing (a new or a
 /// removed product).
@@ -150,7 +149,7 @@ fn rust_model_name(namer: &Namer, model: &Model) -> String {
 
 /// Whether a request field is a constructor argument.
 fn is_argument(field: &Field, top: bool) -> bool {
-    field.required && !(top && CONFIG_PARAMS.contains(&field.name.as_str()))
+    field.is_required_argument(top)
 }
 
 fn diff_request(old: &[Field], new: &[Field], prefix: &str, top: bool, changes: &mut Changes) {

@@ -11,7 +11,6 @@ use super::Names;
 use crate::names::{REQUEST_RESERVED, RESPONSE_RESERVED, field_idents};
 use crate::types::child;
 use crate::types::readable::response_fields;
-use crate::types::request_like::CONFIG_PARAMS;
 use crate::{Ctx, Error, Options};
 
 /// `#[test]` functions, one per action, checking the generated types of `module` (the path
@@ -108,12 +107,7 @@ fn example_params(action: &Action) -> Vec<(Vec<String>, String)> {
         .request_example
         .iter()
         .filter(|p| seen.insert(p.name.clone()))
-        .filter(|p| {
-            !matches!(
-                p.name.as_str(),
-                "Action" | "PublicKey" | "Signature" | "SecurityToken"
-            )
-        })
+        .filter(|p| !dezai_spec::protocol::RESERVED_PARAMETERS.contains(&p.name.as_str()))
         .map(|p| {
             (
                 p.name.split('.').map(str::to_owned).collect(),
@@ -218,7 +212,7 @@ fn build_struct(
             .collect();
         let wire = format!("{prefix}{}", field.name);
         let path = child(parent, &field.name);
-        let required = field.required && !(top && CONFIG_PARAMS.contains(&field.name.as_str()));
+        let required = field.is_required_argument(top);
         let built = if mine.is_empty() {
             None
         } else {

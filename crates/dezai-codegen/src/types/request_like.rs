@@ -19,22 +19,9 @@ use crate::Ctx;
 use crate::docs::doc_lines;
 use crate::names::{REQUEST_RESERVED, field_idents, ident};
 
-/// Request parameters the configuration fills in: optional in the types whatever the
-/// document says, and required-ness enforced by the runtime.
-pub(crate) const CONFIG_PARAMS: [&str; 3] = ["Region", "Zone", "ProjectId"];
-
 /// Whether a field is a constructor argument. `top`: a field of the request itself.
 pub(crate) fn is_required(f: &Field, top: bool) -> bool {
-    f.required && !(top && CONFIG_PARAMS.contains(&f.name.as_str()))
-}
-
-/// The fields of a rebuilt structure, through list wrappers.
-pub(crate) fn struct_fields(ty: &Type) -> Option<&[Field]> {
-    match ty {
-        Type::Struct { fields } => Some(fields),
-        Type::List { item } => struct_fields(item),
-        _ => None,
-    }
+    f.is_required_argument(top)
 }
 
 /// Names each rebuilt structure after its path (`Disks`, `RulesPorts`), adding `Param` when
@@ -47,7 +34,7 @@ pub(crate) fn name_structs(
     out: &mut BTreeMap<Vec<String>, Ident>,
 ) {
     for field in fields {
-        if let Some(inner) = struct_fields(&field.ty) {
+        if let Some(inner) = field.ty.struct_fields() {
             let path = child(parent, &field.name);
             let plain = ctx.namer.type_name(&path.join("_"));
             let mut name = plain.clone();

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dezai_spec::{Field, PUBLIC_PARAMETERS, Type, Warning, WarningKind};
+use dezai_spec::protocol::RESERVED_PARAMETERS;
+use dezai_spec::{Field, Type, Warning, WarningKind};
 
 use crate::examples::RequestExample;
 use crate::field_index::{FieldIndex, Match, add_alias};
@@ -54,7 +55,7 @@ pub(crate) fn check_request_example(
             }
             continue;
         }
-        if PUBLIC_PARAMETERS.contains(&name) || name == "SecurityToken" {
+        if RESERVED_PARAMETERS.contains(&name) {
             continue;
         }
         let segments: Vec<&str> = name.split('.').collect();
@@ -175,24 +176,20 @@ fn field_at<'f>(fields: &'f mut [Field], path: &[usize]) -> &'f mut Field {
         return field;
     }
     field_at(
-        struct_fields_mut(&mut field.ty).expect("lookup walked through a structure"),
+        field
+            .ty
+            .struct_fields_mut()
+            .expect("lookup walked through a structure"),
         rest,
     )
 }
 
-fn struct_fields_mut(ty: &mut Type) -> Option<&mut [Field]> {
-    match ty {
-        Type::Struct { fields } => Some(fields),
-        Type::List { item } => struct_fields_mut(item),
-        _ => None,
-    }
-}
-
 fn value_fits(value: &str, ty: &Type) -> bool {
     match ty {
-        Type::Int => value.parse::<i64>().is_ok(),
-        Type::Float => value.parse::<f64>().is_ok(),
-        Type::Bool => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+        // The protocol's reading of a value of the type (`dezai_spec::value`).
+        Type::Int | Type::Float | Type::Bool => ty
+            .scalar()
+            .is_some_and(|scalar| scalar.parse_value(value).is_ok()),
         // A list or structure given as one plain value is a mismatch in shape.
         Type::List { .. } | Type::Struct { .. } => false,
         Type::String | Type::Object | Type::Model { .. } => true,

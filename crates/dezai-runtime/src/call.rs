@@ -1,0 +1,184 @@
+//! One call from prepared request to answer: the attempts, each sent by the transport and
+//! judged, with the retry decision between them, all within the operation timeout.
+//!
+//! Written once over [`Transport`]; [`Drive`] erases the transport so that a client holds
+//! either kind behind one pointer, and boxes the call's future, the one allocation every call
+//! makes for it (a typed call's future is this box and a few moves, see [`crate::future`]).
+
+use std::time::Duration;
+
+use tracing::{Instrument, debug, field};
+
+use crate::call_options::CallOptions;
+use crate::config::Config;
+use crate::deadline::Deadlines;
+use crate::error::{Error, ErrorKind};
+use crate::judge::{Answer, Class, Failure, judge};
+use crate::params::Params;
+use crate::prepare::{Call, Prepared, prepare};
+use crate::redact::RedactedParams;
+use crate::retry::{Bucket, Decision, Retries};
+use crate::transport::{Payload, Transport};
+
+/// What every call of a client shares, whatever its transport.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) bucket: Bucket,
+    /// Where every call is posted, worked out once from the configuration.
+    pub(crate) url: String,
+    /// The attempts' deadlines, watched by one task instead of a timer per attempt.
+    pub(crate) deadlines: Deadlines,
+}
+
+/// The sending, retrying and reading of one call, erased to one type for every action and
+/// transport.
+pub(crate) type BoxedExchange<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, Error>> + Send + 'a>>;
+
+/// A transport that runs whole calls: what a client holds.
+pub(crate) trait Drive: Send + Sync {
+    fn drive<'a>(
+        &'a self,
+        shared: &'a Shared,
+        call: Call<'a>,
+        params: Params,
+        options: CallOptions,
+    ) -> BoxedExchange<'a>;
+}
+
+impl<T: Transport> Drive for T {
+    fn drive<'a>(
+        &'a self,
+        shared: &'a Shared,
+        call: Call<'a>,
+        params: Params,
+        options: CallOptions,
+    ) -> BoxedExchange<'a> {
+        Box::pin(async move {
+            let span = tracing::info_span!("dezai.call", action = call.action);
+            execute(self, shared, call, params, &options)
+                .instrument(span)
+                .await
+        })
+    }
+}
+
+async fn execute<T: Transport>(
+    transport: &T,
+    shared: &Shared,
+    call: Call<'_>,
+    params: Params,
+    options: &CallOptions,
+) -> Result<Answer, Error> {
+    let prepared = prepare(&shared.config, &call, params, options)?;
+    attempts(transport, shared, &call, &prepared, options).await
+}
+
+/// The attempts of one call, with backoff between them, all within the operation timeout.
+///
+/// One deadline per attempt does both jobs: the attempt's timeout or the operation's
+/// deadline, whichever comes first, watched without a timer per call (see
+/// [`crate::deadline`]; reqwest's own timeout would add a timer and a boxed response body to
+/// every call).
+async fn attempts<T: Transport>(
+    transport: &T,
+    shared: &Shared,
+    call: &Call<'_>,
+    prepared: &Prepared,
+    options: &CallOptions,
+) -> Result<Answer, Error> {
+    let config = &shared.config;
+    let max_attempts = options.max_attempts.unwrap_or(config.retry.max_attempts);
+    let mut retries = Retries::new(&config.retry, &shared.bucket, max_attempts, call.idempotent);
+    let timeout = options.timeout.unwrap_or(config.timeout);
+    let limit = options
+        .operation_timeout
+        .unwrap_or(config.operation_timeout);
+    let deadline = tokio::time::Instant::now() + limit;
+    let gave_up = |attempt: u32| {
+        let mut error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
+            "gave up after {} (the operation timeout) during attempt {attempt} of {max_attempts}",
+            seconds(limit),
+        ));
+        error.set_attempts(attempt);
+        error.set_retryable(true);
+        error
+    };
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let attempt_deadline = (tokio::time::Instant::now() + timeout).min(deadline);
+        // One span per attempt, so its request id is the one the server gave that attempt.
+        let span = tracing::debug_span!("attempt", n = attempt, request_id = field::Empty);
+        let run =
+            attempt_once(transport, shared, prepared, call.action, &span).instrument(span.clone());
+        let outcome = match shared.deadlines.run(attempt_deadline, run).await {
+            Ok(outcome) => outcome,
+            Err(_) if attempt_deadline == deadline => return Err(gave_up(attempt)),
+            Err(_) => {
+                let error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
+                    "timed out after {} (attempt {attempt} of {max_attempts})",
+                    seconds(timeout),
+                ));
+                Err(Failure::new(error, Class::Timeout))
+            }
+        };
+        let mut failure = match outcome {
+            Ok(answer) => {
+                retries.after_success();
+                return Ok(answer);
+            }
+            Err(failure) => failure,
+        };
+        let Decision::Retry(wait) = retries.after_failure(attempt, &mut failure) else {
+            return Err(failure.error);
+        };
+        debug!(attempt, wait_ms = wait.as_millis() as u64, error = %failure.error, "retrying");
+        let resume = tokio::time::Instant::now() + wait;
+        if resume >= deadline {
+            tokio::time::sleep_until(deadline).await;
+            return Err(gave_up(attempt));
+        }
+        tokio::time::sleep_until(resume).await;
+    }
+}
+
+/// One attempt: sent by the transport, then judged.
+async fn attempt_once<T: Transport>(
+    transport: &T,
+    shared: &Shared,
+    prepared: &Prepared,
+    action: &str,
+    span: &tracing::Span,
+) -> Result<Answer, Failure> {
+    debug!(
+        url = %crate::redact::redact_url(&shared.url),
+        params = %RedactedParams(&prepared.params),
+        "sending request"
+    );
+    let exchange = transport.exchange(prepared, action).await?;
+    if let Some(id) = &exchange.request_id {
+        span.record("request_id", id.as_str());
+    }
+    // A response handed over decoded was never on the wire: nothing to report.
+    if let Payload::Bytes(body) = &exchange.payload {
+        debug!(
+            status = exchange.status,
+            request_id = exchange.request_id.as_deref().unwrap_or(""),
+            bytes = body.len(),
+            "received response"
+        );
+    }
+    judge(exchange, action)
+}
+
+/// A duration as people write it: `10 s`, `1.5 s`, `250 ms`.
+fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}

@@ -1,0 +1,175 @@
+//! The judge: what one attempt's exchange means. A 2xx JSON object with `RetCode` 0 is an
+//! [`Answer`]; anything else is a [`Failure`] with its [`Class`], the error the caller sees if
+//! it is the last word. Whether a failure is retried is not decided here but in
+//! [`crate::retry`], from the class.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tracing::trace;
+
+use crate::de::{Envelope, Lenient};
+use crate::error::{Error, ErrorKind};
+use crate::redact::redact_json;
+use crate::transport::{Exchange, Payload};
+
+/// What a successful call hands to the decoder.
+pub(crate) struct Answer {
+    pub(crate) body: Body,
+    pub(crate) request_id: Option<String>,
+}
+
+/// A successful call's body: the JSON object a server sent, or a response a transport handed
+/// over already decoded (a test double's typed answer).
+pub(crate) enum Body {
+    Object(serde_json::Map<String, Value>),
+    Decoded(Box<dyn crate::mock::Fill>),
+}
+
+/// What kind of failure an attempt ended in: the facts the retry decision is made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// An HTTP status other than 2xx.
+    Status(u16),
+    /// A 2xx answer whose `RetCode` is not 0.
+    RetCode(i64),
+    /// The attempt's or the operation's time ran out, or the transport timed out.
+    Timeout,
+    /// No connection could be made.
+    Connect,
+    /// The TLS handshake failed (a bad certificate will not cure itself).
+    Tls,
+    /// The connection broke during the exchange.
+    Dropped,
+    /// The answer could not be read as the protocol's envelope.
+    Decode,
+    /// The answer was larger than the configured limit.
+    TooLarge,
+    /// The transport had no answer for the request and sent nothing (a mock without a rule).
+    Unanswered,
+}
+
+/// A failed attempt: the error, its class, and what the retry decision needs besides.
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) class: Class,
+    /// The server's `Retry-After`, if it sent one.
+    pub(crate) retry_after: Option<Duration>,
+    /// Whether the request certainly never reached the server.
+    pub(crate) never_sent: bool,
+}
+
+impl Failure {
+    pub(crate) fn new(error: Error, class: Class) -> Self {
+        Self {
+            error,
+            class,
+            retry_after: None,
+            never_sent: false,
+        }
+    }
+
+    pub(crate) fn decode(
+        action: &str,
+        status: u16,
+        request_id: Option<String>,
+        body: &[u8],
+        message: &str,
+    ) -> Self {
+        let error = Error::new(ErrorKind::Decode, action)
+            .with_message(message)
+            .with_status(status)
+            .with_request_id(request_id)
+            .with_body(body);
+        Self::new(error, Class::Decode)
+    }
+}
+
+/// Judges one exchange: its status, then its JSON, then its envelope's `RetCode`. The body is
+/// parsed once: the envelope is read from the object the typed response (or `invoke`'s JSON)
+/// is then built from.
+pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure> {
+    let Exchange {
+        status,
+        request_id,
+        retry_after,
+        location,
+        payload,
+    } = exchange;
+    let body = match payload {
+        Payload::Bytes(body) => body,
+        Payload::Decoded(decoded) => {
+            return Ok(Answer {
+                body: Body::Decoded(decoded),
+                request_id,
+            });
+        }
+    };
+    if !(200..300).contains(&status) {
+        let mut error = Error::new(ErrorKind::HttpStatus, action)
+            .with_status(status)
+            .with_request_id(request_id)
+            .with_body(&body);
+        if let Ok(envelope) = Envelope::read(&body) {
+            if let Some(code) = envelope.ret_code.filter(|c| *c != 0) {
+                error = error.with_ret_code(code);
+            }
+            if let Some(message) = envelope.message {
+                error = error.with_message(message);
+            }
+        }
+        if (300..400).contains(&status) {
+            error = error.with_message(format!(
+                "the server redirected to {}; redirects are not followed, so the signed \
+                 request goes only to the configured host (set the base URL to the new \
+                 address if it is right)",
+                location.as_deref().unwrap_or("an unnamed location")
+            ));
+        }
+        let mut failure = Failure::new(error, Class::Status(status));
+        failure.retry_after = retry_after;
+        return Err(failure);
+    }
+
+    let object = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(object)) => object,
+        Ok(_) => {
+            let message = "the response is not a JSON object";
+            return Err(Failure::decode(action, status, request_id, &body, message));
+        }
+        Err(e) => {
+            let message = format!("the response is not JSON: {e}");
+            return Err(Failure::decode(action, status, request_id, &body, &message));
+        }
+    };
+    if tracing::enabled!(tracing::Level::TRACE) {
+        let value = Value::Object(object.clone());
+        trace!(body = %redact_json(&value), "response body");
+    }
+    let lenient = |name: &str| object.get(name).cloned();
+    match lenient("RetCode").and_then(i64::from_json) {
+        Some(0) => Ok(Answer {
+            body: Body::Object(object),
+            request_id,
+        }),
+        Some(code) => {
+            let mut error = Error::new(ErrorKind::Api, action)
+                .with_ret_code(code)
+                .with_status(status)
+                .with_request_id(request_id);
+            if let Some(message) = lenient("Message").and_then(String::from_json) {
+                error = error.with_message(message);
+            }
+            let mut failure = Failure::new(error, Class::RetCode(code));
+            failure.retry_after = retry_after;
+            Err(failure)
+        }
+        None => Err(Failure::decode(
+            action,
+            status,
+            request_id,
+            &body,
+            "the response has no RetCode",
+        )),
+    }
+}

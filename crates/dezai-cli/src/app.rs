@@ -4,6 +4,7 @@
 
 use clap::{Arg, ArgAction, Command};
 use dezai_spec::names::Namer;
+use dezai_spec::protocol::ConfigParam;
 
 use crate::{catalog, flags};
 
@@ -73,7 +74,7 @@ pub(crate) fn expand_for(args: &[String]) -> Expand<'_> {
 }
 
 fn global_args() -> Vec<Arg> {
-    let text = |id: &'static str, help: &'static str| {
+    let text = |id: &'static str, help: String| {
         Arg::new(id)
             .long(id)
             .global(true)
@@ -81,23 +82,24 @@ fn global_args() -> Vec<Arg> {
             .value_name(id.to_ascii_uppercase().replace('-', "_"))
             .help(help)
     };
-    vec![
+    let mut args = vec![text(
+        "profile",
+        "Profile of ~/.dezai to use (instead of DEZAI_PROFILE or the active one)".into(),
+    )];
+    args.extend(ConfigParam::ALL.map(|param| {
         text(
-            "profile",
-            "Profile of ~/.dezai to use (instead of DEZAI_PROFILE or the active one)",
-        ),
-        text(
-            "region",
-            "Region (instead of DEZAI_REGION or the profile's)",
-        ),
-        text("zone", "Zone (instead of DEZAI_ZONE or the profile's)"),
-        text(
-            "project-id",
-            "Project (instead of DEZAI_PROJECT_ID or the profile's)",
-        ),
+            param.flag(),
+            format!(
+                "{} (instead of {} or the profile's)",
+                param.wire_name(),
+                param.env_var()
+            ),
+        )
+    }));
+    args.extend([
         text(
             "base-url",
-            "API endpoint (instead of DEZAI_BASE_URL or https://api.dezai.com)",
+            "API endpoint (instead of DEZAI_BASE_URL or https://api.dezai.com)".into(),
         ),
         Arg::new("dry-run")
             .long("dry-run")
@@ -105,7 +107,8 @@ fn global_args() -> Vec<Arg> {
             .help_heading("Global options")
             .action(ArgAction::SetTrue)
             .help("Print the request that would be sent (secrets masked) instead of sending it"),
-    ]
+    ]);
+    args
 }
 
 fn product_command(product: &'static str, expand: Expand<'_>) -> Command {

@@ -117,31 +117,10 @@ pub(crate) fn action_of(kind: &str) -> Option<(&'static str, &'static str)> {
         .map(|(_, product, action)| (*product, *action))
 }
 
-/// The URL and MD5 in an action's answer: the first URL-like field holding an `http(s)` URL
-/// (or a list whose first item is one), and `MD5`/`Md5`.
+/// The URL and MD5 in an action's answer, by the SDK's one rule (`dezai_spec::download`).
 pub(crate) fn url_and_md5(answer: &Value) -> Option<(String, Option<String>)> {
-    let map = answer.as_object()?;
-    let is_url = |v: &Value| {
-        v.as_str()
-            .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
-            .map(str::to_owned)
-    };
-    // Public addresses before internal ones: `BackupPath` before `InnerBackupPath`.
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort_by_key(|k| k.starts_with("Inner") || k.starts_with("Intranet"));
-    let url = keys.iter().find_map(|key| {
-        let value = &map[key.as_str()];
-        ["Path", "URL", "Url", "Address"]
-            .iter()
-            .any(|end| key.ends_with(end))
-            .then(|| is_url(value).or_else(|| value.as_array()?.first().and_then(is_url)))
-            .flatten()
-    })?;
-    let md5 = ["MD5", "Md5", "md5"]
-        .iter()
-        .find_map(|k| map.get(*k)?.as_str().filter(|s| !s.is_empty()))
-        .map(str::to_ascii_lowercase);
-    Some((url, md5))
+    let link = dezai_spec::download::find_in_answer(answer.as_object()?)?;
+    Some((link.url, link.md5))
 }
 
 /// What `.part.json` remembers about the `.part`: the version of the file it holds.
@@ -490,7 +469,7 @@ pub(crate) fn run(global: &ArgMatches, kind: &str, sub: &ArgMatches) -> Result<P
         .find(|a| a.name == action_name)
         .ok_or_else(|| Failure::Other(format!("no `{action_name}` in the specs")))?;
     let request: Map<String, Value> = flags::request(action, sub);
-    let takes_zone = action.request.iter().any(|f| f.name == "Zone");
+    let takes_zone = flags::takes_zone(action);
     let (client, options) = crate::client(global, false, takes_zone).map_err(Failure::Other)?;
     let ask = || -> Pending<'_> {
         let (client, options, request) = (&client, options.clone(), request.clone());

@@ -1,4 +1,4 @@
-//! The actions the command line knows: the specs embedded at build time (`specs.rs`, written
+//! The actions the command line knows: the specs embedded at build time (`generated`, written
 //! by `cargo xtask codegen`), parsed only for the product a command names, so that
 //! `dezai --help` never reads them all.
 
@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use dezai_spec::names::Namer;
 use dezai_spec::{Action, ProductSpec};
 
-include!("specs.rs");
+use crate::generated::SPECS;
 
 /// The products compiled in, by folder name, in order.
 pub(crate) fn products() -> impl Iterator<Item = &'static str> {

@@ -1,13 +1,16 @@
-//! `dezai configure`: writes a profile to `~/.dezai/config.json` and `credential.json`, in the
-//! format the SDK's runtime reads, and makes it the active one. Other profiles in the files are
-//! kept. The credentials file is written with mode 0600 (owner only), through a temporary file
-//! and a rename, so an interrupted run never leaves half a file.
+//! `dezai configure`: writes a profile to `~/.dezai/config.json` and `credential.json` through
+//! the runtime's own profile types (`dezai_runtime::profile`), and makes it the active one.
+//! Other profiles in the files, and keys of other tools, are kept. The credentials file is
+//! written with mode 0600 (owner only), through a temporary file and a rename, so an
+//! interrupted run never leaves half a file.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Arg, ArgMatches, Command};
-use serde_json::{Map, Value, json};
+use dezai_runtime::Secret;
+use dezai_runtime::profile::{ProfileCredential, ProfileFiles, ProfileSettings};
+use dezai_spec::protocol::ConfigParam;
 
 pub(crate) fn command() -> Command {
     Command::new("configure")
@@ -46,40 +49,56 @@ pub(crate) fn run(matches: &ArgMatches, global: &ArgMatches) -> Result<PathBuf, 
         Some(key) => key.clone(),
         None => prompt("private key")?,
     };
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-
-    let mut settings = Map::new();
-    settings.insert("profile".into(), json!(profile));
-    for (flag, key) in [
-        ("region", "region"),
-        ("zone", "zone"),
-        ("project-id", "project_id"),
-        ("base-url", "base_url"),
-    ] {
-        if let Some(value) = global.get_one::<String>(flag) {
-            settings.insert(key.into(), json!(value));
+    let files = ProfileFiles::in_dir(&dir);
+    let mut settings = files.settings().map_err(|e| e.to_string())?;
+    for entry in &mut settings {
+        entry.active = false;
+    }
+    let entry = upsert(
+        &mut settings,
+        |s| s.profile == profile,
+        || ProfileSettings::named(&profile),
+    );
+    for param in ConfigParam::ALL {
+        if let Some(value) = global.get_one::<String>(param.flag()) {
+            let slot = match param {
+                ConfigParam::Region => &mut entry.region,
+                ConfigParam::Zone => &mut entry.zone,
+                ConfigParam::ProjectId => &mut entry.project_id,
+            };
+            *slot = Some(value.clone());
         }
     }
-    settings.insert("active".into(), json!(true));
-    let config_path = dir.join("config.json");
-    let mut config = read_array(&config_path)?;
-    for entry in &mut config {
-        if let Some(object) = entry.as_object_mut() {
-            object.insert("active".into(), json!(false));
-        }
+    if let Some(url) = global.get_one::<String>("base-url") {
+        entry.base_url = Some(url.clone());
     }
-    upsert(&mut config, &profile, settings);
-    write(&config_path, &Value::Array(config), false)?;
+    entry.active = true;
+    files.write_settings(&settings).map_err(|e| e.to_string())?;
 
-    let credential_path = dir.join("credential.json");
-    let mut credentials = read_array(&credential_path)?;
-    let mut entry = Map::new();
-    entry.insert("profile".into(), json!(profile));
-    entry.insert("public_key".into(), json!(public));
-    entry.insert("private_key".into(), json!(private));
-    upsert(&mut credentials, &profile, entry);
-    write(&credential_path, &Value::Array(credentials), true)?;
+    let mut credentials = files.credentials().map_err(|e| e.to_string())?;
+    let entry = upsert(
+        &mut credentials,
+        |c| c.profile == profile,
+        || ProfileCredential::named(&profile),
+    );
+    entry.public_key = Some(public);
+    entry.private_key = Some(Secret::new(private));
+    files
+        .write_credentials(&credentials)
+        .map_err(|e| e.to_string())?;
     Ok(dir)
+}
+
+/// The entry `is_it` finds, or a new one appended.
+fn upsert<T>(items: &mut Vec<T>, is_it: impl Fn(&T) -> bool, new: impl FnOnce() -> T) -> &mut T {
+    let at = match items.iter().position(is_it) {
+        Some(at) => at,
+        None => {
+            items.push(new());
+            items.len() - 1
+        }
+    };
+    &mut items[at]
 }
 
 fn prompt(what: &str) -> Result<String, String> {
@@ -101,74 +120,4 @@ fn prompt(what: &str) -> Result<String, String> {
         ));
     }
     Ok(line)
-}
-
-/// The file's array of profiles; a missing file is an empty one.
-fn read_array(path: &Path) -> Result<Vec<Value>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Array(items)) => Ok(items),
-            // Never quote the file: it may hold keys.
-            _ => Err(format!(
-                "{} is not a JSON array of profiles; fix or remove it",
-                path.display()
-            )),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    }
-}
-
-/// Replaces the entry of `profile` (keeping keys this run does not set), or appends it.
-fn upsert(items: &mut Vec<Value>, profile: &str, new: Map<String, Value>) {
-    let existing = items
-        .iter_mut()
-        .filter_map(Value::as_object_mut)
-        .find(|o| o.get("profile").and_then(Value::as_str) == Some(profile));
-    match existing {
-        Some(object) => object.extend(new),
-        None => items.push(Value::Object(new)),
-    }
-}
-
-/// Writes through a temporary file in the same folder and a rename; `secret` files are
-/// created owner-only.
-fn write(path: &Path, value: &Value, secret: bool) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default() + "\n";
-    let temp = path.with_extension("json.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let _ = secret;
-    let result = options
-        .open(&temp)
-        .and_then(|mut file| {
-            file.write_all(text.as_bytes())?;
-            file.sync_all()
-        })
-        .and_then(|()| restrict(&temp, secret))
-        .and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        format!("cannot write {}: {e}", path.display())
-    })
-}
-
-/// A temporary file that existed before keeps its old mode: set it again.
-#[cfg(unix)]
-fn restrict(path: &Path, secret: bool) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    if secret {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn restrict(_path: &Path, _secret: bool) -> std::io::Result<()> {
-    Ok(())
 }

@@ -3,8 +3,9 @@
 //!
 //! - Names are the SDK's field names in kebab case (`DBId` → `--db-id`, `UHostIds` →
 //!   `--uhost-ids`); two fields that would share one are numbered as the SDK numbers them.
-//! - Scalars are parsed as their documented type, with a message naming the flag and the type
-//!   (`--backup-id abc`: "expected an integer").
+//! - Scalars are parsed as their documented type by the protocol's rules
+//!   (`dezai_spec::value`), with a message naming the flag and the type (`--backup-id abc`:
+//!   "expected an integer").
 //! - Lists of scalars are repeatable flags (`--uhost-ids a --uhost-ids b`).
 //! - Structures, lists of structures, data models and free-form objects take JSON
 //!   (`--disks '[{"Size": 20}]'`), sent flattened as the SDK sends them (`Disks.0.Size=20`).
@@ -12,89 +13,68 @@
 
 use clap::{Arg, ArgAction, ArgMatches};
 use dezai_spec::names::Namer;
-use dezai_spec::{Action, Field, Type};
+use dezai_spec::protocol::ConfigParam;
+use dezai_spec::{Action, Field, ScalarType, Type};
 use serde_json::{Map, Value};
 
-/// Request fields the global flags cover.
-const GLOBAL_FIELDS: [&str; 3] = ["Region", "Zone", "ProjectId"];
-
-/// Flag names the global flags and clap itself take (as snake case, for numbering). Only the
-/// top command has `--version`, so an action's `Version` field keeps `--version`.
-const RESERVED: [&str; 7] = [
-    "region",
-    "zone",
-    "project_id",
-    "profile",
-    "base_url",
-    "dry_run",
-    "help",
-];
+/// Flag names clap and the global flags other than the configuration parameters' take (as
+/// snake case, for numbering). Only the top command has `--version`, so an action's `Version`
+/// field keeps `--version`.
+const OTHER_RESERVED: [&str; 4] = ["profile", "base_url", "dry_run", "help"];
 
 /// How a flag's text becomes a JSON value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    String,
-    Int,
-    Float,
-    Bool,
+    /// A scalar, read by the protocol's rules for its type.
+    Scalar(ScalarType),
+    /// A structure, list of structures, data model or free-form object, given as JSON.
     Json,
 }
 
 impl Kind {
     fn of(ty: &Type) -> (Kind, bool) {
         match ty {
-            Type::String => (Kind::String, false),
-            Type::Int => (Kind::Int, false),
-            Type::Float => (Kind::Float, false),
-            Type::Bool => (Kind::Bool, false),
+            Type::Object | Type::Model { .. } | Type::Struct { .. } => (Kind::Json, false),
             Type::List { item } => match Kind::of(item) {
                 (Kind::Json, _) | (_, true) => (Kind::Json, false),
                 (scalar, false) => (scalar, true),
             },
-            Type::Object | Type::Model { .. } | Type::Struct { .. } => (Kind::Json, false),
+            scalar => (scalar.scalar().map_or(Kind::Json, Kind::Scalar), false),
         }
     }
 
     fn value_name(self) -> &'static str {
         match self {
-            Kind::String => "TEXT",
-            Kind::Int => "INT",
-            Kind::Float => "NUMBER",
-            Kind::Bool => "true|false",
-            Kind::Json => "JSON",
+            Kind::Scalar(ScalarType::String) => "TEXT",
+            Kind::Scalar(ScalarType::Int) => "INT",
+            Kind::Scalar(ScalarType::Float) => "NUMBER",
+            Kind::Scalar(ScalarType::Bool) => "true|false",
+            Kind::Scalar(ScalarType::Object) | Kind::Json => "JSON",
         }
     }
 
     /// Parses one flag value; the message is what clap shows after the flag's name.
     fn parse(self, text: &str) -> Result<Value, String> {
         match self {
-            Kind::String => Ok(Value::String(text.to_owned())),
-            Kind::Int => text
-                .trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| format!("expected an integer, got `{text}`")),
-            Kind::Float => text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .map(Value::from)
-                .ok_or_else(|| format!("expected a number, got `{text}`")),
-            Kind::Bool => match text.trim().to_ascii_lowercase().as_str() {
-                "true" => Ok(Value::Bool(true)),
-                "false" => Ok(Value::Bool(false)),
-                _ => Err(format!("expected true or false, got `{text}`")),
-            },
+            Kind::Scalar(scalar) => scalar.parse_value(text).map_err(|e| e.to_string()),
             Kind::Json => serde_json::from_str(text).map_err(|e| format!("expected JSON: {e}")),
         }
     }
 }
 
+/// Flag names the action's own flags may not take, as snake case.
+fn reserved() -> Vec<&'static str> {
+    ConfigParam::ALL
+        .iter()
+        .map(|p| p.key())
+        .chain(OTHER_RESERVED)
+        .collect()
+}
+
 /// The flags of one action, in document order.
 pub(crate) fn args(namer: &Namer, action: &Action) -> Vec<Arg> {
     let fields = own_fields(action);
-    let names = namer.field_names(fields.iter().map(|f| f.name.as_str()), &RESERVED);
+    let names = namer.field_names(fields.iter().map(|f| f.name.as_str()), &reserved());
     fields
         .iter()
         .zip(names)
@@ -102,11 +82,18 @@ pub(crate) fn args(namer: &Namer, action: &Action) -> Vec<Arg> {
         .collect()
 }
 
+/// Whether the action's document lists `Zone`, which a call by name is not given from the
+/// configuration unless asked (the typed call fills it in because its spec says so).
+pub(crate) fn takes_zone(action: &Action) -> bool {
+    let zone = ConfigParam::Zone.wire_name();
+    action.request.iter().any(|f| f.name == zone)
+}
+
 fn own_fields(action: &Action) -> Vec<&Field> {
     action
         .request
         .iter()
-        .filter(|f| !GLOBAL_FIELDS.contains(&f.name.as_str()))
+        .filter(|f| ConfigParam::from_wire_name(&f.name).is_none())
         .collect()
 }
 
@@ -219,20 +206,23 @@ mod tests {
 
     #[test]
     fn values_parse_as_their_type_with_a_message_naming_it() {
-        assert_eq!(Kind::Int.parse("12"), Ok(Value::from(12)));
+        let int = Kind::Scalar(ScalarType::Int);
+        assert_eq!(int.parse("12"), Ok(Value::from(12)));
         assert!(
-            Kind::Int
-                .parse("abc")
+            int.parse("abc")
                 .unwrap_err()
                 .contains("expected an integer")
         );
-        assert_eq!(Kind::Bool.parse("TRUE"), Ok(Value::Bool(true)));
+        assert_eq!(
+            Kind::Scalar(ScalarType::Bool).parse("TRUE"),
+            Ok(Value::Bool(true))
+        );
         assert!(Kind::Json.parse("{").unwrap_err().contains("expected JSON"));
         assert_eq!(
             Kind::of(&Type::List {
                 item: Box::new(Type::Int)
             }),
-            (Kind::Int, true)
+            (Kind::Scalar(ScalarType::Int), true)
         );
     }
 }

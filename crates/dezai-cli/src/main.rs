@@ -13,12 +13,14 @@ mod backup;
 mod catalog;
 mod configure;
 mod flags;
+mod generated;
 mod output;
 
 use std::process::ExitCode;
 
 use clap::ArgMatches;
 use dezai_runtime::{CallOptions, Client, Config, ConfigBuilder, Credentials, Environment, Params};
+use dezai_spec::protocol::ConfigParam;
 use serde_json::Value;
 
 use output::exit;
@@ -101,7 +103,7 @@ fn main() -> ExitCode {
                 return output::failure(format!("unknown action `{name}`"));
             };
             let request = flags::request(action, action_matches);
-            let takes_zone = action.request.iter().any(|f| f.name == "Zone");
+            let takes_zone = flags::takes_zone(action);
             call(&matches, &action.name, Value::Object(request), takes_zone)
         }
         None => output::failure("no command given"),
@@ -192,14 +194,14 @@ fn config(global: &ArgMatches, dry_run: bool) -> Result<Config, String> {
 /// The global flags that set configuration; they win over files and variables.
 fn with_flags(mut builder: ConfigBuilder, global: &ArgMatches) -> ConfigBuilder {
     let flag = |name: &str| global.get_one::<String>(name).cloned();
-    if let Some(region) = flag("region") {
-        builder = builder.region(region);
-    }
-    if let Some(zone) = flag("zone") {
-        builder = builder.zone(zone);
-    }
-    if let Some(project) = flag("project-id") {
-        builder = builder.project_id(project);
+    for param in ConfigParam::ALL {
+        if let Some(value) = flag(param.flag()) {
+            builder = match param {
+                ConfigParam::Region => builder.region(value),
+                ConfigParam::Zone => builder.zone(value),
+                ConfigParam::ProjectId => builder.project_id(value),
+            };
+        }
     }
     if let Some(url) = flag("base-url") {
         builder = builder.base_url(url);

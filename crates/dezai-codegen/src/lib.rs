@@ -35,7 +35,12 @@ use dezai_spec::names::Namer;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub use action::conformance::{conformance_tests, example_calls};
+pub use action::conformance::conformance_tests;
+/// Calls of every action, as a program would write them: for `cargo xtask bench-compile`'s
+/// user crates. Not part of the generator's API, behind the `bench-helpers` feature.
+#[cfg(feature = "bench-helpers")]
+#[doc(hidden)]
+pub use action::conformance::example_calls;
 
 /// What every part of the generator needs: how to name the runtime, and the product's naming
 /// rule.

@@ -191,6 +191,7 @@ fn one_document_per_action(actions: &mut Vec<(Parsed, &Source)>) -> Vec<DocError
                     "{} is a byte-identical copy of this document; it is not read again",
                     source.path
                 ),
+                about: None,
             });
         } else {
             errors.push(DocError::new(
@@ -242,6 +243,7 @@ fn endpoint_warnings(products: &mut BTreeMap<&str, Vec<Parsed>>) {
                         "request example points at {endpoint} while most documents use {common}; \
                          recorded as information, requests go only to the configured base URL"
                     ),
+                    about: None,
                 });
             }
         }
@@ -301,6 +303,7 @@ fn type_warnings(actions: &mut [Parsed]) {
                     field.name,
                     others.join(", ")
                 ),
+                about: Some(dezai_spec::Subject::request(field.name.clone())),
             });
         }
         action.warnings.extend(found);

@@ -1,7 +1,7 @@
 //! One document → one [`Action`]: walks the outline section by section, reads the tables and
 //! examples, and checks what a single document can check on its own.
 
-use dezai_spec::{Action, Field, Model, PUBLIC_PARAMETERS, Warning, WarningKind};
+use dezai_spec::{Action, Field, Model, PUBLIC_PARAMETERS, Subject, Warning, WarningKind};
 
 use crate::drift;
 use crate::error::DocError;
@@ -166,6 +166,7 @@ fn read_table(
             kind: WarningKind::SkippedTable,
             line: t.line,
             message: why,
+            about: None,
         });
     };
     if !table::is_field_table(t) {
@@ -269,6 +270,7 @@ fn merge_rows(into: &mut Vec<RawField>, rows: Vec<RawField>, warnings: &mut Vec<
                     "the row of `{}` repeats line {} verbatim; merged into it",
                     row.name, first.line
                 ),
+                about: None,
             }),
             None => {
                 earlier.push(into.len());
@@ -292,6 +294,7 @@ fn read_code(code: &CodeBlock, section: Section, got: &mut Collected, warnings: 
             kind: WarningKind::InvalidExample,
             line,
             message: format!("{which}: {message}"),
+            about: None,
         })
     };
     if as_request && got.request_example.is_none() {
@@ -400,10 +403,11 @@ fn assemble(
         .collect();
 
     let namer = dezai_spec::names::Namer::for_document(file);
-    fields::name_collisions(&namer, &request, &mut warnings);
-    fields::name_collisions(&namer, &response, &mut warnings);
+    fields::name_collisions(&namer, &request, "", &Subject::request, &mut warnings);
+    fields::name_collisions(&namer, &response, "", &Subject::response, &mut warnings);
     for model in &models {
-        fields::name_collisions(&namer, &model.fields, &mut warnings);
+        let at = |path: String| Subject::model(&model.name, &path);
+        fields::name_collisions(&namer, &model.fields, "", &at, &mut warnings);
     }
     name_models(&namer, &name, &mut models, &mut warnings);
 
@@ -534,6 +538,7 @@ fn name_models(
                  model already uses; its Rust name is `{renamed}`",
                 model.name
             ),
+            about: None,
         });
         model.type_name = Some(renamed);
     }
@@ -545,8 +550,14 @@ fn deprecation_warnings(
     models: &[Model],
     warnings: &mut Vec<Warning>,
 ) {
-    fn walk(fields: &[Field], warnings: &mut Vec<Warning>) {
+    fn walk(
+        fields: &[Field],
+        prefix: &str,
+        at: &dyn Fn(String) -> Subject,
+        warnings: &mut Vec<Warning>,
+    ) {
         for field in fields {
+            let path = format!("{prefix}{}", field.name);
             if let Some(note) = &field.deprecated {
                 warnings.push(Warning {
                     kind: WarningKind::Deprecated,
@@ -555,16 +566,22 @@ fn deprecation_warnings(
                         "`{}` is described as going away (\"{note}\"); marked deprecated",
                         field.name
                     ),
+                    about: Some(at(path.clone())),
                 });
             }
             if let Some(inner) = field.ty.struct_fields() {
-                walk(inner, warnings);
+                walk(inner, &format!("{path}."), at, warnings);
             }
         }
     }
-    walk(request, warnings);
-    walk(response, warnings);
+    walk(request, "", &Subject::request, warnings);
+    walk(response, "", &Subject::response, warnings);
     for model in models {
-        walk(&model.fields, warnings);
+        walk(
+            &model.fields,
+            "",
+            &|path| Subject::model(&model.name, &path),
+            warnings,
+        );
     }
 }

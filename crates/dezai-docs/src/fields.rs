@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use dezai_spec::names::Namer;
-use dezai_spec::{Field, Type, Warning, WarningKind};
+use dezai_spec::{Field, Subject, Type, Warning, WarningKind};
 
 use crate::error::DocError;
 use crate::table::{RawField, TypeExpr};
@@ -281,7 +281,13 @@ pub(crate) fn rust_name(wire: &str) -> String {
 /// Warns about fields of one struct (recursively, for rebuilt structures) whose wire names
 /// become the same Rust identifier, e.g. `BackupId` and `BackupID`: the generator numbers the
 /// later ones (`backup_id_2`), see [`Namer::field_names`].
-pub(crate) fn name_collisions(namer: &Namer, fields: &[Field], warnings: &mut Vec<Warning>) {
+pub(crate) fn name_collisions(
+    namer: &Namer,
+    fields: &[Field],
+    prefix: &str,
+    at: &dyn Fn(String) -> Subject,
+    warnings: &mut Vec<Warning>,
+) {
     let mut seen: HashMap<String, &Field> = HashMap::new();
     let names = namer.field_names(fields.iter().map(|f| f.name.as_str()), &[]);
     for (field, name) in fields.iter().zip(names) {
@@ -294,13 +300,15 @@ pub(crate) fn name_collisions(namer: &Namer, fields: &[Field], warnings: &mut Ve
                     "`{}` and `{}` (line {}) would both become `{ident}` in Rust; `{}` is `{name}`",
                     field.name, first.name, first.line, field.name
                 ),
+                about: Some(at(format!("{prefix}{}", field.name))),
             }),
             None => {
                 seen.insert(ident, field);
             }
         }
         if let Some(inner) = field.ty.struct_fields() {
-            name_collisions(namer, inner, warnings);
+            let prefix = format!("{prefix}{}.", field.name);
+            name_collisions(namer, inner, &prefix, at, warnings);
         }
     }
 }

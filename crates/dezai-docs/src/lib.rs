@@ -1,5 +1,5 @@
 //! Reads the Dezai cloud's published Markdown API documents (one per action, described in
-//! `FORMAT.md`) into the JSON spec of [`dezai_spec`].
+//! `docs/format.md`) into the JSON spec of [`dezai_spec`].
 //!
 //! This is the library behind `cargo xtask codegen`; tests, benchmarks and fuzzers call it
 //! directly. [`parse_document`] reads one document; [`build_specs`] reads a whole corpus and adds
@@ -33,6 +33,10 @@ mod field_index;
 mod fields;
 mod headings;
 mod markdown;
+/// Synthetic documents for benchmarks: not part of the parser's API, behind the `synth`
+/// feature (the benchmarks and `cargo xtask bench-compile` turn it on).
+#[cfg(feature = "synth")]
+#[doc(hidden)]
 pub mod synth;
 mod table;
 

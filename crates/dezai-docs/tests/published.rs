@@ -1,4 +1,4 @@
-//! The published format as it is actually written (FORMAT.md, "What the published documents
+//! The published format as it is actually written (docs/format.md, "What the published documents
 //! really contain"): each variation, on a fixture built from the quoted shape, parses, and
 //! where the document disagrees with itself the warning says how it was resolved.
 

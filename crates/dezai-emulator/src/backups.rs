@@ -1,8 +1,9 @@
 //! Backup files the URL actions point at, so that downloads are tested offline.
 //!
 //! With [`EmulatorBuilder::backups`](crate::EmulatorBuilder::backups), an action's answer has
-//! every URL-like field (a name ending in `Path`, `URL`, `Url` or `Address`) pointing at
-//! `/backups/…` on the emulator itself, and its `MD5`/`Md5` field holding the file's MD5. The
+//! every URL-like field (by the SDK's one rule, `dezai_spec::download`: a name ending in
+//! `Path`, `URL`, `Url` or `Address`) pointing at `/backups/…` on the emulator itself, and its
+//! MD5 field holding the file's MD5. The
 //! file is generated from its offset (any size, no memory, the same bytes for every request of
 //! one version) and served as object storage serves it: `Content-Length`, `ETag`,
 //! `Last-Modified`, `Accept-Ranges`, `Range` (206 with `Content-Range`, 416 past the end),
@@ -203,14 +204,12 @@ impl Backups {
         base: &str,
         map: &mut serde_json::Map<String, serde_json::Value>,
     ) {
+        use dezai_spec::download::{is_md5_name, is_url_name};
         use serde_json::Value;
         for (key, value) in map.iter_mut() {
-            let url_like = ["Path", "URL", "Url", "Address"]
-                .iter()
-                .any(|end| key.ends_with(end));
-            if key == "MD5" || key == "Md5" {
+            if is_md5_name(key) {
                 *value = Value::String(self.md5());
-            } else if url_like {
+            } else if is_url_name(key) {
                 match value {
                     Value::String(_) => *value = Value::String(self.url(base)),
                     Value::Array(items) => *items = vec![Value::String(self.url(base))],

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use dezai_spec::{Action, Field, ProductSpec, Type};
+use dezai_spec::{Action, Field, ProductSpec, ScalarType, Type};
 
 /// Every action of every spec in a folder, by name.
 #[derive(Debug, Clone, Default)]
@@ -103,11 +103,14 @@ pub(crate) fn check_params(action: &Action, params: &[(String, String)]) -> Opti
     }
     for (name, value) in params {
         let segments: Vec<&str> = name.split('.').collect();
-        if let Some(ty) = type_at(&action.request, &segments) {
-            if !fits(value, ty) {
+        // Scalars are read by the protocol's rules for their type (`dezai_spec::value`),
+        // as the command line reads its flags; strings and free-form objects take any text.
+        let scalar = type_at(&action.request, &segments).and_then(Type::scalar);
+        if let Some(scalar @ (ScalarType::Int | ScalarType::Float | ScalarType::Bool)) = scalar {
+            if scalar.parse_value(value).is_err() {
                 return Some(format!(
                     "Parameter `{name}` must be {}, got `{value}`",
-                    describe(ty)
+                    scalar.expected()
                 ));
             }
         }
@@ -129,23 +132,5 @@ fn type_at<'a>(fields: &'a [Field], segments: &[&str]) -> Option<&'a Type> {
             (_, None) => return Some(ty),
             _ => return None,
         }
-    }
-}
-
-fn fits(value: &str, ty: &Type) -> bool {
-    match ty {
-        Type::Int => value.parse::<i64>().is_ok(),
-        Type::Float => value.parse::<f64>().is_ok(),
-        Type::Bool => matches!(value.to_ascii_lowercase().as_str(), "true" | "false"),
-        _ => true,
-    }
-}
-
-fn describe(ty: &Type) -> &'static str {
-    match ty {
-        Type::Int => "an integer",
-        Type::Float => "a number",
-        Type::Bool => "true or false",
-        _ => "a value",
     }
 }

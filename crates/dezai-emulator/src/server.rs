@@ -349,7 +349,7 @@ fn parse_json(bytes: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Checks the signature as PROTOCOL.md defines it: every parameter but `Signature`, sorted by
+/// Checks the signature as `docs/protocol.md` defines it: every parameter but `Signature`, sorted by
 /// name, `name` + `value` concatenated, the private key appended, lower-case hex SHA-1.
 fn verdict(state: &State, params: &[(String, String)]) -> SignatureVerdict {
     let get = |name: &str| {

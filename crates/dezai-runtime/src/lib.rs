@@ -49,7 +49,7 @@ pub mod mock;
 pub mod paginator;
 mod params;
 mod prepare;
-mod profile;
+pub mod profile;
 mod redact;
 mod response;
 mod retry;

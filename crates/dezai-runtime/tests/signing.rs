@@ -1,4 +1,4 @@
-//! The signature: PROTOCOL.md's vectors, the SecurityToken case, and properties over any input.
+//! The signature: the vectors of docs/protocol.md, the SecurityToken case, and properties over any input.
 
 mod common;
 

@@ -96,7 +96,7 @@
 //! # }
 //! ```
 
-#![doc = include_str!("products.md")]
+#![doc = include_str!("generated/products.md")]
 
 pub use dezai_runtime::{
     BodyEncoding, CallOptions, Client, Config, ConfigBuilder, ConfigError, Credentials, Error,
@@ -109,7 +109,10 @@ pub use dezai_runtime as runtime;
 
 // One module per product (its crate, re-exported), each behind the cargo feature of its name:
 // written by `cargo xtask codegen` from the specs, so a new product needs no edit here.
-include!("products.rs");
+// Formatted by prettyplease when written; rustfmt leaves it alone.
+#[rustfmt::skip]
+mod generated;
+pub use generated::*;
 
 /// `use dezai_sdk::prelude::*;` gives the client, its configuration and errors, and the
 /// product accessors (`client.udb()`, …).

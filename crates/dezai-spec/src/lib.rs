@@ -11,7 +11,7 @@
 //! resolved.
 //!
 //! ```
-//! let json = r#"{"format_version": 2, "product": "udb", "actions": []}"#;
+//! let json = r#"{"format_version": 3, "product": "udb", "actions": []}"#;
 //! let spec = dezai_spec::ProductSpec::from_json(json).unwrap();
 //! assert_eq!(spec.product, "udb");
 //! ```
@@ -29,14 +29,14 @@ mod warning;
 
 pub use protocol::{ENVELOPE_FIELDS, PUBLIC_PARAMETERS};
 pub use types::{ScalarType, Type};
-pub use warning::{Warning, WarningKind};
+pub use warning::{Part, Subject, Warning, WarningKind};
 
 use serde::{Deserialize, Serialize};
 
 /// The version of the spec format this crate reads and writes.
 ///
 /// Bumped on any change that an older reader would misread; readers refuse other versions.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Everything known about one product (one folder of documents, one SDK module).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! The RetCodes the protocol names (PROTOCOL.md, "Common RetCodes"), for code that matches on
+//! The RetCodes the protocol names (`docs/protocol.md`, "RetCodes"), for code that matches on
 //! errors and for the emulator that produces them. Codes above 2000 are product-specific.
 
 /// The API timed out (the service gives up after 60 s). Retried.

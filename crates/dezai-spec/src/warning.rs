@@ -14,6 +14,9 @@ pub struct Warning {
     pub line: u32,
     /// What was found and how it was resolved, in a sentence.
     pub message: String,
+    /// The field the warning is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<Subject>,
 }
 
 /// The kinds of [`Warning`], each with its documented resolution.
@@ -87,5 +90,65 @@ impl std::fmt::Display for WarningKind {
             Ok(serde_json::Value::String(name)) => f.write_str(&name),
             _ => write!(f, "{self:?}"),
         }
+    }
+}
+
+/// What a warning is about when it is about one field: the part of the action and the field's
+/// path there. Tools decide on this, never on the message's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    /// The request or the response.
+    pub part: Part,
+    /// The field's path from the top of its part, as the examples write it: `BackupPath`,
+    /// `DataSet[0].Name` in a response, `Disks.0.Size` in a request.
+    pub path: String,
+}
+
+/// The part of an action a [`Subject`] is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// The request's parameters.
+    Request,
+    /// The response's fields (through data models).
+    Response,
+    /// A data model's fields, wherever the model is used; the path starts with the model's
+    /// name (`BackupFile.Name`).
+    Model,
+}
+
+impl Subject {
+    /// A field of the request.
+    pub fn request(path: impl Into<String>) -> Self {
+        Self {
+            part: Part::Request,
+            path: path.into(),
+        }
+    }
+
+    /// A field of the response.
+    pub fn response(path: impl Into<String>) -> Self {
+        Self {
+            part: Part::Response,
+            path: path.into(),
+        }
+    }
+
+    /// A field of a data model: `path` is the field's path inside the model.
+    pub fn model(model: &str, path: &str) -> Self {
+        Self {
+            part: Part::Model,
+            path: format!("{model}.{path}"),
+        }
+    }
+
+    /// The top-level field the path starts in (`DataSet` of `DataSet[0].Name`; the model's
+    /// name for a data model's field).
+    pub fn field(&self) -> &str {
+        let end = self.path.find(['.', '[']).unwrap_or(self.path.len());
+        &self.path[..end]
     }
 }

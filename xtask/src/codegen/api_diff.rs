@@ -56,8 +56,6 @@ impl fmt::Display for ApiChange {
     }
 }
 
-/// Parameters the configuration fills in: optional in the types whatever the document says.
-
 /// The changes from `old` to `new` for one product. Either side may be missing (a new or a
 /// removed product).
 pub fn diff_product(old: Option<&ProductSpec>, new: Option<&ProductSpec>) -> Vec<ApiChange> {

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dezai_spec::{Field, Type};
+use dezai_spec::Field;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 

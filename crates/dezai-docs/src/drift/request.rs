@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use dezai_spec::protocol::RESERVED_PARAMETERS;
-use dezai_spec::{Field, Type, Warning, WarningKind};
+use dezai_spec::{Field, Subject, Type, Warning, WarningKind};
 
 use crate::examples::RequestExample;
 use crate::field_index::{FieldIndex, Match, add_alias};
@@ -36,6 +36,7 @@ pub(crate) fn check_request_example(
                     uses.len(),
                     values.join(", ")
                 ),
+                about: Some(Subject::request(name.to_string())),
             });
         }
     }
@@ -51,6 +52,7 @@ pub(crate) fn check_request_example(
                         "request example calls `{}` but the document is for `{action}`; the title's name is used",
                         param.value
                     ),
+                    about: None,
                 });
             }
             continue;
@@ -72,6 +74,7 @@ pub(crate) fn check_request_example(
                 message: format!(
                     "request example sends `{name}`, which the Request Parameters table does not list; ignored"
                 ),
+                about: Some(Subject::request(name.to_owned())),
             });
             continue;
         };
@@ -90,6 +93,7 @@ pub(crate) fn check_request_example(
                         "request example writes `{written}` where the table has `{documented}`; \
                          accepted as an alias of `{documented}`"
                     ),
+                    about: Some(Subject::request(name.to_owned())),
                 });
             }
         }
@@ -101,6 +105,7 @@ pub(crate) fn check_request_example(
                     "request example gives `{}` for `{name}`, documented as `{documented}`; the table's type wins",
                     param.value,
                 ),
+                about: Some(Subject::request(name.to_owned())),
             });
         }
     }

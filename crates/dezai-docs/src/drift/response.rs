@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use dezai_spec::{Field, Model, Type, Warning, WarningKind};
+use dezai_spec::{Field, Model, Subject, Type, Warning, WarningKind};
 use serde_json::{Map, Value};
 
 use crate::field_index::{FieldIndex, Match, add_alias};
@@ -111,6 +111,7 @@ impl Check<'_> {
                                 "response example writes `{path}{key}` where the {title} has \
                                  `{documented}`; accepted as an alias of `{documented}`"
                             ),
+                            about: Some(Subject::response(format!("{path}{documented}"))),
                         });
                     }
                     i
@@ -140,6 +141,7 @@ impl Check<'_> {
                 table.title,
                 ty.describe()
             ),
+            about: Some(Subject::response(format!("{path}{key}"))),
         });
         table.index.add(key, table.fields.len());
         table.fields.push(Field {
@@ -167,6 +169,7 @@ impl Check<'_> {
                          stays required in the spec and readers treat it as optional",
                         field.name
                     ),
+                    about: Some(Subject::response(format!("{path}{}", field.name))),
                 });
             }
         }
@@ -205,6 +208,7 @@ impl Check<'_> {
                     excerpt(value),
                     ty.describe()
                 ),
+                about: Some(Subject::response(shown)),
             });
         }
     }

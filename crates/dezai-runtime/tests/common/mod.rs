@@ -152,7 +152,7 @@ impl Server {
     }
 }
 
-/// The signature as PROTOCOL.md defines it, computed here independently of the runtime.
+/// The signature as docs/protocol.md defines it, computed here independently of the runtime.
 pub fn expected_signature(params: &[(String, String)], private_key: &str) -> String {
     let mut sorted: Vec<&(String, String)> =
         params.iter().filter(|(n, _)| n != "Signature").collect();

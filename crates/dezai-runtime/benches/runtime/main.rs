@@ -12,11 +12,12 @@
 
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::http::HeaderValue;
-use axum::response::IntoResponse;
-use axum::routing::post;
+mod python;
+mod servers;
+
 use dezai_runtime::{Action, Client, Config, ConfigParams, Credentials, ParamWriter};
+use python::python_contender;
+use servers::{serve_apart, start_axum, start_emulator, start_minimal_hyper};
 
 // The typed contender is the SDK's own code: the udb product expanded from its spec by the
 // same macro as `dezai-sdk`'s product crate (a hand-written imitation drifted from it once).
@@ -74,20 +75,6 @@ fn request() -> DescribeBackupUrl {
     DescribeBackupUrl::new("udb-abc123", 1234).valid_time(3600)
 }
 
-const BODY: &str = r#"{"Action":"DescribeUDBInstanceBackupURLResponse","BackupPath":"http://udbbackup.example/bbasd?k=v","InnerBackupPath":"ZDblezgJ","MD5":"SltVqrDH","RetCode":0}"#;
-
-async fn handler() -> impl IntoResponse {
-    let mut response = BODY.into_response();
-    response.headers_mut().insert(
-        "X-UCLOUD-Request-UUID",
-        HeaderValue::from_static("bench-request"),
-    );
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/json"));
-    response
-}
-
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     values[values.len() / 2]
@@ -109,100 +96,8 @@ fn main() {
 }
 
 /// The key pair every server and client here uses.
-const PUBLIC_KEY: &str = "bench-public-key";
-const PRIVATE_KEY: &str = "bench-private-key-0123456789abcdef";
-
-/// Runs a server on a runtime and threads of its own (as a server in another process would
-/// be: the client's runtime never polls it) and returns its URL.
-fn serve_apart<F, Fut>(name: &str, start: F) -> String
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = String>,
-{
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name(format!("server-{name}"))
-        .spawn(move || {
-            // SERVER_CURRENT_THREAD=1: servers on one thread each, as a single-threaded server.
-            let mut builder = if std::env::var_os("SERVER_CURRENT_THREAD").is_some() {
-                tokio::runtime::Builder::new_current_thread()
-            } else {
-                tokio::runtime::Builder::new_multi_thread()
-            };
-            let runtime = builder.enable_all().build().expect("server runtime");
-            runtime.block_on(async move {
-                let url = start().await;
-                sender.send(url).expect("url");
-                std::future::pending::<()>().await;
-            });
-        })
-        .expect("server thread");
-    receiver.recv().expect("server started")
-}
-
-/// The axum server: `BODY` with a request-id header.
-async fn start_axum() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let app = Router::new().route("/", post(handler));
-        let _ = axum::serve(listener, app).await;
-    });
-    url
-}
-
-/// The least a server can do: hyper's HTTP/1 connection answering every request with `BODY`
-/// and a request-id header, without reading the request body.
-async fn start_minimal_hyper() -> String {
-    use hyper::service::service_fn;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            tokio::spawn(async move {
-                let service = service_fn(|_request| async {
-                    let mut response = hyper::Response::new(http_body_util::Full::new(
-                        bytes::Bytes::from_static(BODY.as_bytes()),
-                    ));
-                    let headers = response.headers_mut();
-                    headers.insert(
-                        "x-ucloud-request-uuid",
-                        HeaderValue::from_static("bench-request"),
-                    );
-                    headers.insert("content-type", HeaderValue::from_static("application/json"));
-                    Ok::<_, std::convert::Infallible>(response)
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    url
-}
-
-/// The emulator with the udb seed's spec: checks the signature and the parameters, records the
-/// request, answers the document's example.
-async fn start_emulator() -> String {
-    let emulator = dezai_emulator::Emulator::builder()
-        .spec_json(include_str!("../../../specs/udb.json"))
-        .key_pair(PUBLIC_KEY, PRIVATE_KEY)
-        .start()
-        .await
-        .expect("emulator");
-    let url = emulator.url().to_owned();
-    // Kept running for the whole benchmark.
-    std::mem::forget(emulator);
-    url
-}
+pub(crate) const PUBLIC_KEY: &str = "bench-public-key";
+pub(crate) const PRIVATE_KEY: &str = "bench-private-key-0123456789abcdef";
 
 fn client_for(url: &str) -> Client {
     Client::new(
@@ -522,125 +417,6 @@ fn typed_call(
             client.send(request()).await.expect("sdk call");
         })
     }
-}
-
-/// The Python script: one client, warm-up, then sequential calls for the given seconds; prints
-/// calls per second.
-const PYTHON_SCRIPT: &str = r#"
-import logging, sys, time
-from ucloud.client import Client
-url, seconds, public, private = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
-logger = logging.getLogger("bench")
-logger.setLevel(logging.ERROR)
-client = Client({"region": "cn-bj2", "project_id": "org-bench", "base_url": url,
-                 "public_key": public, "private_key": private}, logger=logger).udb()
-req = {"DBId": "udb-abc123", "BackupId": 1234, "ValidTime": 3600, "Zone": "cn-bj2-04"}
-for _ in range(50):
-    client.describe_udb_instance_backup_url(req)
-calls, start = 0, time.perf_counter()
-while time.perf_counter() - start < seconds:
-    client.describe_udb_instance_backup_url(req)
-    calls += 1
-print(calls / (time.perf_counter() - start))
-"#;
-
-/// Runs the Python SDK contender when Python and the package can be had; says why not
-/// otherwise.
-async fn python_contender(url: &str, client: &Client, rust_rate: f64) {
-    let Some(python) = python_env() else {
-        return;
-    };
-    let script = python
-        .parent()
-        .map(|p| p.join("bench_udb.py"))
-        .expect("venv");
-    std::fs::write(&script, PYTHON_SCRIPT).expect("script");
-    let rounds = 3;
-    let window = Duration::from_secs(2);
-    let (mut python_rates, mut rust_rates) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let output = tokio::process::Command::new(&python)
-            .arg(&script)
-            .args([
-                url,
-                &window.as_secs_f64().to_string(),
-                PUBLIC_KEY,
-                PRIVATE_KEY,
-            ])
-            .output()
-            .await;
-        match output {
-            Ok(out) if out.status.success() => {
-                let text = String::from_utf8_lossy(&out.stdout);
-                match text.trim().parse::<f64>() {
-                    Ok(rate) => python_rates.push(rate),
-                    Err(_) => {
-                        println!("Python SDK: skipped (unexpected output: {text})");
-                        return;
-                    }
-                }
-            }
-            Ok(out) => {
-                println!(
-                    "Python SDK: skipped (the script failed: {})",
-                    String::from_utf8_lossy(&out.stderr)
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                );
-                return;
-            }
-            Err(e) => {
-                println!("Python SDK: skipped (cannot run {}: {e})", python.display());
-                return;
-            }
-        }
-        rust_rates.push(rate(1, window, typed_call(client)).await);
-    }
-    let (python_rate, rust) = (median(python_rates), median(rust_rates));
-    println!(
-        "Python SDK (ucloud-sdk-python3) vs Rust SDK, sequential against the emulator, median of {rounds} interleaved {}-s rounds:\n   Python {python_rate:.0} calls/s, Rust client.send {rust:.0} calls/s: Rust {:.1}x faster (the earlier section's 1-caller figure: {rust_rate:.0} calls/s)",
-        window.as_secs(),
-        rust / python_rate,
-    );
-}
-
-/// A Python interpreter with ucloud-sdk-python3, in a virtualenv under `target/` made on first
-/// use; `None` (after saying why) when Python or the package is not to be had.
-fn python_env() -> Option<std::path::PathBuf> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    if python == "none" {
-        println!("Python SDK: skipped (PYTHON=none)");
-        return None;
-    }
-    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-python");
-    let bin = venv.join("bin/python");
-    let has_sdk = |bin: &std::path::Path| {
-        std::process::Command::new(bin)
-            .args(["-c", "import ucloud.client"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !has_sdk(&bin) {
-        let made = std::process::Command::new(&python)
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .output();
-        if !made.as_ref().is_ok_and(|o| o.status.success()) {
-            println!("Python SDK: skipped (no Python: `{python} -m venv` failed)");
-            return None;
-        }
-        let installed = std::process::Command::new(&bin)
-            .args(["-m", "pip", "install", "--quiet", "ucloud-sdk-python3"])
-            .output();
-        if !installed.as_ref().is_ok_and(|o| o.status.success()) || !has_sdk(&bin) {
-            println!(
-                "Python SDK: skipped (`pip install ucloud-sdk-python3` failed: no network or no PyPI?)"
-            );
-            return None;
-        }
-    }
-    Some(bin)
 }
 
 /// A raw reqwest call posting `body`, or, with a client, the body the client encodes for

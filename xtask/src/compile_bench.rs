@@ -23,6 +23,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use quote::quote;
+use toml_edit::{Array, DocumentMut, Item, Table, value};
+
+use crate::writers::rust;
+use crate::writers::toml::{self, path_dependency};
 
 /// What to build.
 pub struct Options {
@@ -307,7 +312,8 @@ fn macro_times(output: &str) -> (f64, f64) {
 }
 
 /// The scratch workspace: the SDK facade at its root, product crates under `products/`
-/// (unless `single_crate`), user crates beside them.
+/// (unless `single_crate`), user crates beside them. Written through the same writers as
+/// codegen's wiring (`crate::writers`).
 fn write_workspace(
     root: &Path,
     work: &Path,
@@ -316,63 +322,91 @@ fn write_workspace(
 ) -> Result<()> {
     std::fs::create_dir_all(work.join("src"))?;
     std::fs::create_dir_all(work.join("products"))?;
-    let runtime = root.join("crates/dezai-runtime");
-    let macros = root.join("crates/dezai-macros");
-    let defaults: Vec<String> = products.iter().map(|p| format!("\"{p}\"")).collect();
-    let mut features = Vec::new();
-    let mut dependencies = Vec::new();
-    // As `cargo xtask codegen` writes them for `dezai-sdk`'s workspace.
-    let mut profiles = String::new();
-    let mut lib = String::from("//! Synthetic SDK for the compile-time benchmark.\n");
+    let runtime = path_text(&root.join("crates/dezai-runtime"))?;
+    let macros = path_text(&root.join("crates/dezai-macros"))?;
+    let mut manifest = package_manifest(SDK);
+    let members: Vec<&str> = if single_crate {
+        vec!["user-all", "user-one"]
+    } else {
+        vec!["products/*", "user-all", "user-one"]
+    };
+    table(&mut manifest, &["workspace"])?.insert("members", value(Array::from_iter(members)));
+    table(&mut manifest, &["features"])?.insert("default", value(Array::from_iter(products)));
+    let mut modules = Vec::new();
     for p in products {
+        let module = rust::ident(p).map_err(anyhow::Error::msg)?;
         if single_crate {
-            features.push(format!("{p} = []"));
-            lib.push_str(&format!(
-                "#[cfg(feature = \"{p}\")]\npub mod {p} {{ dezai_macros::product!(\"../specs/{p}.json\"); }}\n"
-            ));
+            table(&mut manifest, &["features"])?.insert(p, value(Array::new()));
+            let spec = format!("../specs/{p}.json");
+            modules.push(quote! {
+                #[cfg(feature = #p)]
+                pub mod #module {
+                    dezai_macros::product!(#spec);
+                }
+            });
             continue;
         }
-        features.push(format!("{p} = [\"dep:{SDK}-{p}\"]"));
-        profiles.push_str(&format!(
-            "\n[profile.dev.package.{SDK}-{p}]\nincremental = false\n"
-        ));
-        dependencies.push(format!(
-            "{SDK}-{p} = {{ path = \"products/{p}\", optional = true }}"
-        ));
-        lib.push_str(&format!(
-            "#[cfg(feature = \"{p}\")]\npub use {}_{p} as {p};\n",
-            SDK.replace('-', "_")
-        ));
+        let name = format!("{SDK}-{p}");
+        table(&mut manifest, &["features"])?
+            .insert(p, value(Array::from_iter([format!("dep:{name}")])));
+        table(&mut manifest, &["dependencies"])?.insert(
+            &name,
+            path_dependency(&format!("products/{p}"), &[("optional", true.into())]),
+        );
+        // As `cargo xtask codegen` writes them for `dezai-sdk`'s workspace.
+        table(&mut manifest, &["profile", "dev", "package", &name])?
+            .insert("incremental", value(false));
+        let krate = rust::ident(&name.replace('-', "_")).map_err(anyhow::Error::msg)?;
+        modules.push(quote! {
+            #[cfg(feature = #p)]
+            pub use #krate as #module;
+        });
         let dir = work.join("products").join(p);
         std::fs::create_dir_all(dir.join("src"))?;
-        std::fs::write(
-            dir.join("Cargo.toml"),
-            format!(
-                "[package]\nname = \"{SDK}-{p}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-                 [dependencies]\ndezai-macros = {{ path = {macros:?} }}\ndezai-runtime = {{ path = {runtime:?} }}\n"
-            ),
-        )?;
-        std::fs::write(
-            dir.join("src/lib.rs"),
-            format!(
-                "//! Synthetic product `{p}`.\ndezai_macros::product!(\"../../../specs/{p}.json\");\n"
-            ),
-        )?;
+        let mut product = package_manifest(&name);
+        let dependencies = table(&mut product, &["dependencies"])?;
+        dependencies.insert("dezai-macros", path_dependency(&macros, &[]));
+        dependencies.insert("dezai-runtime", path_dependency(&runtime, &[]));
+        std::fs::write(dir.join("Cargo.toml"), product.to_string())?;
+        let docs = rust::inner_docs(&format!("Synthetic product `{p}`."));
+        let spec = format!("../../../specs/{p}.json");
+        let lib = rust::file(&[], quote!(#docs dezai_macros::product!(#spec);));
+        std::fs::write(dir.join("src/lib.rs"), lib.map_err(anyhow::Error::msg)?)?;
     }
-    let manifest = format!(
-        "[package]\nname = \"{SDK}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-         [workspace]\nmembers = [{members}\"user-all\", \"user-one\"]\n\n\
-         [features]\ndefault = [{}]\n{}\n\n[dependencies]\ndezai-macros = {{ path = {macros:?} }}\ndezai-runtime = {{ path = {runtime:?} }}\n{}\n\n\
-         [profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n{profiles}",
-        defaults.join(", "),
-        features.join("\n"),
-        dependencies.join("\n"),
-        members = if single_crate { "" } else { "\"products/*\", " },
-    );
-    std::fs::write(work.join("Cargo.toml"), manifest)?;
+    let dependencies = table(&mut manifest, &["dependencies"])?;
+    dependencies.insert("dezai-macros", path_dependency(&macros, &[]));
+    dependencies.insert("dezai-runtime", path_dependency(&runtime, &[]));
+    table(&mut manifest, &["profile", "dev"])?.insert("debug", value("line-tables-only"));
+    table(&mut manifest, &["profile", "dev", "package", "*"])?.insert("debug", value(false));
+    std::fs::write(work.join("Cargo.toml"), manifest.to_string())?;
     std::fs::copy(root.join("Cargo.lock"), work.join("Cargo.lock"))?;
+    let docs = rust::inner_docs("Synthetic SDK for the compile-time benchmark.");
+    let lib = rust::file(&[], quote!(#docs #(#modules)*)).map_err(anyhow::Error::msg)?;
     std::fs::write(work.join("src/lib.rs"), lib)?;
     Ok(())
+}
+
+/// A scratch package's manifest: `[package]` with its name, version 0.0.0, edition 2024.
+fn package_manifest(name: &str) -> DocumentMut {
+    let mut manifest = DocumentMut::new();
+    let mut package = Table::new();
+    package.insert("name", value(name));
+    package.insert("version", value("0.0.0"));
+    package.insert("edition", value("2024"));
+    manifest.insert("package", Item::Table(package));
+    manifest
+}
+
+/// The table at `keys` of a scratch manifest.
+fn table<'d>(manifest: &'d mut DocumentMut, keys: &[&str]) -> Result<&'d mut Table> {
+    toml::table_at(manifest, keys, "the scratch manifest").map_err(anyhow::Error::msg)
+}
+
+/// A path as a manifest's `path` value.
+fn path_text(path: &Path) -> Result<String> {
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("{} is not UTF-8", path.display()))
 }
 
 /// A user crate calling every action of `specs` through the facade, with the facade's
@@ -384,30 +418,29 @@ fn write_user(
     specs: &[dezai_spec::ProductSpec],
 ) -> Result<usize> {
     std::fs::create_dir_all(dir.join("src"))?;
-    let runtime = crate::project_root().join("crates/dezai-runtime");
-    let sdk = if features.is_empty() {
-        "{ path = \"..\" }".to_owned()
+    let runtime = path_text(&crate::project_root().join("crates/dezai-runtime"))?;
+    let mut manifest = package_manifest(name);
+    let sdk: &[(&str, toml_edit::Value)] = if features.is_empty() {
+        &[]
     } else {
-        let list: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
-        format!(
-            "{{ path = \"..\", default-features = false, features = [{}] }}",
-            list.join(", ")
-        )
+        &[
+            ("default-features", false.into()),
+            (
+                "features",
+                Array::from_iter(features.iter().copied()).into(),
+            ),
+        ]
     };
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\n{SDK} = {sdk}\ndezai-runtime = {{ path = {runtime:?} }}\n"
-        ),
-    )?;
-    let mut lib = String::from("//! Calls actions of the synthetic SDK, as a program would.\n");
+    let dependencies = table(&mut manifest, &["dependencies"])?;
+    dependencies.insert(SDK, path_dependency("..", sdk));
+    dependencies.insert("dezai-runtime", path_dependency(&runtime, &[]));
+    std::fs::write(dir.join("Cargo.toml"), manifest.to_string())?;
+    let sdk_crate = rust::ident(&SDK.replace('-', "_")).map_err(anyhow::Error::msg)?;
+    let mut modules = Vec::new();
     let mut calls = 0;
     for spec in specs {
-        let module: proc_macro2::TokenStream =
-            format!("::{}::{}", SDK.replace('-', "_"), spec.product)
-                .parse()
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let product = rust::ident(&spec.product).map_err(anyhow::Error::msg)?;
+        let module = quote!(::#sdk_crate::#product);
         let tokens =
             dezai_codegen::example_calls(spec, &module, &dezai_codegen::Options::default())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -416,8 +449,10 @@ fn write_user(
             .into_iter()
             .filter(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "async"))
             .count();
-        lib.push_str(&format!("pub mod {} {{ {tokens} }}\n", spec.product));
+        modules.push(quote!(pub mod #product { #tokens }));
     }
+    let docs = rust::inner_docs("Calls actions of the synthetic SDK, as a program would.");
+    let lib = rust::file(&[], quote!(#docs #(#modules)*)).map_err(anyhow::Error::msg)?;
     std::fs::write(dir.join("src/lib.rs"), lib)?;
     Ok(calls)
 }

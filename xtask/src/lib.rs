@@ -5,6 +5,7 @@
 
 pub mod codegen;
 pub mod compile_bench;
+mod writers;
 
 use std::path::PathBuf;
 

@@ -35,30 +35,23 @@ pub(crate) struct Shared {
 pub(crate) type BoxedExchange<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, Error>> + Send + 'a>>;
 
+/// A call to run: its action's facts, its parameters, and its settings.
+pub(crate) struct CallInput<'a> {
+    pub(crate) call: Call<'a>,
+    pub(crate) params: Params,
+    pub(crate) options: CallOptions,
+}
+
 /// A transport that runs whole calls: what a client holds.
 pub(crate) trait Drive: Send + Sync {
-    fn drive<'a>(
-        &'a self,
-        shared: &'a Shared,
-        call: Call<'a>,
-        params: Params,
-        options: CallOptions,
-    ) -> BoxedExchange<'a>;
+    fn drive<'a>(&'a self, shared: &'a Shared, input: CallInput<'a>) -> BoxedExchange<'a>;
 }
 
 impl<T: Transport> Drive for T {
-    fn drive<'a>(
-        &'a self,
-        shared: &'a Shared,
-        call: Call<'a>,
-        params: Params,
-        options: CallOptions,
-    ) -> BoxedExchange<'a> {
+    fn drive<'a>(&'a self, shared: &'a Shared, input: CallInput<'a>) -> BoxedExchange<'a> {
         Box::pin(async move {
-            let span = tracing::info_span!("dezai.call", action = call.action);
-            execute(self, shared, call, params, &options)
-                .instrument(span)
-                .await
+            let span = tracing::info_span!("dezai.call", action = input.call.action);
+            execute(self, shared, input).instrument(span).await
         })
     }
 }
@@ -66,12 +59,15 @@ impl<T: Transport> Drive for T {
 async fn execute<T: Transport>(
     transport: &T,
     shared: &Shared,
-    call: Call<'_>,
-    params: Params,
-    options: &CallOptions,
+    input: CallInput<'_>,
 ) -> Result<Answer, Error> {
-    let prepared = prepare(&shared.config, &call, params, options)?;
-    attempts(transport, shared, &call, &prepared, options).await
+    let CallInput {
+        call,
+        params,
+        options,
+    } = input;
+    let prepared = prepare(&shared.config, &call, params, &options)?;
+    attempts(transport, shared, &call, &prepared, &options).await
 }
 
 /// The attempts of one call, with backoff between them, all within the operation timeout.

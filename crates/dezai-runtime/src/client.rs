@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::action::Action;
-use crate::call::{BoxedExchange, Drive, Shared};
+use crate::call::{BoxedExchange, CallInput, Drive, Shared};
 use crate::call_options::CallOptions;
 use crate::config::{Config, ConfigError};
 use crate::error::{Error, ErrorKind};
@@ -169,9 +169,13 @@ impl Client {
     ) -> BoxedExchange<'_> {
         let shared = &self.inner.shared;
         let (call, params) = Call::typed(&shared.config, facts, request);
-        self.inner
-            .transport
-            .drive(shared, call, params, options.unwrap_or_default())
+        let options = options.unwrap_or_default();
+        let input = CallInput {
+            call,
+            params,
+            options,
+        };
+        self.inner.transport.drive(shared, input)
     }
 
     /// Calls any action by name with the given parameters and returns the JSON response, for
@@ -205,11 +209,12 @@ impl Client {
             .map_err(|why| Error::invalid(action, why))?;
         let shared = &self.inner.shared;
         let call = Call::generic(&shared.config, action);
-        let answer = self
-            .inner
-            .transport
-            .drive(shared, call, params, options)
-            .await?;
+        let input = CallInput {
+            call,
+            params,
+            options,
+        };
+        let answer = self.inner.transport.drive(shared, input).await?;
         match answer.body {
             Body::Object(object) => Ok(Value::Object(object)),
             Body::Decoded(decoded) => {

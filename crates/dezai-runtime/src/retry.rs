@@ -257,10 +257,7 @@ impl Bucket {
         } else {
             budget.retry_cost
         };
-        let mut tokens = self
-            .tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut tokens = self.tokens();
         if *tokens < cost {
             return None;
         }
@@ -279,19 +276,21 @@ impl Bucket {
         } else {
             budget.success_refund
         };
-        let mut tokens = self
-            .tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut tokens = self.tokens();
         *tokens = (*tokens + refund).min(budget.capacity);
+    }
+
+    /// The tokens, locked. A poisoned lock only means another thread panicked while holding
+    /// it; the count is still a count.
+    fn tokens(&self) -> std::sync::MutexGuard<'_, u32> {
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Tokens left, for tests and diagnostics.
     pub(crate) fn available(&self) -> u32 {
-        *self
-            .tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self.tokens()
     }
 }
 

@@ -8,40 +8,16 @@
 //! - each product crate's whole manifest.
 
 use dezai_spec::ProductSpec;
-use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value, value};
+use toml_edit::{Array, DocumentMut, Item, Table, Value, value};
 
 use super::{PRODUCTS_DIR, crate_name};
+use crate::writers::toml::{parse, path_dependency, table_at, workspace_inherited};
 
 /// The comment above the first generated profile table.
 const PROFILES_NOTE: &str = "\n# The product crates' profiles, written by `cargo xtask codegen`: built as a user's build\n# builds them, without incremental compilation (see xtask/src/codegen/wiring.rs).\n";
 
 /// The comment above the first generated member.
 const MEMBERS_NOTE: &str = "\n    # The product crates, listed by `cargo xtask codegen` (a glob that matches no crate\n    # makes cargo refuse the workspace).\n    ";
-
-fn parse(text: &str, path: &str) -> Result<DocumentMut, String> {
-    text.parse::<DocumentMut>()
-        .map_err(|e| format!("{path} is not valid TOML: {e}"))
-}
-
-/// A table of `doc` at `path` (created implicit when missing), or an error naming it.
-fn table_at<'d>(
-    doc: &'d mut DocumentMut,
-    keys: &[&str],
-    path: &str,
-) -> Result<&'d mut Table, String> {
-    let mut table = doc.as_table_mut();
-    for key in keys {
-        let item = table.entry(key).or_insert_with(|| {
-            let mut new = Table::new();
-            new.set_implicit(true);
-            Item::Table(new)
-        });
-        table = item
-            .as_table_mut()
-            .ok_or_else(|| format!("{path}: `{}` is not a table", keys.join(".")))?;
-    }
-    Ok(table)
-}
 
 /// The workspace's `[workspace.package]` version, which product crates share and the
 /// facade's dependencies on them name.
@@ -125,11 +101,11 @@ pub(super) fn facade(
         !ours
     });
     for spec in specs {
-        let mut dependency = InlineTable::new();
-        dependency.insert("path", format!("{dir}{}", spec.product).into());
-        dependency.insert("version", version.into());
-        dependency.insert("optional", true.into());
-        dependencies.insert(&crate_name(&spec.product), value(dependency));
+        let dependency = path_dependency(
+            &format!("{dir}{}", spec.product),
+            &[("version", version.into()), ("optional", true.into())],
+        );
+        dependencies.insert(&crate_name(&spec.product), dependency);
     }
 
     let features = table_at(&mut doc, &["features"], path)?;
@@ -200,12 +176,4 @@ pub(super) fn product(spec: &ProductSpec) -> String {
     lints.insert("workspace", value(true));
     doc.insert("lints", Item::Table(lints));
     doc.to_string()
-}
-
-/// `key.workspace = true`, as cargo writes inheritance.
-fn workspace_inherited() -> Item {
-    let mut inherited = Table::new();
-    inherited.set_dotted(true);
-    inherited.insert("workspace", value(true));
-    Item::Table(inherited)
 }

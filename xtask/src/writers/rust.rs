@@ -1,11 +1,11 @@
-//! The one writer of generated Rust: token streams from `quote`, printed by `prettyplease`
-//! under the "do not edit" line. Nothing else in the xtask writes Rust text.
+//! Generated Rust: token streams from `quote`, printed by `prettyplease` under `//` header
+//! lines (the "do not edit" line, where the file comes from).
 
 use proc_macro2::TokenStream;
 
 /// A generated Rust file: `header` as `//` comments (the first line says where the file comes
 /// from and not to edit it), then `tokens`, formatted.
-pub(super) fn file(header: &[&str], tokens: TokenStream) -> Result<String, String> {
+pub(crate) fn file(header: &[&str], tokens: TokenStream) -> Result<String, String> {
     let parsed: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated Rust does not parse: {e}"))?;
     let mut out = String::new();
@@ -19,7 +19,7 @@ pub(super) fn file(header: &[&str], tokens: TokenStream) -> Result<String, Strin
 }
 
 /// Markdown as `#![doc]` attributes, one per line, written by prettyplease as `//!` lines.
-pub(super) fn inner_docs(markdown: &str) -> TokenStream {
+pub(crate) fn inner_docs(markdown: &str) -> TokenStream {
     let lines = markdown.lines().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -33,6 +33,6 @@ pub(super) fn inner_docs(markdown: &str) -> TokenStream {
 
 /// An identifier for a product's module or crate; a name that is not one is an error, not a
 /// file that fails to compile.
-pub(super) fn ident(name: &str) -> Result<syn::Ident, String> {
+pub(crate) fn ident(name: &str) -> Result<syn::Ident, String> {
     syn::parse_str(name).map_err(|_| format!("`{name}` is not a Rust identifier"))
 }

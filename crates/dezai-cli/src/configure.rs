@@ -43,11 +43,11 @@ pub(crate) fn run(matches: &ArgMatches, global: &ArgMatches) -> Result<PathBuf, 
         .unwrap_or_else(|| "default".to_owned());
     let public = match matches.get_one::<String>("public-key") {
         Some(key) => key.clone(),
-        None => prompt("public key")?,
+        None => prompt("public key", false)?,
     };
     let private = match matches.get_one::<String>("private-key") {
         Some(key) => key.clone(),
-        None => prompt("private key")?,
+        None => prompt("private key", true)?,
     };
     let files = ProfileFiles::in_dir(&dir);
     let mut settings = files.settings().map_err(|e| e.to_string())?;
@@ -101,17 +101,22 @@ fn upsert<T>(items: &mut Vec<T>, is_it: impl Fn(&T) -> bool, new: impl FnOnce() 
     &mut items[at]
 }
 
-fn prompt(what: &str) -> Result<String, String> {
+/// Reads a key from standard input: on a terminal after a prompt, the private key without
+/// echo (it would stay on the screen and in the scrollback); from a pipe, one line as it comes.
+fn prompt(what: &str, secret: bool) -> Result<String, String> {
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("{what}: ");
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the {what}: {e}"))?;
+    let failed = |e: std::io::Error| format!("cannot read the {what}: {e}");
+    let line = if stdin.is_terminal() && secret {
+        rpassword::prompt_password(format!("{what} (not shown): ")).map_err(failed)?
+    } else {
+        if stdin.is_terminal() {
+            eprint!("{what}: ");
+            let _ = std::io::stderr().flush();
+        }
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(failed)?;
+        line
+    };
     let line = line.trim().to_owned();
     if line.is_empty() {
         return Err(format!(

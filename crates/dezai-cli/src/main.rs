@@ -49,23 +49,13 @@ fn main() -> ExitCode {
             let Some(("download", download)) = sub.subcommand() else {
                 return output::failure("no backup command given");
             };
-            let Some((kind, args)) = download.subcommand() else {
-                return output::failure("no product given");
-            };
-            match backup::run(&matches, kind, args) {
+            match backup::run(&matches, download) {
                 Ok(path) => {
                     eprintln!("saved {}", path.display());
                     ExitCode::SUCCESS
                 }
                 Err(backup::Failure::Api(e)) => output::call_error(&e),
-                Err(backup::Failure::Network(message)) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(exit::NETWORK)
-                }
-                Err(backup::Failure::Verification(message)) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(exit::VERIFICATION)
-                }
+                Err(backup::Failure::Download(e)) => output::download_error(&e),
                 Err(backup::Failure::Other(message)) => output::failure(message),
             }
         }

@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use dezai_runtime::download::{DownloadError, DownloadErrorKind};
 use dezai_runtime::{Error, ErrorKind};
 use serde_json::Value;
 
@@ -61,6 +62,30 @@ pub(crate) fn call_error(error: &Error) -> ExitCode {
         ErrorKind::InvalidRequest => exit::USAGE,
         _ => exit::FAILURE,
     })
+}
+
+/// Prints a download's error and picks the exit code. The error shows the URL's scheme, host
+/// and path only.
+pub(crate) fn download_error(error: &DownloadError) -> ExitCode {
+    if let Some(api) = error.api_error() {
+        return call_error(api);
+    }
+    let code = match error.kind() {
+        DownloadErrorKind::Checksum => exit::VERIFICATION,
+        DownloadErrorKind::Network | DownloadErrorKind::Tls => exit::NETWORK,
+        DownloadErrorKind::HttpStatus | DownloadErrorKind::Api => exit::API,
+        _ => exit::FAILURE,
+    };
+    match error.kind() {
+        DownloadErrorKind::Exists => {
+            eprintln!(
+                "error: {} exists; pass --force to replace it",
+                error.file().display()
+            );
+        }
+        _ => eprintln!("error: {error}"),
+    }
+    ExitCode::from(code)
 }
 
 /// Prints any other failure.

@@ -217,3 +217,159 @@ async fn a_given_url_skips_the_api() {
     assert_eq!(md5_of(&dir.join("copy.xb")), emulator.backup_md5().unwrap());
     assert!(emulator.requests().is_empty(), "no API call");
 }
+
+/// The backup-URL actions of the specs the command line embeds, by the SDK's rule: (product,
+/// action).
+fn backup_actions() -> Vec<(String, dezai_spec::Action)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut found = Vec::new();
+    for path in paths {
+        let Ok(spec) = dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(path).unwrap())
+        else {
+            continue;
+        };
+        for action in spec.actions {
+            if dezai_spec::download::download_fields(&action).is_some() {
+                found.push((spec.product.clone(), action));
+            }
+        }
+    }
+    found
+}
+
+/// The flags of an action's required fields (the configuration's aside), with the request
+/// example's values (or a value of the field's type).
+fn required_flags(product: &str, action: &dezai_spec::Action) -> Vec<String> {
+    use dezai_spec::protocol::ConfigParam;
+    let fields: Vec<&dezai_spec::Field> = action
+        .request
+        .iter()
+        .filter(|f| ConfigParam::from_wire_name(&f.name).is_none())
+        .collect();
+    // As the command line names them (its global flags taken).
+    let reserved = [
+        "region",
+        "zone",
+        "project_id",
+        "profile",
+        "base_url",
+        "dry_run",
+        "help",
+    ];
+    let names = dezai_spec::names::Namer::for_product(product)
+        .field_names(fields.iter().map(|f| f.name.as_str()), &reserved);
+    let mut flags = Vec::new();
+    for (field, name) in fields.iter().zip(names) {
+        if !field.required {
+            continue;
+        }
+        let example = action
+            .request_example
+            .iter()
+            .find(|p| p.name == field.name)
+            .map(|p| p.value.clone());
+        let value = example.unwrap_or_else(|| match field.ty {
+            dezai_spec::Type::Int => "1".into(),
+            dezai_spec::Type::Bool => "true".into(),
+            _ => "x".into(),
+        });
+        flags.push(format!("--{}", name.replace('_', "-")));
+        flags.push(value);
+    }
+    flags
+}
+
+/// Every backup-URL action of the specs is a `backup download` command, named like its API
+/// command, that downloads a verified file: a document added to the specs (`.ci/grow` adds a
+/// made-up binlog-backup action to `udb`) is a command with no edit.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_backup_url_action_of_the_specs_downloads() {
+    let actions = backup_actions();
+    assert!(!actions.is_empty(), "the seeds hold backup-URL actions");
+    let emulator = emulator(1 << 18).await;
+    for (product, action) in actions {
+        let namer = dezai_spec::names::Namer::for_product(&product);
+        let command_name = namer.kebab_name(&action.name);
+        let dir = folder(&format!("every-{command_name}"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
+        command
+            .current_dir(&dir)
+            .args(["backup", "download", &command_name])
+            .args(required_flags(&product, &action))
+            .args(["-o", "file.bin"])
+            .env("HOME", &dir)
+            .env("DEZAI_PUBLIC_KEY", PUBLIC)
+            .env("DEZAI_PRIVATE_KEY", PRIVATE)
+            .env("DEZAI_BASE_URL", emulator.url())
+            .env("DEZAI_REGION", "cn-bj2")
+            .env("DEZAI_ZONE", "cn-bj2-04")
+            .env_remove("DEZAI_PROFILE");
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            action.name,
+            stderr(&output)
+        );
+        assert_eq!(
+            md5_of(&dir.join("file.bin")),
+            emulator.backup_md5().unwrap(),
+            "{}",
+            action.name
+        );
+    }
+}
+
+/// A URL given alone needs no product, and a failing URL's signature is never printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_url_needs_no_product_and_its_signature_is_never_printed() {
+    let emulator = emulator(1 << 16).await;
+    let dir = folder("url-only");
+    let url = emulator.backup_url().unwrap();
+    let output = run_in(
+        &dir,
+        &["backup", "download", "--url", &url, "-o", "copy.xb"],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(md5_of(&dir.join("copy.xb")), emulator.backup_md5().unwrap());
+
+    // A closed port: the retries and the error name scheme, host and path only.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let secret = format!("http://127.0.0.1:{port}/b/full.xb?Signature=CLI-SECRET&Expires=9");
+    let failed = run_in(
+        &dir,
+        &["backup", "download", "--url", &secret, "-o", "x.xb"],
+    )
+    .await;
+    assert_eq!(failed.status.code(), Some(4), "{}", stderr(&failed));
+    let printed = format!(
+        "{}{}",
+        stderr(&failed),
+        String::from_utf8_lossy(&failed.stdout)
+    );
+    assert!(!printed.contains("CLI-SECRET"), "{printed}");
+    assert!(printed.contains("/b/full.xb"), "{printed}");
+}
+
+async fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("HOME", dir)
+        .env_remove("DEZAI_PROFILE");
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}

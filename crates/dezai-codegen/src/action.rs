@@ -18,7 +18,9 @@ use crate::types::request_like::{
 use crate::types::{Scope, child, rust_type};
 use crate::{Ctx, Error};
 
+#[cfg(feature = "conformance")]
 pub(crate) mod conformance;
+mod download;
 
 /// What one action contributes to its product.
 pub(crate) struct Generated {
@@ -177,6 +179,7 @@ impl Gen<'_> {
         .emit(ctx, &scope);
         let paging = paging(ctx, a, self.response);
         let paged = paging.as_ref().map(|p| self.paged_impl(&scope, p));
+        let backup_url = download::backup_url_impl(ctx, a, self.response, response);
         let call_type = self.call_type(paging.is_some());
         let module_doc = format!(" `{}`: {}", a.name, a.summary);
         // The document's models, under the names it gives them.
@@ -225,6 +228,7 @@ impl Gen<'_> {
                 #(#nested)*
                 #response_struct
                 #paged
+                #backup_url
                 #call_type
             }
             pub use #module::{#request, #response, #call};
@@ -465,6 +469,7 @@ impl Gen<'_> {
         } else {
             quote!()
         };
+        let download = download::download_method(self.ctx, a);
         let doc = format!(
             " `{}` ready to send: set optional fields, then `.send().await`. The request bound \
              to a client (see [`{request}`]).",
@@ -500,6 +505,7 @@ impl Gen<'_> {
                     self.with_call(()).0
                 }
                 #paginator
+                #download
             }
         }
     }

@@ -35,6 +35,10 @@ use dezai_spec::names::Namer;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// Conformance tests of a product's generated types against its spec's examples: for the SDK's
+/// own test suite. Not part of the generator's API, behind the `conformance` feature.
+#[cfg(feature = "conformance")]
+#[doc(hidden)]
 pub use action::conformance::conformance_tests;
 /// Calls of every action, as a program would write them: for `cargo xtask bench-compile`'s
 /// user crates. Not part of the generator's API, behind the `bench-helpers` feature.

@@ -20,6 +20,8 @@ use hyper::body::{Body, Frame};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
 
+use dezai_spec::download::{DownloadFields, is_md5_name, is_url_name};
+
 use crate::lock;
 
 /// How much of the file one frame carries.
@@ -198,18 +200,31 @@ impl Backups {
         md5
     }
 
-    /// Puts the file's URL and MD5 into an action's answer.
+    /// Puts the file's URL and MD5 into an action's answer: into the fields the SDK's rule
+    /// selects from the action's spec (`fields`), or, for an answer without a spec, into every
+    /// field the rule's names allow.
     pub(crate) fn fill_answer(
         &self,
         base: &str,
         map: &mut serde_json::Map<String, serde_json::Value>,
+        fields: Option<&DownloadFields<'_>>,
     ) {
-        use dezai_spec::download::{is_md5_name, is_url_name};
         use serde_json::Value;
+        let named = |field: &dezai_spec::Field, key: &str| {
+            field.name == key || field.aliases.iter().any(|a| a == key)
+        };
+        let is_url = |key: &str| match fields {
+            Some(fields) => fields.urls.iter().any(|f| named(f, key)),
+            None => is_url_name(key),
+        };
+        let is_md5 = |key: &str| match fields {
+            Some(fields) => fields.md5.is_some_and(|f| named(f, key)),
+            None => is_md5_name(key),
+        };
         for (key, value) in map.iter_mut() {
-            if is_md5_name(key) {
+            if is_md5(key) {
                 *value = Value::String(self.md5());
-            } else if is_url_name(key) {
+            } else if is_url(key) {
                 match value {
                     Value::String(_) => *value = Value::String(self.url(base)),
                     Value::Array(items) => *items = vec![Value::String(self.url(base))],
@@ -563,7 +578,7 @@ mod tests {
             "BackupURL": ["a", "b"], "InternetAddress": "z", "Md5": "old", "Size": 16
         });
         let map = answer.as_object_mut().unwrap();
-        backups.fill_answer("http://127.0.0.1:9", map);
+        backups.fill_answer("http://127.0.0.1:9", map, None);
         for key in ["BackupPath", "InnerBackupPath", "InternetAddress"] {
             let url = map[key].as_str().unwrap();
             assert!(

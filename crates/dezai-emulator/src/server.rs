@@ -288,7 +288,8 @@ async fn handle(
         map.insert("Action".into(), Value::String(format!("{action}Response")));
         map.entry("RetCode").or_insert(json!(0));
         if let (Some(backups), Some(base)) = (&state.backups, state.base_url.get()) {
-            backups.fill_answer(base, map);
+            let fields = spec.and_then(dezai_spec::download::download_fields);
+            backups.fill_answer(base, map, fields.as_ref());
         }
     }
     let mut response = respond(&id, 200, &body);

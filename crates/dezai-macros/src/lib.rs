@@ -19,7 +19,7 @@ use std::time::Instant;
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::quote;
-use syn::{LitStr, Token, parse_macro_input};
+use syn::{LitStr, parse_macro_input};
 
 /// Generates the types of one product from its spec file: `product!("path/to/udb.json")`.
 #[proc_macro]
@@ -29,7 +29,10 @@ pub fn product(input: TokenStream) -> TokenStream {
 }
 
 /// Generates conformance tests of a product's generated types from the spec's examples:
-/// `conformance_tests!("path/to/udb.json", dezai_sdk::udb)`.
+/// `conformance_tests!("path/to/udb.json", dezai_sdk::udb)`. For the SDK's own test suite,
+/// behind the `conformance` feature; not a public API.
+#[cfg(feature = "conformance")]
+#[doc(hidden)]
 #[proc_macro]
 pub fn conformance_tests(input: TokenStream) -> TokenStream {
     struct Args {
@@ -39,7 +42,7 @@ pub fn conformance_tests(input: TokenStream) -> TokenStream {
     impl syn::parse::Parse for Args {
         fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
             let path = input.parse()?;
-            input.parse::<Token![,]>()?;
+            input.parse::<syn::Token![,]>()?;
             let module = input.parse()?;
             Ok(Self { path, module })
         }

@@ -50,6 +50,9 @@ struct Inner {
     /// Where attempts go: HTTP, or a mock in tests.
     transport: Box<dyn Drive>,
     shared: Shared,
+    /// The HTTP client downloads go through: the API transport's own (same roots, client
+    /// certificate, proxy, User-Agent and timeouts), made on first use for a mock client.
+    http: std::sync::OnceLock<Result<reqwest::Client, ConfigError>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -69,34 +72,22 @@ impl Client {
     /// TLS is rustls with the ring provider, installed as the process default unless the
     /// application installed a provider first (then that one is used).
     pub fn new(config: Config) -> Result<Self, ConfigError> {
-        // Err means a provider is installed already, which is all reqwest needs.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let user_agent = match &config.user_agent_suffix {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        };
-        let mut builder = reqwest::Client::builder()
-            .user_agent(user_agent)
-            // The attempt timeout is the client's own timer (see `call`), not reqwest's.
-            .connect_timeout(config.connect_timeout)
-            // A redirect would carry the signed body (public key, signature, token) to a host
-            // the user never chose: never follow one; a 3xx is an error naming the target.
-            .redirect(reqwest::redirect::Policy::none());
-        warn_about_plain_http(&config);
-        if let Some(proxy) = &config.proxy {
-            let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|_| ConfigError::new(Some("proxy".into()), "not a valid proxy URL"))?;
-            builder = builder.proxy(proxy);
-        }
-        builder = crate::tls::configure(builder, &config)?;
-        let http = builder
-            .build()
-            .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))?;
+        let http = http_client(&config)?;
         let url = reqwest::Url::parse(&endpoint_url(&config)).map_err(|e| {
             ConfigError::new(Some("base_url".into()), format!("not a valid URL: {e}"))
         })?;
-        let transport = Http::new(http, url, config.max_response_bytes);
-        Ok(Self::with_transport(config, Box::new(transport)))
+        let transport = Http::new(http.clone(), url, config.max_response_bytes);
+        let client = Self::with_transport(config, Box::new(transport));
+        let _ = client.inner.http.set(Ok(http));
+        Ok(client)
+    }
+
+    /// The HTTP client downloads go through (see [`crate::download`]).
+    pub(crate) fn download_http(&self) -> Result<reqwest::Client, ConfigError> {
+        self.inner
+            .http
+            .get_or_init(|| http_client(&self.inner.shared.config))
+            .clone()
     }
 
     /// A client that sends nothing over the network: every attempt is answered by `mock`
@@ -117,6 +108,7 @@ impl Client {
                     url,
                     deadlines: Default::default(),
                 },
+                http: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -284,4 +276,33 @@ fn warn_about_plain_http(config: &Config) {
             );
         });
     }
+}
+
+/// The reqwest client of a configuration: its roots, client certificate, proxy, User-Agent and
+/// connect timeout. It never follows a redirect: an API call's would carry the signed body to a
+/// host the user never chose, and downloads follow theirs by hand (`crate::download`).
+fn http_client(config: &Config) -> Result<reqwest::Client, ConfigError> {
+    // Err means a provider is installed already, which is all reqwest needs.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let user_agent = match &config.user_agent_suffix {
+        Some(suffix) => format!("{USER_AGENT} {suffix}"),
+        None => USER_AGENT.to_owned(),
+    };
+    let mut builder = reqwest::Client::builder()
+        .user_agent(user_agent)
+        // The attempt timeout is the client's own timer (see `call`), not reqwest's.
+        .connect_timeout(config.connect_timeout)
+        // A redirect would carry the signed body (public key, signature, token) to a host
+        // the user never chose: never follow one; a 3xx is an error naming the target.
+        .redirect(reqwest::redirect::Policy::none());
+    warn_about_plain_http(config);
+    if let Some(proxy) = &config.proxy {
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|_| ConfigError::new(Some("proxy".into()), "not a valid proxy URL"))?;
+        builder = builder.proxy(proxy);
+    }
+    builder = crate::tls::configure(builder, config)?;
+    builder
+        .build()
+        .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))
 }

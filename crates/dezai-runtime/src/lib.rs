@@ -41,6 +41,7 @@ mod config;
 mod credentials;
 pub mod de;
 mod deadline;
+pub mod download;
 mod error;
 mod future;
 mod json_params;

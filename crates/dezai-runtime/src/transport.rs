@@ -8,7 +8,7 @@ mod mock;
 use std::future::Future;
 use std::time::Duration;
 
-pub(crate) use http::Http;
+pub(crate) use http::{Http, caused_by_tls, io_cause};
 
 use crate::judge::Failure;
 use crate::prepare::Prepared;

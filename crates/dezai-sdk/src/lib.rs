@@ -53,6 +53,28 @@
 //! from the documents are accepted (`Md5` for `MD5`), fields the service adds are kept in
 //! `unknown_fields`, and all of them are `#[non_exhaustive]` so later versions can add fields.
 //!
+//! # Downloading a backup
+//!
+//! A backup-URL action's call turns into a verified local file in one statement: resumed after
+//! a broken connection, checked against the answer's MD5, renamed into place only when
+//! complete, and asked for again when its URL expires (see `dezai_runtime::download`, and the
+//! README's section of the same name, which shows this example).
+//!
+//! ```no_run
+//! # #[cfg(feature = "udb")]
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use dezai_sdk::prelude::*;
+//!
+//! let client = Client::from_env()?;
+//! let done = client
+//!     .udb()
+//!     .describe_udb_instance_backup_url("udb-1", 1234)
+//!     .download_to("full.xb")
+//!     .await?;
+//! println!("{} bytes, MD5 checked: {}", done.bytes, done.verified);
+//! # Ok(()) }
+//! ```
+//!
 //! # Testing code that uses the SDK
 //!
 //! Responses and models are `#[non_exhaustive]`, so tests make them with their builders.

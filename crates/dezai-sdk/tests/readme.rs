@@ -1,5 +1,6 @@
-//! The README's "Testing code that uses the SDK" example is the crate docs' doctest (which
-//! `cargo test` runs), without its hidden lines: if one changes, the other must too.
+//! The README's "Testing code that uses the SDK" and "Downloading a backup" examples are the
+//! crate docs' doctests (which `cargo test` runs or compiles), without their hidden lines: if
+//! one changes, the other must too.
 
 use std::path::Path;
 
@@ -51,6 +52,23 @@ fn the_testing_example_in_the_readme_is_the_doctested_one() {
     let in_readme = readme_block(&readme, "### Testing code that uses the SDK");
     let in_docs = doc_block(&lib, "# Testing code that uses the SDK");
     assert!(in_docs.len() > 10, "{in_docs:?}");
+    assert_eq!(
+        in_readme, in_docs,
+        "update the README's example from src/lib.rs (or the other way)"
+    );
+}
+
+#[test]
+fn the_download_example_in_the_readme_is_the_doctested_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let lib = std::fs::read_to_string(root.join("crates/dezai-sdk/src/lib.rs")).unwrap();
+    let in_readme = readme_block(&readme, "### Downloading a backup");
+    let in_docs = doc_block(&lib, "# Downloading a backup");
+    assert!(
+        in_docs.iter().any(|l| l.contains(".download_to(")),
+        "{in_docs:?}"
+    );
     assert_eq!(
         in_readme, in_docs,
         "update the README's example from src/lib.rs (or the other way)"

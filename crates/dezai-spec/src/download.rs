@@ -38,8 +38,9 @@ pub fn is_internal_name(name: &str) -> bool {
     INTERNAL_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// A download URL and MD5 found in an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A download URL and MD5 found in an answer. `Debug` leaves out the URL's query, which is a
+/// credential for the file.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DownloadLink {
     /// The URL, as the answer gave it (a pre-signed URL is a credential: do not log its query).
     pub url: String,
@@ -60,18 +61,38 @@ pub fn find_in_answer(answer: &Map<String, Value>) -> Option<DownloadLink> {
     })?;
     let md5 = MD5_NAMES
         .iter()
-        .find_map(|k| answer.get(*k)?.as_str().filter(|s| !s.is_empty()))
-        .map(str::to_ascii_lowercase);
+        .find_map(|k| normalize_md5(answer.get(*k)?.as_str()?));
     Some(DownloadLink {
         url: url.to_owned(),
         md5,
     })
 }
 
+impl std::fmt::Debug for DownloadLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = match self.url.split_once('?') {
+            Some((before, _)) => format!("{before}?…"),
+            None => self.url.clone(),
+        };
+        f.debug_struct("DownloadLink")
+            .field("url", &shown)
+            .field("md5", &self.md5)
+            .finish()
+    }
+}
+
 fn as_url(value: &Value) -> Option<&str> {
-    value
-        .as_str()
-        .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+    value.as_str().filter(|s| is_download_url(s))
+}
+
+/// Whether a value is a download URL: `http://` or `https://`.
+pub fn is_download_url(value: &str) -> bool {
+    value.starts_with("http://") || value.starts_with("https://")
+}
+
+/// The MD5 as compared: lower case; an empty value is none.
+pub fn normalize_md5(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_ascii_lowercase())
 }
 
 /// The fields of a backup-URL action's response.
@@ -156,5 +177,9 @@ mod tests {
         assert_eq!(link.url, "https://a/b");
         assert_eq!(link.md5, None);
         assert_eq!(find_in_answer(&map(json!({"Path": 3}))), None);
+        assert_eq!(find_in_answer(&map(json!({"BackupPath": "ftp://x"}))), None);
+        let mongo =
+            map(json!({"IntranetAddress": "http://10/x", "InternetAddress": "http://pub/y"}));
+        assert_eq!(find_in_answer(&mongo).unwrap().url, "http://pub/y");
     }
 }

@@ -99,7 +99,7 @@ fn transport_failure(action: &str, e: reqwest::Error) -> Failure {
 }
 
 /// The innermost I/O error of a chain, as text (`connection refused (os error 111)`).
-fn io_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+pub(crate) fn io_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut found = None;
     while let Some(err) = source {
@@ -119,7 +119,7 @@ fn lower_first(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = e.source();
     while let Some(err) = source {
         if err.is::<rustls::Error>() {

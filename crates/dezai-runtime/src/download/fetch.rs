@@ -1,0 +1,331 @@
+//! One attempt of a download: the request (with `Range`/`If-Range` when a `.part` exists,
+//! following redirects by hand so that `https` never leads to `http`), the body streamed into
+//! the `.part` and hashed as it arrives, and the final flush and rename.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use md5::Digest;
+use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE};
+
+use super::error::{DownloadError, DownloadErrorKind as Kind};
+use super::{DownloadLink, MAX_REDIRECTS, OnProgress, Progress, report};
+
+/// How an attempt ended, short of success.
+pub(super) enum Attempt {
+    /// The URL has expired (403): a fresh one may help.
+    Expired(DownloadError),
+    /// Anything else; [`DownloadError::is_transient`] says whether to try again.
+    Failed(DownloadError),
+}
+
+/// A complete `.part`.
+pub(super) struct Fetched {
+    pub(super) bytes: u64,
+    pub(super) verified: bool,
+}
+
+/// The files of one download: the `.part` being written and the record of its version.
+pub(super) struct Files {
+    output: PathBuf,
+    part: PathBuf,
+    meta: PathBuf,
+}
+
+impl Files {
+    pub(super) fn of(output: &Path) -> Self {
+        Self {
+            output: output.to_owned(),
+            part: with_suffix(output, ".part"),
+            meta: with_suffix(output, ".part.json"),
+        }
+    }
+
+    /// Gives the complete `.part` its final name: flushed to disk first, so that a crash
+    /// never leaves a complete-looking file with missing bytes.
+    pub(super) fn commit(&self, output: &Path, url: &str) -> Result<(), DownloadError> {
+        let io = |what: &str, e: std::io::Error| {
+            DownloadError::new(Kind::Io, output, url, format!("cannot {what}: {e}")).with_source(e)
+        };
+        std::fs::File::open(&self.part)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io("flush the download to disk", e))?;
+        std::fs::rename(&self.part, output)
+            .map_err(|e| io("rename the download to its name", e))?;
+        let _ = std::fs::remove_file(&self.meta);
+        // The rename itself is durable once the folder is flushed (best effort: not every
+        // platform opens folders).
+        if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+/// One attempt: resumes the `.part` when its version is known, writes what arrives.
+pub(super) async fn attempt(
+    http: &reqwest::Client,
+    link: &DownloadLink,
+    files: &Files,
+    idle: Duration,
+    progress: &mut Option<OnProgress<'_>>,
+) -> Result<Fetched, Attempt> {
+    let failed = |kind, message: String| Attempt::Failed(error(files, &link.url, kind, message));
+    let have = std::fs::metadata(&files.part).map_or(0, |m| m.len());
+    let known = std::fs::read_to_string(&files.meta)
+        .ok()
+        .filter(|_| have > 0);
+    let mut response = send(http, &link.url, known.as_deref().map(|v| (have, v)), files).await?;
+    let status = response.status().as_u16();
+    let resumed = match status {
+        206 => true,
+        200 => {
+            if known.is_some() {
+                report(progress, &Progress::Restarted);
+            }
+            false
+        }
+        403 => {
+            let e = error(
+                files,
+                &link.url,
+                Kind::Expired,
+                "the download URL has expired (HTTP 403)".into(),
+            );
+            return Err(Attempt::Expired(e.with_status(403)));
+        }
+        // The .part holds at least the whole file: check it as it is.
+        416 if known.is_some() => {
+            let verified = finish(files, &link.url, have, link.md5.as_deref())?;
+            return Ok(Fetched {
+                bytes: have,
+                verified,
+            });
+        }
+        _ => {
+            let e = error(
+                files,
+                &link.url,
+                Kind::HttpStatus,
+                format!("the download answered HTTP {status}"),
+            );
+            return Err(Attempt::Failed(e.with_status(status)));
+        }
+    };
+    let version = response
+        .headers()
+        .get(ETAG)
+        .or_else(|| response.headers().get(LAST_MODIFIED))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let total = response
+        .content_length()
+        .map(|len| if resumed { have + len } else { len });
+    let write_failed = |what: &Path, e: std::io::Error| {
+        let message = format!("cannot write {}: {e}", what.display());
+        Attempt::Failed(error(files, &link.url, Kind::Io, message).with_source(e))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(resumed)
+        .write(true)
+        .truncate(!resumed)
+        .open(&files.part)
+        .map_err(|e| write_failed(&files.part, e))?;
+    // One write per MiB rather than per network chunk; what a killed run had buffered is
+    // simply downloaded again by the next.
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+    match &version {
+        Some(v) => std::fs::write(&files.meta, v),
+        None => std::fs::remove_file(&files.meta).or(Ok(())),
+    }
+    .map_err(|e| write_failed(&files.meta, e))?;
+    let mut written = if resumed { have } else { 0 };
+    // Hashed as it arrives (the part already on disk first): the check needs no second pass.
+    let mut hasher = match &link.md5 {
+        Some(_) if resumed => Some(hash_file(files, &link.url, have)?),
+        Some(_) => Some(md5::Md5::new()),
+        None => None,
+    };
+    report(progress, &Progress::Started { at: written, total });
+    loop {
+        let chunk = match tokio::time::timeout(idle, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => {
+                let _ = file.flush();
+                let message = format!("the download broke off after {written} bytes");
+                let e =
+                    error(files, &link.url, Kind::Network, message).with_source(e.without_url());
+                return Err(Attempt::Failed(e));
+            }
+            Err(_) => {
+                let _ = file.flush();
+                let message = format!(
+                    "the download stalled after {written} bytes (nothing for {} s)",
+                    idle.as_secs_f64()
+                );
+                return Err(failed(Kind::Network, message));
+            }
+        };
+        if let Some(hasher) = &mut hasher {
+            hasher.update(&chunk);
+        }
+        file.write_all(&chunk)
+            .map_err(|e| write_failed(&files.part, e))?;
+        written += chunk.len() as u64;
+        report(progress, &Progress::Advanced { at: written, total });
+    }
+    file.flush().map_err(|e| write_failed(&files.part, e))?;
+    if let Some(total) = total.filter(|t| written < *t) {
+        let message = format!("the download ended after {written} of {total} bytes");
+        return Err(failed(Kind::Network, message));
+    }
+    let verified = match (hasher, &link.md5) {
+        (Some(hasher), Some(expected)) => {
+            verify(files, &link.url, &hex(hasher), expected)?;
+            true
+        }
+        _ => false,
+    };
+    Ok(Fetched {
+        bytes: written,
+        verified,
+    })
+}
+
+/// The GET, following redirects by hand: at most [`MAX_REDIRECTS`], never from `https` to
+/// `http`. `resume` is the size of the `.part` and the version it holds.
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    resume: Option<(u64, &str)>,
+    files: &Files,
+) -> Result<reqwest::Response, Attempt> {
+    let mut current = reqwest::Url::parse(url).map_err(|_| {
+        Attempt::Failed(error(
+            files,
+            url,
+            Kind::HttpStatus,
+            "the download URL is not a URL".into(),
+        ))
+    })?;
+    for _ in 0..=MAX_REDIRECTS {
+        let mut request = http.get(current.clone());
+        if let Some((have, version)) = resume {
+            request = request
+                .header(RANGE, format!("bytes={have}-"))
+                .header(IF_RANGE, version);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| connect_failure(files, url, e))?;
+        if !response.status().is_redirection() {
+            return Ok(response);
+        }
+        let next = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| current.join(l).ok());
+        let Some(next) = next else {
+            // A 304 or a redirect without a usable target: not the file.
+            let status = response.status().as_u16();
+            let message = format!("the download answered HTTP {status}");
+            return Err(Attempt::Failed(
+                error(files, url, Kind::HttpStatus, message).with_status(status),
+            ));
+        };
+        if current.scheme() == "https" && next.scheme() != "https" {
+            let message = format!(
+                "the download redirected from https to {}; refused (the file would travel unencrypted)",
+                super::error::location(next.as_str())
+            );
+            return Err(Attempt::Failed(error(files, url, Kind::Redirect, message)));
+        }
+        current = next;
+    }
+    let message = format!("the download redirected more than {MAX_REDIRECTS} times");
+    Err(Attempt::Failed(error(files, url, Kind::Redirect, message)))
+}
+
+/// A failed request: a TLS failure (not retried) or a network one.
+fn connect_failure(files: &Files, url: &str, e: reqwest::Error) -> Attempt {
+    let (kind, what) = if crate::transport::caused_by_tls(&e) {
+        (Kind::Tls, "the TLS handshake failed")
+    } else if e.is_timeout() {
+        (Kind::Network, "the connection timed out")
+    } else {
+        (Kind::Network, "the connection failed")
+    };
+    let message = match crate::transport::io_cause(&e) {
+        Some(cause) => format!("{what}: {cause}"),
+        None => what.to_owned(),
+    };
+    Attempt::Failed(error(files, url, kind, message).with_source(e.without_url()))
+}
+
+fn error(files: &Files, url: &str, kind: Kind, message: String) -> DownloadError {
+    DownloadError::new(kind, &files.output, url, message)
+}
+
+/// Checks a complete `.part` that needs no more bytes against the MD5.
+fn finish(files: &Files, url: &str, size: u64, md5: Option<&str>) -> Result<bool, Attempt> {
+    let Some(expected) = md5 else {
+        return Ok(false);
+    };
+    let got = hex(hash_file(files, url, size)?);
+    verify(files, url, &got, expected)?;
+    Ok(true)
+}
+
+/// The MD5 state after the first `len` bytes of the `.part`, read in one streaming pass.
+fn hash_file(files: &Files, url: &str, len: u64) -> Result<md5::Md5, Attempt> {
+    let read_failed = |e: std::io::Error| {
+        let message = format!("cannot read {}: {e}", files.part.display());
+        Attempt::Failed(error(files, url, Kind::Io, message).with_source(e))
+    };
+    let file = std::fs::File::open(&files.part).map_err(read_failed)?;
+    let mut hasher = md5::Md5::new();
+    let mut reader = file.take(len);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf).map_err(read_failed)?;
+        if n == 0 {
+            return Ok(hasher);
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+fn hex(hasher: md5::Md5) -> String {
+    use std::fmt::Write as _;
+    hasher
+        .finalize()
+        .iter()
+        .fold(String::with_capacity(32), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Compares the MD5; a corrupt download is removed.
+fn verify(files: &Files, url: &str, got: &str, expected: &str) -> Result<(), Attempt> {
+    if !got.eq_ignore_ascii_case(expected) {
+        let _ = std::fs::remove_file(&files.part);
+        let _ = std::fs::remove_file(&files.meta);
+        let message = format!(
+            "the download's MD5 is {got}, the service says {expected}: the file is corrupt and was removed"
+        );
+        return Err(Attempt::Failed(error(files, url, Kind::Checksum, message)));
+    }
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}

@@ -63,7 +63,9 @@ impl fmt::Display for RedactedParams<'_> {
     }
 }
 
-/// A copy of a JSON value with sensitive fields masked, at any depth.
+/// A copy of a JSON value with sensitive fields masked, at any depth, and the query of every
+/// URL left out: a pre-signed download URL's query is a credential for the file
+/// (`docs/protocol.md`, "Backup download URLs").
 pub(crate) fn redact_json(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
@@ -79,6 +81,12 @@ pub(crate) fn redact_json(value: &Value) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
+        Value::String(text) if dezai_spec::download::is_download_url(text) => {
+            match text.split_once('?') {
+                Some((before, _)) => Value::String(format!("{}?***", redact_url(before))),
+                None => Value::String(redact_url(text)),
+            }
+        }
         other => other.clone(),
     }
 }
@@ -86,6 +94,19 @@ pub(crate) fn redact_json(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_answers_lose_the_query_of_their_urls() {
+        let answer = serde_json::json!({
+            "BackupPath": "https://files.example/b.xb?Signature=s3cret&Expires=1",
+            "BackupURL": ["http://f/x?UCloudPublicKey=k&Signature=s"],
+            "Name": "kept?as=is"
+        });
+        let shown = redact_json(&answer).to_string();
+        assert!(!shown.contains("s3cret") && !shown.contains("UCloudPublicKey"), "{shown}");
+        assert!(shown.contains("https://files.example/b.xb?***"), "{shown}");
+        assert!(shown.contains("kept?as=is"), "{shown}");
+    }
 
     #[test]
     fn urls_lose_their_user_and_password() {

@@ -103,7 +103,10 @@ mod tests {
             "Name": "kept?as=is"
         });
         let shown = redact_json(&answer).to_string();
-        assert!(!shown.contains("s3cret") && !shown.contains("UCloudPublicKey"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("UCloudPublicKey"),
+            "{shown}"
+        );
         assert!(shown.contains("https://files.example/b.xb?***"), "{shown}");
         assert!(shown.contains("kept?as=is"), "{shown}");
     }

@@ -87,12 +87,22 @@ pub(crate) fn command(expand: bool) -> Command {
     if expand {
         for found in backup_actions() {
             let namer = dezai_spec::names::Namer::for_product(&found.spec.product);
-            // The action's flags, required unless the URL is given.
+            // A kind's URL action can download the instance's newest completed backup
+            // (`--latest`), found by listing (`dezai_spec::backups`).
+            let latest = crate::backup_list::kind_downloading(&found.action.name);
+            let instance = latest.and_then(|k| k.download.instance);
+            // The action's flags, required unless the URL is given (or, but for the
+            // instance, the latest backup is asked for).
             let args = flags::args(&namer, found.action).into_iter().map(|arg| {
-                if arg.is_required_set() {
-                    arg.required(false).required_unless_present("url")
+                if !arg.is_required_set() {
+                    return arg;
+                }
+                let keeps_with_latest = instance == Some(arg.get_id().as_str());
+                let arg = arg.required(false);
+                if latest.is_some() && !keeps_with_latest {
+                    arg.required_unless_present_any(["url", "latest"])
                 } else {
-                    arg
+                    arg.required_unless_present("url")
                 }
             });
             let mut sub = Command::new(found.command.clone())
@@ -101,16 +111,33 @@ pub(crate) fn command(expand: bool) -> Command {
                     found.action.name, found.spec.product
                 ))
                 .args(args);
+            if let Some(kind) = latest {
+                sub = sub.arg(
+                    Arg::new("latest")
+                        .long("latest")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with("url")
+                        .help(format!(
+                            "Download the instance's newest completed backup (listed with `{}`)",
+                            kind.listing.action
+                        )),
+                );
+            }
             if let Some((short, _)) = SHORT_NAMES.iter().find(|(_, a)| *a == found.action.name) {
                 sub = sub.visible_alias(*short);
             }
             download = download.subcommand(sub);
         }
     }
-    Command::new("backup")
-        .about("Backup files: `dezai backup download <action> …` or `--url URL`")
-        .subcommand_required(true)
-        .subcommand(download)
+    let mut backup = Command::new("backup")
+        .about("Backup files: `dezai backup list <kind> …`, `dezai backup download <action> …`")
+        .subcommand_required(true);
+    if expand {
+        backup = backup.subcommand(crate::backup_list::command());
+    } else {
+        backup = backup.subcommand(Command::new("list").about("Lists an instance's backups"));
+    }
+    backup.subcommand(download)
 }
 
 fn download_args() -> [Arg; 3] {
@@ -165,10 +192,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<PathBuf,
     };
     let takes_zone = found.as_ref().is_some_and(|f| flags::takes_zone(f.action));
     let (client, options) = crate::client(global, false, takes_zone).map_err(Failure::Other)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let output_of = |url: &str| {
         output_flag
             .clone()
@@ -181,7 +205,13 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<PathBuf,
             (Some(url), _) => (DownloadLink { url, md5: None }, None),
             (None, None) => return Err(Failure::Other("no backup action and no --url".into())),
             (None, Some(found)) => {
-                let request: Map<String, Value> = flags::request(found.action, args);
+                let mut request: Map<String, Value> = flags::request(found.action, args);
+                if args.try_get_one::<bool>("latest").ok().flatten() == Some(&true) {
+                    let kind = crate::backup_list::kind_downloading(&found.action.name)
+                        .ok_or_else(|| Failure::Other("no listing for this action".into()))?;
+                    request = crate::backup_list::latest_request(&client, &options, kind, request)
+                        .await?;
+                }
                 let action = &found.action.name;
                 let ask = ask(&client, &options, action, request);
                 let link = ask().await.map_err(Failure::Api)?.ok_or_else(|| {
@@ -212,6 +242,14 @@ type Asking<'c> = std::pin::Pin<
             + 'c,
     >,
 >;
+
+/// The command's async runtime: one thread, as a command line needs.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))
+}
 
 /// Asks the API for the action's URL and MD5, as often as the download needs.
 fn ask<'c>(

@@ -89,6 +89,27 @@ pub(crate) fn takes_zone(action: &Action) -> bool {
     action.request.iter().any(|f| f.name == zone)
 }
 
+/// The flag of one of an action's request fields (`--db-id`), as [`args`] names it; the field's
+/// wire name when the action is not in the embedded specs.
+pub(crate) fn flag_name(product: &str, action: &str, field: &str) -> String {
+    let found = crate::catalog::product(product)
+        .and_then(|spec| spec.actions.iter().find(|a| a.name == action));
+    let Some(action) = found else {
+        return field.to_owned();
+    };
+    let fields = own_fields(action);
+    let names = Namer::for_product(product)
+        .field_names(fields.iter().map(|f| f.name.as_str()), &reserved());
+    fields
+        .iter()
+        .zip(names)
+        .find(|(f, _)| f.name == field)
+        .map_or_else(
+            || field.to_owned(),
+            |(_, name)| format!("--{}", name.replace('_', "-")),
+        )
+}
+
 fn own_fields(action: &Action) -> Vec<&Field> {
     action
         .request
@@ -129,7 +150,8 @@ pub(crate) fn request(action: &Action, matches: &ArgMatches) -> Map<String, Valu
     let mut object = Map::new();
     for field in own_fields(action) {
         let (_, repeated) = Kind::of(&field.ty);
-        let Some(values) = matches.get_many::<Value>(&field.name) else {
+        // A command may leave some of the action's fields out (`backup list` pages itself).
+        let Some(values) = matches.try_get_many::<Value>(&field.name).ok().flatten() else {
             continue;
         };
         let values: Vec<Value> = values.cloned().collect();

@@ -10,6 +10,7 @@
 
 mod app;
 mod backup;
+mod backup_list;
 mod catalog;
 mod configure;
 mod flags;
@@ -46,6 +47,17 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(("backup", sub)) => {
+            if let Some(("list", list)) = sub.subcommand() {
+                let Some((kind, args)) = list.subcommand() else {
+                    return output::failure("name a backup kind");
+                };
+                return match backup_list::run(&matches, kind, args) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(backup::Failure::Api(e)) => output::call_error(&e),
+                    Err(backup::Failure::Download(e)) => output::download_error(&e),
+                    Err(backup::Failure::Other(message)) => output::failure(message),
+                };
+            }
             let Some(("download", download)) = sub.subcommand() else {
                 return output::failure("no backup command given");
             };

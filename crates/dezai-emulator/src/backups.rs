@@ -221,13 +221,16 @@ impl Backups {
             Some(fields) => fields.md5.is_some_and(|f| named(f, key)),
             None => is_md5_name(key),
         };
+        let mut url: Option<String> = None;
         for (key, value) in map.iter_mut() {
             if is_md5(key) {
                 *value = Value::String(self.md5());
             } else if is_url(key) {
+                // One URL per answer, in every field: an answer's addresses expire together.
+                let url = url.get_or_insert_with(|| self.url(base)).clone();
                 match value {
-                    Value::String(_) => *value = Value::String(self.url(base)),
-                    Value::Array(items) => *items = vec![Value::String(self.url(base))],
+                    Value::String(_) => *value = Value::String(url),
+                    Value::Array(items) => *items = vec![Value::String(url)],
                     _ => {}
                 }
             }

@@ -156,6 +156,17 @@ impl Client {
         Download::new(self, Some(link), output.into())
     }
 
+    /// Asks for the link with `ask` (and again when the URL expires) and downloads the file to
+    /// `output`: for a link that comes from an API call (`Ok(None)` when the answer holds no
+    /// download URL).
+    pub fn download_asking<'a, F, Fut>(&'a self, output: impl Into<PathBuf>, ask: F) -> Download<'a>
+    where
+        F: FnMut() -> Fut + Send + 'a,
+        Fut: Future<Output = Result<Option<DownloadLink>, crate::Error>> + Send + 'a,
+    {
+        Download::new(self, None, output.into()).refresh_with(ask)
+    }
+
     /// Sends a backup-URL action's request and downloads the file its answer points at to
     /// `output`, checked against the answer's MD5; an expired URL is asked for again by
     /// sending the request again. Generated calls offer it as `.download_to(output)`.
@@ -178,16 +189,13 @@ impl Client {
         A: Action + Clone + Sync + 'static,
         A::Response: BackupUrl,
     {
-        let refresh = move || -> Pending<'_> {
+        self.download_asking(output, move || {
             let (request, options) = (request.clone(), options.clone());
-            Box::pin(async move {
+            async move {
                 let response = self.send_with(request, options).await?;
                 Ok(response.download_link())
-            })
-        };
-        let mut download = Download::new(self, None, output.into());
-        download.refresh = Some(Box::new(refresh));
-        download
+            }
+        })
     }
 }
 

@@ -34,6 +34,7 @@
 #![warn(clippy::unwrap_used)]
 
 mod action;
+pub mod backups;
 mod call;
 mod call_options;
 mod client;

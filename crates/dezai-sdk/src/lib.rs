@@ -129,6 +129,24 @@ pub use dezai_runtime::{
 /// The runtime the generated code runs on: configuration, signing, retries, decoding helpers.
 pub use dezai_runtime as runtime;
 
+/// An instance's backups by kind, and the newest completed one: see [`backup_kinds`] for the
+/// kinds this build offers.
+pub use dezai_runtime::backups;
+
+/// The kinds of backup this build offers (`udb`, `umem`, …): those whose listing and URL
+/// actions are in the products compiled in (`docs/backups.md`).
+pub fn backup_kinds() -> Vec<&'static backups::BackupKind> {
+    let specs: Vec<dezai_spec::ProductSpec> = specs()
+        .into_iter()
+        .filter_map(|(_, json)| dezai_spec::ProductSpec::from_json(json).ok())
+        .collect();
+    let actions: Vec<&str> = specs
+        .iter()
+        .flat_map(|spec| spec.actions.iter().map(|a| a.name.as_str()))
+        .collect();
+    dezai_spec::backups::offered(&actions).collect()
+}
+
 // One module per product (its crate, re-exported), each behind the cargo feature of its name:
 // written by `cargo xtask codegen` from the specs, so a new product needs no edit here.
 // Formatted by prettyplease when written; rustfmt leaves it alone.

@@ -9,8 +9,10 @@
 //!   case).
 //!
 //! In a spec, an action is a backup-URL action when its response has a URL field of type
-//! `string` or `array[string]` ([`download_fields`]); where the document's response example
-//! shows a value for it, that value must be a URL.
+//! `string` or `array[string]` ([`download_fields`]) that its response example does not show
+//! to be something else: a value there is a URL, or a placeholder (published examples fill
+//! fields with random letters, `GElzOkvy`); a value with `/`, `.`, `:`, `@` or a space that is
+//! not a URL (an IP address, a host name, a file path) rules the field out.
 
 use serde_json::{Map, Value};
 
@@ -85,6 +87,16 @@ fn as_url(value: &Value) -> Option<&str> {
     value.as_str().filter(|s| is_download_url(s))
 }
 
+/// Whether an example value is consistent with a download URL: a URL, nothing, or a
+/// placeholder without the marks of another kind of value (see the [module docs](self)).
+fn could_be_url(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => is_download_url(text) || !text.contains(['/', '.', ':', '@', ' ']),
+        _ => false,
+    }
+}
+
 /// Whether a value is a download URL: `http://` or `https://`.
 pub fn is_download_url(value: &str) -> bool {
     value.starts_with("http://") || value.starts_with("https://")
@@ -113,17 +125,15 @@ pub fn download_fields(action: &Action) -> Option<DownloadFields<'_>> {
         .iter()
         .filter(|f| is_url_name(&f.name) && holds_text(&f.ty))
         .filter(|f| {
-            // Where the example shows the field, it shows a URL.
+            // Where the example shows the field, nothing says it is something else.
             let shown = example.and_then(|e| {
                 std::iter::once(&f.name)
                     .chain(&f.aliases)
                     .find_map(|name| e.get(name))
             });
-            shown.is_none_or(|v| {
-                v.is_null()
-                    || as_url(v)
-                        .or_else(|| v.as_array()?.first().and_then(as_url))
-                        .is_some()
+            shown.is_none_or(|v| match v {
+                Value::Array(items) => items.first().is_none_or(could_be_url),
+                other => could_be_url(other),
             })
         })
         .collect();
@@ -181,5 +191,15 @@ mod tests {
         let mongo =
             map(json!({"IntranetAddress": "http://10/x", "InternetAddress": "http://pub/y"}));
         assert_eq!(find_in_answer(&mongo).unwrap().url, "http://pub/y");
+    }
+
+    #[test]
+    fn example_values_rule_out_addresses_that_are_not_urls_but_not_placeholders() {
+        assert!(could_be_url(&json!("https://f/x")));
+        assert!(could_be_url(&json!("GElzOkvy")), "a published placeholder");
+        assert!(could_be_url(&Value::Null));
+        assert!(!could_be_url(&json!("10.0.0.1")), "an IP address");
+        assert!(!could_be_url(&json!("/data/backup")), "a path");
+        assert!(!could_be_url(&json!(3)));
     }
 }

@@ -19,6 +19,7 @@
 // Library code must not panic on input a user supplies.
 #![warn(clippy::unwrap_used)]
 
+pub mod backups;
 pub mod download;
 pub mod names;
 pub mod protocol;

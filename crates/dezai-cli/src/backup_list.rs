@@ -1,0 +1,216 @@
+//! `dezai backup list <kind>`: an instance's backups, every page, newest first, by the kinds
+//! table (`dezai_spec::backups`, `docs/backups.md`); and the newest completed one, which
+//! `dezai backup download <kind> --latest` downloads. A table on a terminal (times in local
+//! time), JSON when piped or with `--json` (times in ISO 8601, UTC).
+
+use std::io::IsTerminal;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use dezai_runtime::backups::{Backup, BackupKind};
+use dezai_spec::Action;
+use serde_json::{Map, Value, json};
+
+use crate::{catalog, flags};
+
+/// The kinds whose listing and URL actions the embedded specs have, with the listing action.
+pub(crate) fn offered() -> Vec<(&'static BackupKind, &'static Action)> {
+    dezai_spec::backups::KINDS
+        .iter()
+        .filter_map(|kind| {
+            let spec = catalog::product(kind.product)?;
+            let listing = spec
+                .actions
+                .iter()
+                .find(|a| a.name == kind.listing.action)?;
+            spec.actions
+                .iter()
+                .any(|a| a.name == kind.download.action)
+                .then_some((kind, listing))
+        })
+        .collect()
+}
+
+/// The kind whose URL action is `action`, if the embedded specs offer it.
+pub(crate) fn kind_downloading(action: &str) -> Option<&'static BackupKind> {
+    offered()
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .find(|kind| kind.download.action == action)
+}
+
+/// The `list` command: a subcommand per offered kind, with the listing action's own flags
+/// (`Offset` and `Limit` are the pager's).
+pub(crate) fn command() -> Command {
+    let mut list = Command::new("list")
+        .about("Lists an instance's backups, newest first: a table on a terminal, JSON when piped")
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    for (kind, listing) in offered() {
+        let namer = dezai_spec::names::Namer::for_product(kind.product);
+        let args = flags::args(&namer, listing)
+            .into_iter()
+            .filter(|arg| !matches!(arg.get_id().as_str(), "Offset" | "Limit"))
+            .map(|arg| {
+                let instance = arg.get_id().as_str() == kind.listing.instance;
+                let required = instance || arg.is_required_set();
+                arg.required(required)
+            });
+        list = list.subcommand(
+            Command::new(kind.name)
+                .about(format!(
+                    "Backups of `{}` ({})",
+                    kind.listing.instance, kind.listing.action
+                ))
+                .args(args)
+                .arg(
+                    Arg::new("json")
+                        .long("json")
+                        .action(ArgAction::SetTrue)
+                        .help("Print JSON even on a terminal"),
+                ),
+        );
+    }
+    list
+}
+
+/// Runs `backup list <kind>`: prints the backups, or says why not.
+pub(crate) fn run(
+    global: &ArgMatches,
+    name: &str,
+    args: &ArgMatches,
+) -> Result<(), crate::backup::Failure> {
+    use crate::backup::Failure;
+    let (kind, listing) = offered()
+        .into_iter()
+        .find(|(kind, _)| kind.name == name)
+        .ok_or_else(|| Failure::Other(format!("unknown backup kind `{name}`")))?;
+    let mut filters = flags::request(listing, args);
+    let instance = match filters.remove(kind.listing.instance) {
+        Some(Value::String(instance)) => instance,
+        _ => {
+            return Err(Failure::Other(format!(
+                "name the instance ({})",
+                kind.listing.instance
+            )));
+        }
+    };
+    let (client, options) =
+        crate::client(global, false, flags::takes_zone(listing)).map_err(Failure::Other)?;
+    let runtime = crate::backup::runtime()?;
+    let backups = runtime
+        .block_on(dezai_runtime::backups::list_with(
+            &client, kind, &instance, filters, options,
+        ))
+        .map_err(Failure::Api)?;
+    if args.get_flag("json") || !std::io::stdout().is_terminal() {
+        let rows: Vec<Value> = backups.iter().map(as_json).collect();
+        println!("{}", Value::Array(rows));
+    } else {
+        print_table(&backups);
+    }
+    Ok(())
+}
+
+/// A backup as JSON: its fields, the time in ISO 8601 (UTC) and as Unix seconds.
+fn as_json(backup: &Backup) -> Value {
+    json!({
+        "id": backup.id,
+        "name": backup.name,
+        "time": backup.time.and_then(iso_utc),
+        "time_unix": backup.time,
+        "size": backup.size,
+        "state": backup.state,
+        "completed": backup.completed,
+    })
+}
+
+fn print_table(backups: &[Backup]) {
+    let rows: Vec<[String; 5]> = backups
+        .iter()
+        .map(|b| {
+            [
+                b.id.clone(),
+                b.name.clone().unwrap_or_default(),
+                b.time.map(local_time).unwrap_or_default(),
+                b.size.map(|s| s.to_string()).unwrap_or_default(),
+                b.state.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "TIME", "SIZE", "STATE"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+    if rows.is_empty() {
+        eprintln!("no backups");
+    }
+}
+
+/// Unix seconds as ISO 8601 in UTC (`2015-04-24T09:19:04Z`).
+pub(crate) fn iso_utc(seconds: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// Unix seconds in the local time zone, as people read it (`2015-04-24 17:19:04 +08:00`).
+pub(crate) fn local_time(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        })
+        .unwrap_or_else(|| seconds.to_string())
+}
+
+/// The request of `kind`'s URL action for the newest completed backup of the instance the
+/// `request` names: says which backup it is, or why there is none.
+pub(crate) async fn latest_request(
+    client: &dezai_runtime::Client,
+    options: &dezai_runtime::CallOptions,
+    kind: &BackupKind,
+    mut request: Map<String, Value>,
+) -> Result<Map<String, Value>, crate::backup::Failure> {
+    use crate::backup::Failure;
+    let instance_param = kind.download.instance.unwrap_or(kind.listing.instance);
+    let Some(Value::String(instance)) = request.get(instance_param).cloned() else {
+        let flag = flags::flag_name(kind.product, kind.download.action, instance_param);
+        return Err(Failure::Other(format!(
+            "--latest needs the instance: pass {flag}"
+        )));
+    };
+    let backups =
+        dezai_runtime::backups::list_with(client, kind, &instance, Map::new(), options.clone())
+            .await
+            .map_err(Failure::Api)?;
+    let latest = dezai_runtime::backups::newest_completed(kind, &instance, backups)
+        .map_err(|e| Failure::Other(e.message().unwrap_or("no completed backup").to_owned()))?;
+    let when = latest
+        .time
+        .map(local_time)
+        .unwrap_or_else(|| "an unknown time".into());
+    let name = latest
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    eprintln!("latest completed backup: {}{name}, made {when}", latest.id);
+    if let Some(note) = kind.download.note {
+        eprintln!("note: {note}");
+    }
+    request.extend(dezai_runtime::backups::url_request(
+        kind, &instance, &latest,
+    ));
+    Ok(request)
+}

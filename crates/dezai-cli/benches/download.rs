@@ -1,6 +1,8 @@
 //! `dezai backup download` against `curl -o` on the same 1 GiB file from the emulator on
 //! loopback, alternating, three rounds each: wall time, throughput and peak RSS (from
-//! `/usr/bin/time`). Run with `cargo bench -p dezai-cli --bench download`; prints the medians
+//! `/usr/bin/time`). `dezai` flushes the file to disk before renaming it into place (a crash
+//! never leaves a complete-looking file with missing bytes); curl leaves it in the page
+//! cache, so curl followed by `sync <file>` is measured too, the same durability. Run with `cargo bench -p dezai-cli --bench download`; prints the medians
 //! and the ratio. Skipped, with a message, where `curl` or `/usr/bin/time` is missing.
 
 use std::path::Path;
@@ -62,6 +64,7 @@ fn main() {
     let dezai = env!("CARGO_BIN_EXE_dezai");
     let (mut dezai_times, mut curl_times, mut dezai_rss, mut curl_rss) =
         (vec![], vec![], vec![], vec![]);
+    let mut synced_times = vec![];
     for round in 0..ROUNDS {
         // Alternate who goes first, so neither always gets the warmer cache.
         for first in [round % 2 == 0, round % 2 != 0] {
@@ -82,6 +85,10 @@ fn main() {
                 std::fs::remove_file(&theirs).ok();
                 curl_times.push(s);
                 curl_rss.push(rss as f64);
+                let script = format!("curl -s -o '{theirs_s}' '{url}' && sync '{theirs_s}'");
+                let (s, _) = timed("sh", &["-c", &script]);
+                std::fs::remove_file(&theirs).ok();
+                synced_times.push(s);
             }
         }
     }
@@ -99,5 +106,11 @@ fn main() {
         mib / c,
         median(curl_rss) / 1024.0
     );
+    let synced = median(synced_times.clone());
+    println!(
+        "curl -o, then sync:    {synced:.2} s ({:.0} MiB/s)  {synced_times:?}",
+        mib / synced
+    );
     println!("throughput ratio dezai/curl: {:.2}x", c / d);
+    println!("throughput ratio dezai/(curl + sync): {:.2}x", synced / d);
 }

@@ -88,6 +88,8 @@ fn main() -> ExitCode {
                 &root.join("specs"),
             );
             for (docs, out) in xtask::FIXTURE_SPECS {
+                // Under a heading of their own, so that the summary above is the user's.
+                println!("\ntest fixtures ({out}, from {docs}; not part of the SDK):");
                 let fixture = Report {
                     max_warnings: 0,
                     max_changes: 0,

@@ -317,13 +317,19 @@ impl Gen<'_> {
             doc.push_str("\n\n");
             doc.push_str(&escape_brackets(&a.description));
         }
+        let default = dezai_spec::protocol::DEFAULT_ENDPOINT;
         doc.push_str(&format!(
             "\n\nAction `{}` (from `{}`). Send it with `client.send(request)`: it goes to the \
-             configured base URL (by default `https://api.dezai.com`).",
+             configured base URL (by default `{default}`).",
             a.name, a.source
         ));
-        if let Some(endpoint) = &a.endpoint {
-            // Information only: a signed request never goes to a host taken from a document.
+        // Information only, and only when it says something: a signed request never goes to
+        // a host taken from a document.
+        if let Some(endpoint) = a
+            .endpoint
+            .as_deref()
+            .filter(|e| e.trim_end_matches('/') != default)
+        {
             doc.push_str(&format!(
                 " The document's example shows the host `{endpoint}`; it is not used."
             ));

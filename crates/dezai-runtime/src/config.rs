@@ -17,9 +17,7 @@ use crate::credentials::{Credentials, Secret};
 use crate::profile;
 use crate::retry::RetryPolicy;
 
-/// The host every call goes to unless a base URL is configured (`DEZAI_BASE_URL`, a profile's
-/// `base_url`, or [`ConfigBuilder::base_url`]). Documents' example hosts are never used.
-pub const DEFAULT_ENDPOINT: &str = "https://api.dezai.com";
+pub use dezai_spec::protocol::DEFAULT_ENDPOINT;
 
 /// How request parameters are put in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

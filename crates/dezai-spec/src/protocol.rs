@@ -3,6 +3,10 @@
 //! (`docs/protocol.md`). The runtime signs with them, the generator leaves them out of typed
 //! requests, the command line makes them global flags, the parser and the API diff skip them.
 
+/// The API host every call goes to unless the user configures another; a document's example
+/// host is information only.
+pub const DEFAULT_ENDPOINT: &str = "https://api.dezai.com";
+
 /// The public parameters every call carries; the runtime adds them, so they are never fields of
 /// a typed request.
 pub const PUBLIC_PARAMETERS: [&str; 3] = ["Action", "PublicKey", "Signature"];

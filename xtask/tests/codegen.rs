@@ -405,3 +405,30 @@ fn a_killed_run_leaves_nothing_the_next_run_does_not_clean() {
     );
     assert!(text(&run.stdout).contains("notes.txt is in the output folder"));
 }
+
+/// An action documented in two products (a product and its versioned successor) keeps its
+/// typed API in both; codegen notes the overlap once, as information, not per field.
+#[test]
+fn an_action_in_two_products_is_noted_once() {
+    let (docs, out) = seeded("overlap");
+    std::fs::create_dir_all(docs.join("udb2")).unwrap();
+    std::fs::copy(
+        docs.join("udb/describe_udb_instance_backup_url.md"),
+        docs.join("udb2/describe_udb_instance_backup_url.md"),
+    )
+    .unwrap();
+    let run = codegen(&docs, &out, &[]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    let notes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("documented in more than one product"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{stdout}");
+    assert!(
+        notes[0].contains("1 action(s)")
+            && notes[0].contains("DescribeUDBInstanceBackupURL (udb, udb2)"),
+        "{stdout}"
+    );
+    assert!(out.join("udb2.json").exists() && out.join("udb.json").exists());
+}

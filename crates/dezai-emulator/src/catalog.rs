@@ -1,5 +1,9 @@
 //! The actions the emulator knows, from the JSON specs, and how a request's parameters are
 //! checked against them: required parameters present, values of the documented types.
+//!
+//! The wire has only `Action=`: an action documented in two products (a product and its
+//! versioned successor) is one name, answered from the first product that documents it, in
+//! the order the specs are read (a folder's files by name; `spec_json` in the order given).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,6 +14,8 @@ use dezai_spec::{Action, Field, ProductSpec, ScalarType, Type};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Catalog {
     actions: BTreeMap<String, Action>,
+    /// Actions documented, a name counted once per product that documents it.
+    documented: usize,
     /// Each action's usual answer (its document's example with `Action` and `RetCode`),
     /// serialized once: answering a call is then a reference count, not a JSON tree copied
     /// and written out per request.
@@ -19,7 +25,7 @@ pub(crate) struct Catalog {
 impl Catalog {
     /// Reads every `*.json` spec in `dir` (the schema file and other JSON are skipped).
     pub(crate) fn load(dir: &Path) -> Result<Self, String> {
-        let mut actions = BTreeMap::new();
+        let mut catalog = Self::default();
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| format!("cannot read specs folder {}: {e}", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -33,26 +39,28 @@ impl Catalog {
             let Ok(spec) = ProductSpec::from_json(&text) else {
                 continue;
             };
-            for action in spec.actions {
-                actions.insert(action.name.clone(), action);
-            }
+            catalog.add(spec);
         }
-        let answers = actions
-            .values()
-            .map(|action| (action.name.clone(), answer(action)))
-            .collect();
-        Ok(Self { actions, answers })
+        Ok(catalog)
     }
 
     /// Adds the actions of one spec given as JSON text (a spec embedded in a program, such as
     /// `dezai_sdk::specs()`).
     pub(crate) fn add_json(&mut self, text: &str) -> Result<(), String> {
         let spec = ProductSpec::from_json(text).map_err(|e| format!("not a spec: {e}"))?;
-        for action in spec.actions {
-            self.answers.insert(action.name.clone(), answer(&action));
-            self.actions.insert(action.name.clone(), action);
-        }
+        self.add(spec);
         Ok(())
+    }
+
+    /// Adds a spec's actions; a name already known keeps its first definition.
+    fn add(&mut self, spec: ProductSpec) {
+        for action in spec.actions {
+            self.documented += 1;
+            if !self.actions.contains_key(&action.name) {
+                self.answers.insert(action.name.clone(), answer(&action));
+                self.actions.insert(action.name.clone(), action);
+            }
+        }
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Action> {
@@ -64,8 +72,14 @@ impl Catalog {
         self.answers.get(name).cloned()
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// Distinct action names: what the wire can ask for.
+    pub(crate) fn names(&self) -> usize {
         self.actions.len()
+    }
+
+    /// Actions documented, one per product that documents it.
+    pub(crate) fn documented(&self) -> usize {
+        self.documented
     }
 }
 
@@ -132,5 +146,33 @@ fn type_at<'a>(fields: &'a [Field], segments: &[&str]) -> Option<&'a Type> {
             (_, None) => return Some(ty),
             _ => return None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(product: &str, example: &str) -> String {
+        format!(
+            r#"{{"format_version": {}, "product": "{product}", "actions": [{{"name": "DescribeThing",
+            "summary": "", "description": "", "source": "{product}/describe_thing.md", "endpoint": null,
+            "request": [], "response": [], "models": [], "request_example": [],
+            "response_example": {{"From": "{example}"}}, "warnings": []}}]}}"#,
+            dezai_spec::FORMAT_VERSION
+        )
+    }
+
+    #[test]
+    fn an_action_in_two_products_is_one_name_answered_from_the_first() {
+        let mut catalog = Catalog::default();
+        catalog.add_json(&spec("vpc", "first")).unwrap();
+        catalog.add_json(&spec("vpc2", "second")).unwrap();
+        assert_eq!((catalog.documented(), catalog.names()), (2, 1));
+        let answer = catalog.answer("DescribeThing").unwrap();
+        assert!(
+            String::from_utf8_lossy(&answer).contains("first"),
+            "{answer:?}"
+        );
     }
 }

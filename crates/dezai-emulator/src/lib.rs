@@ -304,9 +304,16 @@ impl Emulator {
         &self.url
     }
 
-    /// How many actions the specs define.
+    /// How many actions the specs document (an action documented in two products counts
+    /// twice).
     pub fn action_count(&self) -> usize {
-        self.state.catalog.len()
+        self.state.catalog.documented()
+    }
+
+    /// How many distinct action names it answers: what the wire can ask for (an action
+    /// documented in two products is one name, answered from the first of them).
+    pub fn name_count(&self) -> usize {
+        self.state.catalog.names()
     }
 
     /// Answers `action` with `script` from now on, instead of its response example.

@@ -20,15 +20,24 @@ fn the_binary_prints_its_url_and_key_pair_and_serves() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let rest: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
-    // The count comes from the specs, so the test holds as documents are added.
-    let actions: usize = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter_map(|p| dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(p).ok()?).ok())
-        .map(|spec| spec.actions.len())
-        .sum();
+    // The counts come from the specs, so the test holds as documents are added: actions as
+    // documented, and the distinct names the wire can ask for (an action documented in two
+    // products is one name).
+    let specs: Vec<dezai_spec::ProductSpec> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter_map(|p| {
+                dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(p).ok()?).ok()
+            })
+            .collect();
+    let actions: usize = specs.iter().map(|spec| spec.actions.len()).sum();
+    let names: std::collections::BTreeSet<&str> = specs
+        .iter()
+        .flat_map(|spec| spec.actions.iter().map(|a| a.name.as_str()))
+        .collect();
     assert!(
-        first.contains(&format!("{actions} actions"))
+        first.contains(&format!("{actions} actions, {} names", names.len()))
             && first.contains("listening on http://127.0.0.1:"),
         "{first}"
     );

@@ -46,17 +46,26 @@ fn client(emulator: &Emulator) -> Client {
 #[tokio::test]
 async fn every_seed_action_returns_its_example() {
     let emulator = emulator().await;
-    let actions: usize = dezai_sdk::specs()
+    let names: Vec<String> = dezai_sdk::specs()
         .iter()
-        .map(|(_, json)| {
+        .flat_map(|(_, json)| {
             let spec: dezai_sdk::serde_json::Value = dezai_sdk::serde_json::from_str(json).unwrap();
-            spec["actions"].as_array().unwrap().len()
+            let actions = spec["actions"].as_array().unwrap().clone();
+            actions
+                .into_iter()
+                .map(|a| a["name"].as_str().unwrap().to_owned())
         })
-        .sum();
+        .collect();
     assert_eq!(
         emulator.action_count(),
-        actions,
+        names.len(),
         "every action of every spec"
+    );
+    let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+    assert_eq!(
+        emulator.name_count(),
+        distinct.len(),
+        "one wire name for an action documented in two products"
     );
     let client = client(&emulator);
 

@@ -39,9 +39,46 @@ impl Plan {
                 unused.line, unused.path
             );
         }
+        self.overlaps(&mut out);
         self.warnings(&mut out, max_warnings);
         out.push_str(&self.api_changes(max_changes));
         out
+    }
+
+    /// Actions documented in more than one product, noted once: each product keeps its typed
+    /// API, the wire has one name, and the emulator answers it from the first product.
+    fn overlaps(&self, out: &mut String) {
+        let mut products: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for spec in &self.specs {
+            for action in &spec.actions {
+                products
+                    .entry(&action.name)
+                    .or_default()
+                    .push(&spec.product);
+            }
+        }
+        let shared: Vec<String> = products
+            .iter()
+            .filter(|(_, in_products)| in_products.len() > 1)
+            .map(|(action, in_products)| format!("{action} ({})", in_products.join(", ")))
+            .collect();
+        if shared.is_empty() {
+            return;
+        }
+        const SHOWN: usize = 10;
+        let more = shared.len().saturating_sub(SHOWN);
+        let _ = writeln!(
+            out,
+            "note: {} action(s) documented in more than one product, one name each on the wire \
+             (each product keeps its typed API; the emulator answers from the first): {}{}",
+            shared.len(),
+            shared[..shared.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        );
     }
 
     fn product_table(&self, out: &mut String) {

@@ -67,8 +67,9 @@ async fn main() -> ExitCode {
         }
     };
     println!(
-        "Dezai emulator: {} actions from {}, listening on {}",
+        "Dezai emulator: {} actions, {} names from {}, listening on {}",
         emulator.action_count(),
+        emulator.name_count(),
         args.specs.display(),
         emulator.url()
     );

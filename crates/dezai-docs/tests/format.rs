@@ -374,6 +374,25 @@ fn response_example_is_json() {
     assert!(action.warnings.is_empty(), "{:?}", action.warnings);
 }
 
+/// A float with 17 significant digits is written to the spec as the document writes it, in
+/// every build (the test build and `cargo xtask codegen` once differed in the last digit).
+#[test]
+fn a_float_with_17_significant_digits_is_kept_as_written() {
+    let action = parse(&doc(
+        "",
+        "| **Ratio** | float | r |No|",
+        "## Example\n\n### Response Example\n\n```json\n{\"Action\": \"DoThingResponse\", \"RetCode\": 0, \"Ratio\": 1.2239025941412993}\n```\n",
+    ));
+    let spec = dezai_spec::ProductSpec {
+        format_version: dezai_spec::FORMAT_VERSION,
+        product: "p".into(),
+        generated: String::new(),
+        actions: vec![action],
+    };
+    let json = spec.to_json();
+    assert!(json.contains("1.2239025941412993"), "{json}");
+}
+
 /// The made-up document at the end of docs/format.md, verbatim.
 const MADE_UP: &str =
     include_str!("../../dezai-sdk/tests/fixtures/docs/madeup/list_udb_backup_files.md");

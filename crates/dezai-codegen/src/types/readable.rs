@@ -138,6 +138,9 @@ impl Readable<'_> {
                 #meta_field
             }
 
+            // The generated code's own reading and building touches fields the documents
+            // deprecate; a user's use of them still warns.
+            #[allow(deprecated)]
             impl #name {
 
                 fn from_object(mut map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> Self {
@@ -222,6 +225,7 @@ impl Readable<'_> {
                 inner: #name,
             }
 
+            #[allow(deprecated)]
             impl #builder {
                 #(#setters)*
                 #meta

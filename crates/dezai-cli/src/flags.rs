@@ -73,12 +73,21 @@ fn reserved() -> Vec<&'static str> {
 
 /// The flags of one action, in document order.
 pub(crate) fn args(namer: &Namer, action: &Action) -> Vec<Arg> {
+    named_fields(namer, action)
+        .into_iter()
+        .map(|(field, long)| arg(field, &long))
+        .collect()
+}
+
+/// The action's own fields with their flags' long names (`db-id`): the SDK's field names in
+/// kebab case, numbered around the global flags.
+fn named_fields<'a>(namer: &Namer, action: &'a Action) -> Vec<(&'a Field, String)> {
     let fields = own_fields(action);
     let names = namer.field_names(fields.iter().map(|f| f.name.as_str()), &reserved());
     fields
-        .iter()
+        .into_iter()
         .zip(names)
-        .map(|(field, name)| arg(field, &name.replace('_', "-")))
+        .map(|(field, name)| (field, name.replace('_', "-")))
         .collect()
 }
 
@@ -94,20 +103,13 @@ pub(crate) fn takes_zone(action: &Action) -> bool {
 pub(crate) fn flag_name(product: &str, action: &str, field: &str) -> String {
     let found = crate::catalog::product(product)
         .and_then(|spec| spec.actions.iter().find(|a| a.name == action));
-    let Some(action) = found else {
-        return field.to_owned();
-    };
-    let fields = own_fields(action);
-    let names = Namer::for_product(product)
-        .field_names(fields.iter().map(|f| f.name.as_str()), &reserved());
-    fields
-        .iter()
-        .zip(names)
-        .find(|(f, _)| f.name == field)
-        .map_or_else(
-            || field.to_owned(),
-            |(_, name)| format!("--{}", name.replace('_', "-")),
-        )
+    found
+        .and_then(|action| {
+            named_fields(&Namer::for_product(product), action)
+                .into_iter()
+                .find(|(f, _)| f.name == field)
+        })
+        .map_or_else(|| field.to_owned(), |(_, long)| format!("--{long}"))
 }
 
 fn own_fields(action: &Action) -> Vec<&Field> {

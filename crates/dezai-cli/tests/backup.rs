@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+mod common;
+
+use common::{flags_of, folder, md5_of, stderr};
 use dezai_emulator::{BackupFault, BackupFile, Emulator};
-use md5::Digest;
 
 const PUBLIC: &str = "backup-public";
 const PRIVATE: &str = "backup-private";
@@ -21,13 +23,6 @@ async fn emulator(size: u64) -> Emulator {
         .start()
         .await
         .unwrap()
-}
-
-fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dezai-backup-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn command(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Command {
@@ -60,17 +55,6 @@ async fn run(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Output {
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn md5_of(path: &Path) -> String {
-    md5::Md5::digest(std::fs::read(path).unwrap())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn ranges(emulator: &Emulator) -> Vec<Option<String>> {
@@ -246,26 +230,8 @@ fn backup_actions() -> Vec<(String, dezai_spec::Action)> {
 /// The flags of an action's required fields (the configuration's aside), with the request
 /// example's values (or a value of the field's type).
 fn required_flags(product: &str, action: &dezai_spec::Action) -> Vec<String> {
-    use dezai_spec::protocol::ConfigParam;
-    let fields: Vec<&dezai_spec::Field> = action
-        .request
-        .iter()
-        .filter(|f| ConfigParam::from_wire_name(&f.name).is_none())
-        .collect();
-    // As the command line names them (its global flags taken).
-    let reserved = [
-        "region",
-        "zone",
-        "project_id",
-        "profile",
-        "base_url",
-        "dry_run",
-        "help",
-    ];
-    let names = dezai_spec::names::Namer::for_product(product)
-        .field_names(fields.iter().map(|f| f.name.as_str()), &reserved);
     let mut flags = Vec::new();
-    for (field, name) in fields.iter().zip(names) {
+    for (field, flag) in flags_of(product, action) {
         if !field.required {
             continue;
         }
@@ -279,7 +245,7 @@ fn required_flags(product: &str, action: &dezai_spec::Action) -> Vec<String> {
             dezai_spec::Type::Bool => "true".into(),
             _ => "x".into(),
         });
-        flags.push(format!("--{}", name.replace('_', "-")));
+        flags.push(flag);
         flags.push(value);
     }
     flags

@@ -6,12 +6,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
+mod common;
 
-use dezai_emulator::{BackupFile, Emulator, Script};
+use common::{flags_of, folder, md5_of, spec, stderr};
+use dezai_emulator::{BackupFile, Emulator, backup_items};
 use dezai_spec::backups::{BackupKind, KINDS};
-use md5::Digest;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const PUBLIC: &str = "latest-public";
 const PRIVATE: &str = "latest-private";
@@ -24,13 +24,6 @@ async fn emulator() -> Emulator {
         .start()
         .await
         .unwrap()
-}
-
-fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dezai-latest-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 async fn dezai(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> Output {
@@ -51,91 +44,25 @@ async fn dezai(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> Outp
         .unwrap()
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn md5_of(path: &Path) -> String {
-    md5::Md5::digest(std::fs::read(path).unwrap())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The flag of `field` of `action` in `product`, as the command line names it.
 fn flag(product: &str, action: &str, field: &str) -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("specs/{product}.json")),
-    )
-    .unwrap();
-    let spec = dezai_spec::ProductSpec::from_json(&text).unwrap();
+    let spec = spec(product);
     let action = spec.actions.iter().find(|a| a.name == action).unwrap();
-    let fields: Vec<&str> = action
-        .request
-        .iter()
-        .filter(|f| dezai_spec::protocol::ConfigParam::from_wire_name(&f.name).is_none())
-        .map(|f| f.name.as_str())
-        .collect();
-    let reserved = [
-        "region",
-        "zone",
-        "project_id",
-        "profile",
-        "base_url",
-        "dry_run",
-        "help",
-    ];
-    let names = dezai_spec::names::Namer::for_product(product)
-        .field_names(fields.iter().copied(), &reserved);
-    let at = fields.iter().position(|f| *f == field).unwrap();
-    format!("--{}", names[at].replace('_', "-"))
+    flags_of(product, action)
+        .into_iter()
+        .find(|(f, _)| f.name == field)
+        .map(|(_, flag)| flag)
+        .unwrap()
 }
 
-/// `count` backups of `kind` (ids `1000`…, times rising by a minute), shuffled, answered page by
-/// page when the kind pages (7 a page).
+/// `count` backups of `kind`, answered at most 7 a page.
 fn script(
     emulator: &Emulator,
     kind: &'static BackupKind,
     count: usize,
     state_of: fn(&BackupKind, usize) -> String,
 ) {
-    let f = kind.fields;
-    let mut all: Vec<Value> = (0..count)
-        .map(|i| {
-            let mut item = serde_json::Map::new();
-            item.insert(f.id.into(), json!(format!("{}", 1000 + i)));
-            item.insert(f.time.into(), json!(1_700_000_000 + 60 * i as i64));
-            item.insert(f.state.into(), json!(state_of(kind, i)));
-            if let Some(name) = f.name {
-                item.insert(name.into(), json!(format!("backup {i}")));
-            }
-            Value::Object(item)
-        })
-        .collect();
-    all.reverse();
-    all.rotate_left(count / 3);
-    let all = Arc::new(all);
-    emulator.script(
-        kind.listing.action,
-        Script::With(Arc::new(move |params: &[(String, String)]| {
-            let get = |name: &str| {
-                params
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .and_then(|(_, v)| v.parse::<usize>().ok())
-            };
-            let (offset, limit) = if kind.listing.paged {
-                (
-                    get("Offset").unwrap_or(0),
-                    get("Limit").unwrap_or(10).min(7),
-                )
-            } else {
-                (0, all.len())
-            };
-            let page: Vec<Value> = all.iter().skip(offset).take(limit).cloned().collect();
-            json!({ kind.listing.items[0]: page, "TotalCount": all.len() })
-        })),
-    );
+    emulator.script_listing(kind, backup_items(kind, count, |i| state_of(kind, i)), 7);
 }
 
 fn success(kind: &BackupKind, _: usize) -> String {

@@ -21,6 +21,7 @@
 
 mod backups;
 mod catalog;
+mod listings;
 mod server;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -37,6 +38,7 @@ use catalog::Catalog;
 /// runtime (`dezai_runtime::ret_code`).
 pub use backups::{BackupFault, BackupFile, Download};
 pub use dezai_spec::ret_code;
+pub use listings::backup_items;
 
 /// How many requests an emulator keeps for inspection; older ones are forgotten.
 pub const RECORDED_LIMIT: usize = 10_000;

@@ -3,12 +3,9 @@
 //! newest success is picked), an empty listing, and for each kind of the table the newest
 //! completed backup downloaded and checked against its MD5.
 
-use std::sync::Arc;
-
-use dezai_emulator::{BackupFile, Emulator, Script};
+use dezai_emulator::{BackupFile, Emulator, backup_items};
 use dezai_runtime::backups::{self, KINDS};
 use dezai_runtime::{Client, Config, Credentials, ErrorKind};
-use serde_json::{Value, json};
 
 const PUBLIC: &str = "backups-public";
 const PRIVATE: &str = "backups-private";
@@ -34,63 +31,6 @@ fn client(emulator: &Emulator) -> Client {
     Client::new(config).unwrap()
 }
 
-/// `count` backups of `kind`: ids `1000`… (numbers: some URL actions type the id `int`), times rising by 60 s, each in `state_of(i)`.
-fn items(
-    kind: &backups::BackupKind,
-    count: usize,
-    state_of: impl Fn(usize) -> &'static str,
-) -> Vec<Value> {
-    let f = &kind.fields;
-    (0..count)
-        .map(|i| {
-            let mut item = serde_json::Map::new();
-            item.insert(f.id.into(), json!(format!("{}", 1000 + i)));
-            item.insert(f.time.into(), json!(1_700_000_000 + 60 * i as i64));
-            item.insert(f.state.into(), json!(state_of(i)));
-            if let Some(name) = f.name {
-                item.insert(name.into(), json!(format!("backup {i}")));
-            }
-            if let Some(size) = f.size {
-                item.insert(size.into(), json!(1024 * (i + 1)));
-            }
-            Value::Object(item)
-        })
-        .collect()
-}
-
-/// Scripts `kind`'s listing to answer `all` page by page (by `Offset` and `Limit` when the kind
-/// pages), shuffled so that order comes from the times, not the service.
-fn script_listing(emulator: &Emulator, kind: &'static backups::BackupKind, mut all: Vec<Value>) {
-    all.reverse();
-    let third = all.len() / 3;
-    all.rotate_left(third);
-    let all = Arc::new(all);
-    emulator.script(
-        kind.listing.action,
-        Script::With(Arc::new(move |params: &[(String, String)]| {
-            let get = |name: &str| {
-                params
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .and_then(|(_, v)| v.parse::<usize>().ok())
-            };
-            let (offset, limit) = if kind.listing.paged {
-                (
-                    get("Offset").unwrap_or(0),
-                    get("Limit").unwrap_or(10).min(7),
-                )
-            } else {
-                (0, all.len())
-            };
-            let page: Vec<Value> = all.iter().skip(offset).take(limit).cloned().collect();
-            let mut answer = serde_json::Map::new();
-            answer.insert(kind.listing.items[0].into(), Value::Array(page));
-            answer.insert("TotalCount".into(), json!(all.len()));
-            Value::Object(answer)
-        })),
-    );
-}
-
 fn udb() -> &'static backups::BackupKind {
     backups::kind("udb").unwrap()
 }
@@ -100,7 +40,7 @@ async fn several_pages_are_read_whole_and_sorted_newest_first() {
     let emulator = emulator().await;
     let client = client(&emulator);
     let states = ["Success", "Failed", "Backuping", "Expired"];
-    script_listing(&emulator, udb(), items(udb(), 23, |i| states[i % 4]));
+    emulator.script_listing(udb(), backup_items(udb(), 23, |i| states[i % 4]), 7);
     let listed = backups::list(&client, udb(), "udb-1").await.unwrap();
     assert_eq!(listed.len(), 23, "every page");
     let ids: Vec<&str> = listed.iter().take(3).map(|b| b.id.as_str()).collect();
@@ -133,10 +73,10 @@ async fn several_pages_are_read_whole_and_sorted_newest_first() {
 async fn a_failed_newest_backup_gives_way_to_the_newest_success() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    script_listing(
-        &emulator,
+    emulator.script_listing(
         udb(),
-        items(udb(), 5, |i| if i == 4 { "Failed" } else { "Success" }),
+        backup_items(udb(), 5, |i| if i == 4 { "Failed" } else { "Success" }),
+        7,
     );
     let latest = backups::latest(&client, udb(), "udb-1").await.unwrap();
     assert_eq!(latest.id, "1003");
@@ -148,7 +88,7 @@ async fn a_failed_newest_backup_gives_way_to_the_newest_success() {
 async fn an_instance_without_a_completed_backup_is_a_clear_error() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    script_listing(&emulator, udb(), Vec::new());
+    emulator.script_listing(udb(), Vec::new(), 7);
     let none = backups::latest(&client, udb(), "udb-empty")
         .await
         .unwrap_err();
@@ -163,7 +103,7 @@ async fn an_instance_without_a_completed_backup_is_a_clear_error() {
         "{message}"
     );
 
-    script_listing(&emulator, udb(), items(udb(), 3, |_| "Failed"));
+    emulator.script_listing(udb(), backup_items(udb(), 3, |_| "Failed"), 7);
     let failed = backups::latest(&client, udb(), "udb-failed")
         .await
         .unwrap_err();
@@ -178,10 +118,10 @@ async fn every_kind_downloads_its_newest_completed_backup() {
     std::fs::create_dir_all(&dir).unwrap();
     for kind in KINDS {
         let success = kind.success[0];
-        script_listing(
-            &emulator,
+        emulator.script_listing(
             kind,
-            items(kind, 4, move |i| if i == 3 { "Failed" } else { success }),
+            backup_items(kind, 4, move |i| if i == 3 { "Failed" } else { success }),
+            7,
         );
         let latest = backups::latest(&client, kind, "instance-1").await.unwrap();
         assert_eq!(latest.id, "1002", "{}", kind.name);

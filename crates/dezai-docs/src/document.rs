@@ -1,7 +1,9 @@
 //! One document → one [`Action`]: walks the outline section by section, reads the tables and
 //! examples, and checks what a single document can check on its own.
 
-use dezai_spec::{Action, Field, Model, PUBLIC_PARAMETERS, Subject, Warning, WarningKind};
+use dezai_spec::{
+    Action, ExampleJson, Field, Model, PUBLIC_PARAMETERS, Subject, Warning, WarningKind,
+};
 
 use crate::drift;
 use crate::error::DocError;
@@ -39,7 +41,7 @@ struct Collected {
     /// Model name → line of its heading, to find a second definition in constant time.
     model_lines: std::collections::HashMap<String, u32>,
     request_example: Option<RequestExample>,
-    response_example: Option<(CodeBlock, serde_json::Value)>,
+    response_example: Option<(CodeBlock, ExampleJson)>,
     /// Set once a response example block was seen, readable or not: later blocks are not
     /// taken as the example.
     response_example_seen: bool,
@@ -423,7 +425,7 @@ fn assemble(
         Some((block, value)) => {
             drift::check_response_example(
                 &block,
-                &value,
+                &value.to_value(),
                 &mut response,
                 &mut models,
                 &mut warnings,

@@ -3,8 +3,7 @@
 //! document; what could not be read is reported for an `invalid_example` warning. Where the
 //! examples disagree with the tables is [`crate::drift`]'s business.
 
-use dezai_spec::ExampleParam;
-use serde_json::Value;
+use dezai_spec::{ExampleJson, ExampleParam};
 
 use crate::markdown::CodeBlock;
 
@@ -91,16 +90,17 @@ pub(crate) fn read_request_example(block: &CodeBlock) -> (RequestExample, Option
         line: body_block.line,
         params: Vec::new(),
     };
-    if let Some(Value::Object(map)) = &read.value {
-        for (key, value) in map {
+    if let Some(ExampleJson::Object(pairs)) = &read.value {
+        for (key, value) in pairs {
             flatten_json(key, value, body_block.line, &mut example.params);
         }
     }
     (example, note(read.problem))
 }
 
-/// A JSON request body as the flat parameters the wire would carry (`Disks.0.Size`).
-fn flatten_json(name: &str, value: &Value, line: u32, out: &mut Vec<(ExampleParam, u32)>) {
+/// A JSON request body as the flat parameters the wire would carry (`Disks.0.Size`), numbers
+/// as written.
+fn flatten_json(name: &str, value: &ExampleJson, line: u32, out: &mut Vec<(ExampleParam, u32)>) {
     let mut push = |value: String| {
         out.push((
             ExampleParam {
@@ -111,16 +111,17 @@ fn flatten_json(name: &str, value: &Value, line: u32, out: &mut Vec<(ExamplePara
         ))
     };
     match value {
-        Value::Null => {}
-        Value::String(s) => push(s.clone()),
-        Value::Bool(_) | Value::Number(_) => push(value.to_string()),
-        Value::Array(items) => {
+        ExampleJson::Null => {}
+        ExampleJson::String(s) => push(s.clone()),
+        ExampleJson::Bool(b) => push(b.to_string()),
+        ExampleJson::Number(text) => push(text.clone()),
+        ExampleJson::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 flatten_json(&format!("{name}.{i}"), item, line, out);
             }
         }
-        Value::Object(map) => {
-            for (key, item) in map {
+        ExampleJson::Object(pairs) => {
+            for (key, item) in pairs {
                 flatten_json(&format!("{name}.{key}"), item, line, out);
             }
         }
@@ -130,7 +131,7 @@ fn flatten_json(name: &str, value: &Value, line: u32, out: &mut Vec<(ExamplePara
 /// What reading an example's JSON gave: the value, if any could be read, and what was wrong
 /// with the text as written (for an [`WarningKind::InvalidExample`] warning).
 pub(crate) struct ReadJson {
-    pub value: Option<Value>,
+    pub value: Option<ExampleJson>,
     pub problem: Option<(u32, String)>,
 }
 
@@ -171,12 +172,12 @@ pub(crate) fn read_json_example(block: &CodeBlock) -> ReadJson {
     let line_of = |json_line: usize| base + u32::try_from(json_line.saturating_sub(1)).unwrap_or(0);
     let transcript = (skipped > 0)
         .then(|| "the example is an HTTP transcript; its JSON body is used".to_owned());
-    let parsed = serde_json::from_str::<Value>(body);
+    let parsed = ExampleJson::parse(body);
     let (value, problem) = match parsed {
         Ok(value) => (Some(value), transcript.map(|t| (block.line, t))),
         Err(e) => {
             let fixed = without_trailing_commas(body);
-            match serde_json::from_str::<Value>(&fixed) {
+            match ExampleJson::parse(&fixed) {
                 Ok(value) if fixed != body => (
                     Some(value),
                     Some((
@@ -197,8 +198,8 @@ pub(crate) fn read_json_example(block: &CodeBlock) -> ReadJson {
         }
     };
     match value {
-        Some(Value::Object(map)) => ReadJson {
-            value: Some(Value::Object(map)),
+        Some(object @ ExampleJson::Object(_)) => ReadJson {
+            value: Some(object),
             problem,
         },
         Some(_) => ReadJson {

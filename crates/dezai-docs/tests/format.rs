@@ -368,21 +368,25 @@ fn response_example_is_json() {
         "## Example\n\n### Response Example\n\n```json\n{\"Action\": \"DoThingResponse\", \"RetCode\": 0, \"Count\": 3}\n```\n",
     ));
     assert_eq!(
-        action.response_example,
+        action.response_example.as_ref().map(|e| e.to_value()),
         Some(serde_json::json!({"Action": "DoThingResponse", "RetCode": 0, "Count": 3}))
     );
     assert!(action.warnings.is_empty(), "{:?}", action.warnings);
 }
 
-/// A float with 17 significant digits is written to the spec as the document writes it, in
-/// every build (the test build and `cargo xtask codegen` once differed in the last digit).
+/// Numbers in examples are written to the spec as the document writes them, in every build:
+/// a 17-significant-digit float (the test build and `cargo xtask codegen` once differed in its
+/// last digit) and a small one that `f64` would print as `1.3680915448685166e-5`; in the
+/// response example and in a JSON request body alike. Reading the spec back keeps them.
 #[test]
-fn a_float_with_17_significant_digits_is_kept_as_written() {
+fn numbers_in_examples_are_kept_as_written() {
     let action = parse(&doc(
-        "",
-        "| **Ratio** | float | r |No|",
-        "## Example\n\n### Response Example\n\n```json\n{\"Action\": \"DoThingResponse\", \"RetCode\": 0, \"Ratio\": 1.2239025941412993}\n```\n",
+        "| **Weight** | float | w |No|",
+        "| **Ratio** | float | r |No|\n| **Share** | float | s |No|",
+        "## Example\n\n### Request Example\n\n```json\n{\"Action\": \"DoThing\", \"Weight\": 0.000013680915448685166}\n```\n\n### Response Example\n\n```json\n{\"Action\": \"DoThingResponse\", \"RetCode\": 0, \"Ratio\": 1.2239025941412993, \"Share\": 0.000013680915448685166}\n```\n",
     ));
+    let weight = action.request_example.iter().find(|p| p.name == "Weight");
+    assert_eq!(weight.unwrap().value, "0.000013680915448685166");
     let spec = dezai_spec::ProductSpec {
         format_version: dezai_spec::FORMAT_VERSION,
         product: "p".into(),
@@ -390,7 +394,13 @@ fn a_float_with_17_significant_digits_is_kept_as_written() {
         actions: vec![action],
     };
     let json = spec.to_json();
-    assert!(json.contains("1.2239025941412993"), "{json}");
+    assert!(json.contains("\"Ratio\": 1.2239025941412993"), "{json}");
+    assert!(
+        json.contains("\"Share\": 0.000013680915448685166"),
+        "{json}"
+    );
+    let again = dezai_spec::ProductSpec::from_json(&json).unwrap();
+    assert_eq!(again.to_json(), json);
 }
 
 /// The made-up document at the end of docs/format.md, verbatim.
@@ -446,7 +456,7 @@ fn the_made_up_document_of_the_format() {
     );
     assert_eq!(action.request_example.len(), 7);
     assert_eq!(
-        action.response_example.as_ref().unwrap()["Files"][0]["Owner"]["Id"],
+        action.response_example.unwrap().to_value()["Files"][0]["Owner"]["Id"],
         "u-1"
     );
     assert!(action.warnings.is_empty(), "{:#?}", action.warnings);

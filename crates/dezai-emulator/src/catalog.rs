@@ -88,7 +88,8 @@ impl Catalog {
 pub(crate) fn example_answer(action: &Action) -> serde_json::Value {
     let mut body = action
         .response_example
-        .clone()
+        .as_ref()
+        .map(dezai_spec::ExampleJson::to_value)
         .unwrap_or_else(|| serde_json::json!({}));
     if let serde_json::Value::Object(map) = &mut body {
         map.insert(

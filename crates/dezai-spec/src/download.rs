@@ -16,7 +16,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{Action, Field, Type};
+use crate::{Action, ExampleJson, Field, Type};
 
 /// Name endings of URL fields.
 const URL_ENDINGS: [&str; 4] = ["Path", "URL", "Url", "Address"];
@@ -119,7 +119,8 @@ pub struct DownloadFields<'a> {
 /// The download fields of an action, when its response has a URL field (see the
 /// [module](self)); `None` for actions that are not backup-URL actions.
 pub fn download_fields(action: &Action) -> Option<DownloadFields<'_>> {
-    let example = action.response_example.as_ref().and_then(Value::as_object);
+    let example = action.response_example.as_ref().map(ExampleJson::to_value);
+    let example = example.as_ref().and_then(Value::as_object);
     let mut urls: Vec<&Field> = action
         .response
         .iter()

@@ -21,6 +21,7 @@
 
 pub mod backups;
 pub mod download;
+mod example;
 pub mod names;
 pub mod protocol;
 pub mod ret_code;
@@ -28,6 +29,7 @@ mod types;
 pub mod value;
 mod warning;
 
+pub use example::ExampleJson;
 pub use protocol::{ENVELOPE_FIELDS, PUBLIC_PARAMETERS};
 pub use types::{ScalarType, Type};
 pub use warning::{Part, Subject, Warning, WarningKind};
@@ -150,8 +152,10 @@ pub struct Action {
     pub models: Vec<Model>,
     /// The request example's parameters in the order written, repeats kept.
     pub request_example: Vec<ExampleParam>,
-    /// The response example, when the document has one.
-    pub response_example: Option<serde_json::Value>,
+    /// The response example, when the document has one, exactly as written (numbers keep
+    /// their text).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<serde_json::Value>"))]
+    pub response_example: Option<ExampleJson>,
     /// Where the document's examples and tables disagree, and how each case was resolved.
     pub warnings: Vec<Warning>,
 }

@@ -423,7 +423,8 @@ fn response_check(
     module: &TokenStream,
     rt: &TokenStream,
 ) -> TokenStream {
-    let Some(Value::Object(example)) = &action.response_example else {
+    let Some(Value::Object(example)) = action.response_example.as_ref().map(|e| e.to_value())
+    else {
         return quote!();
     };
     let response = &names.response;

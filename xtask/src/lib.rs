@@ -1,10 +1,12 @@
 //! The project's automation, as a library so that tests run exactly what `cargo xtask` runs.
 //!
 //! [`codegen`] turns the API documents into the checked-in JSON specs and checks that the
-//! checked-in specs are current.
+//! checked-in specs are current; [`import`] brings the publisher's repository into the docs
+//! folder.
 
 pub mod codegen;
 pub mod compile_bench;
+pub mod import;
 mod writers;
 
 use std::path::PathBuf;

@@ -37,6 +37,26 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         max_changes: usize,
     },
+    /// Bring a checkout of the publisher's repository into the docs folder, then run codegen.
+    ///
+    /// Action documents are taken from its `<product>-api` folders (`vpc2.0-api` → `vpc20`),
+    /// recognised by content; index pages, shared pages and other files are skipped.
+    Import {
+        /// The publisher's repository.
+        dir: PathBuf,
+        /// Folder of documents laid out as DIR/<product>/*.md [default: specs/docs]
+        #[arg(long)]
+        docs: Option<PathBuf>,
+        /// Folder of the specs and of exclude.txt [default: specs]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Report what would change; write and remove nothing, run no codegen.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove local documents whose action upstream no longer documents.
+        #[arg(long)]
+        prune: bool,
+    },
     /// Measure how long the generated SDK takes to compile (see BENCHMARKS.md).
     BenchCompile {
         /// Actions in the synthetic corpus.
@@ -65,46 +85,23 @@ fn main() -> ExitCode {
             keep_going,
             max_warnings,
             max_changes,
-        } => {
-            let root = xtask::project_root();
-            let report = Report {
+        } => codegen(
+            docs,
+            out,
+            keep_going,
+            Report {
                 check,
                 max_warnings,
                 max_changes,
-            };
-            if docs.is_some() || out.is_some() {
-                let docs = docs.unwrap_or_else(|| root.join("specs/docs"));
-                let out = out.unwrap_or_else(|| root.join("specs"));
-                let options = codegen::Options {
-                    keep_going,
-                    sdk: None,
-                };
-                return report.run(codegen::plan_with(&docs, &out, &options), &out);
-            }
-            // The project's own specs and SDK wiring, then the test fixtures built from
-            // documents too.
-            let mut code = report.run(
-                codegen::project_plan(&root, keep_going),
-                &root.join("specs"),
-            );
-            for (docs, out) in xtask::FIXTURE_SPECS {
-                // Under a heading of their own, so that the summary above is the user's.
-                println!("\ntest fixtures ({out}, from {docs}; not part of the SDK):");
-                let fixture = Report {
-                    max_warnings: 0,
-                    max_changes: 0,
-                    ..report
-                }
-                .run(
-                    codegen::plan(&root.join(docs), &root.join(out)),
-                    &root.join(out),
-                );
-                if fixture != ExitCode::SUCCESS {
-                    code = fixture;
-                }
-            }
-            code
-        }
+            },
+        ),
+        Command::Import {
+            dir,
+            docs,
+            out,
+            dry_run,
+            prune,
+        } => import(dir, docs, out, xtask::import::Options { dry_run, prune }),
         Command::BenchCompile {
             actions,
             products,
@@ -128,6 +125,93 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `cargo xtask codegen`: the given folders, or the project's specs, SDK wiring and test
+/// fixtures.
+fn codegen(
+    docs: Option<PathBuf>,
+    out: Option<PathBuf>,
+    keep_going: bool,
+    report: Report,
+) -> ExitCode {
+    let root = xtask::project_root();
+    if docs.is_some() || out.is_some() {
+        let docs = docs.unwrap_or_else(|| root.join("specs/docs"));
+        let out = out.unwrap_or_else(|| root.join("specs"));
+        let options = codegen::Options {
+            keep_going,
+            sdk: None,
+        };
+        return report.run(codegen::plan_with(&docs, &out, &options), &out);
+    }
+    // The project's own specs and SDK wiring, then the test fixtures built from documents too.
+    let mut code = report.run(
+        codegen::project_plan(&root, keep_going),
+        &root.join("specs"),
+    );
+    for (docs, out) in xtask::FIXTURE_SPECS {
+        // Under a heading of their own, so that the summary above is the user's.
+        println!("\ntest fixtures ({out}, from {docs}; not part of the SDK):");
+        let fixture = Report {
+            max_warnings: 0,
+            max_changes: 0,
+            ..report
+        }
+        .run(
+            codegen::plan(&root.join(docs), &root.join(out)),
+            &root.join(out),
+        );
+        if fixture != ExitCode::SUCCESS {
+            code = fixture;
+        }
+    }
+    code
+}
+
+/// `cargo xtask import`: the import's report, then codegen over the same folders when the
+/// import leaves something for it to do. Exit codes: 0 done, 1 codegen failed or an action is
+/// documented twice, 2 the repository or the docs folder could not be read or written.
+fn import(
+    dir: PathBuf,
+    docs: Option<PathBuf>,
+    out: Option<PathBuf>,
+    options: xtask::import::Options,
+) -> ExitCode {
+    let root = xtask::project_root();
+    let docs_dir = docs.clone().unwrap_or_else(|| root.join("specs/docs"));
+    let out_dir = out.clone().unwrap_or_else(|| root.join("specs"));
+    let exclude = out_dir.join(codegen::EXCLUDE_FILE);
+    let done = match xtask::import::import(&dir, &docs_dir, &exclude, options) {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{done}");
+    if options.dry_run {
+        println!("run without --dry-run to import, then codegen runs");
+        return ExitCode::SUCCESS;
+    }
+    if !done.twice.is_empty() {
+        println!(
+            "\ncodegen not run: add the lines above to {}, then run `cargo xtask codegen`",
+            exclude.display()
+        );
+        return ExitCode::from(1);
+    }
+    println!("\ncodegen:");
+    codegen(
+        docs,
+        out,
+        false,
+        Report {
+            check: false,
+            max_warnings: 20,
+            max_changes: 200,
+        },
+    )
 }
 
 /// How a run reports.

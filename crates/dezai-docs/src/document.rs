@@ -122,37 +122,39 @@ pub(crate) fn parse(file: &str, source: &str, errors: &mut Vec<DocError>) -> Opt
     assemble(file, source, got, warnings, errors, first_error)
 }
 
+/// Splits a title `<summary> - <ActionName>` at its last dash; published titles also drop
+/// the spaces (`# 获取监控数据-GetMetric`) or use a full-width or typographic dash. Action names
+/// have no dashes, so the last dash of any kind separates them. `Err` says what is wrong.
+fn split_title(text: &str) -> Result<(&str, &str), String> {
+    const DASHES: [char; 4] = ['-', '－', '–', '—'];
+    let Some(at) = text.rfind(DASHES) else {
+        return Err("title should read `# <summary> - <ActionName>`".into());
+    };
+    let name = text[at..].trim_start_matches(DASHES).trim();
+    if !table::is_valid_model_name(name) {
+        return Err(format!("`{name}` in the title is not an action name"));
+    }
+    Ok((text[..at].trim(), name))
+}
+
+/// The action a title names, when it reads `<summary> - <ActionName>`.
+pub(crate) fn title_action(text: &str) -> Option<String> {
+    split_title(text).ok().map(|(_, name)| name.to_owned())
+}
+
 fn parse_title(
     file: &str,
     text: &str,
     line: u32,
     errors: &mut Vec<DocError>,
 ) -> Option<(String, String, u32)> {
-    // `# <summary> - <ActionName>`; published titles also drop the spaces
-    // (`# 获取监控数据-GetMetric`) or use a full-width or typographic dash. Action names have no
-    // dashes, so the last dash of any kind separates them.
-    const DASHES: [char; 4] = ['-', '－', '–', '—'];
-    let Some(at) = text.rfind(DASHES) else {
-        errors.push(DocError::new(
-            file,
-            line,
-            "title should read `# <summary> - <ActionName>`",
-            format!("# {text}"),
-        ));
-        return None;
-    };
-    let summary = &text[..at];
-    let name = text[at..].trim_start_matches(DASHES).trim();
-    if !table::is_valid_model_name(name) {
-        errors.push(DocError::new(
-            file,
-            line,
-            format!("`{name}` in the title is not an action name"),
-            format!("# {text}"),
-        ));
-        return None;
+    match split_title(text) {
+        Ok((summary, name)) => Some((summary.to_owned(), name.to_owned(), line)),
+        Err(message) => {
+            errors.push(DocError::new(file, line, message, format!("# {text}")));
+            None
+        }
     }
-    Some((summary.trim().to_owned(), name.to_owned(), line))
 }
 
 fn read_table(

@@ -33,6 +33,7 @@ mod field_index;
 mod fields;
 mod headings;
 mod markdown;
+pub mod publisher;
 /// Synthetic documents for benchmarks: not part of the parser's API, behind the `synth`
 /// feature (the benchmarks and `cargo xtask bench-compile` turn it on).
 #[cfg(feature = "synth")]

@@ -11,6 +11,7 @@ pub(crate) fn scratch(name: &str) -> PathBuf {
 }
 
 /// Copies a folder and everything in it.
+#[allow(dead_code)] // Each test binary compiles this module; not every one copies folders.
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

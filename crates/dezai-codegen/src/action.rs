@@ -9,7 +9,7 @@ use dezai_spec::{Action, Field, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::docs::escape_brackets;
+use crate::docs::{describe, doc_lines};
 use crate::names::{REQUEST_RESERVED, RESPONSE_RESERVED, field_idents, ident, snake};
 use crate::types::readable::{Readable, response_fields};
 use crate::types::request_like::{
@@ -21,6 +21,7 @@ use crate::{Ctx, Error};
 #[cfg(feature = "conformance")]
 pub(crate) mod conformance;
 mod download;
+mod example;
 
 /// What one action contributes to its product.
 pub(crate) struct Generated {
@@ -206,12 +207,14 @@ impl Gen<'_> {
         });
         let args = required.iter().map(|r| &r.ident);
         let method = &n.module;
-        let method_doc = format!(
-            " {} (`{}`). Required arguments in document order; optional fields are set on the returned call.",
+        let mut method_doc = format!(
+            "{} (`{}`). Required arguments in document order; optional fields are set on the returned call.",
             a.summary, a.name
         );
+        method_doc.extend(self.example_doc());
+        let method_doc = doc_lines(&method_doc);
         let handle_method = quote! {
-            #[doc = #method_doc]
+            #method_doc
             #[inline]
             pub fn #method(&self, #(#params),*) -> #module::#call<'a> {
                 #module::#request::new(#(#args),*).on(self.client)
@@ -315,7 +318,7 @@ impl Gen<'_> {
         let mut doc = a.summary.clone();
         if !a.description.is_empty() && a.description != a.summary {
             doc.push_str("\n\n");
-            doc.push_str(&escape_brackets(&a.description));
+            doc.push_str(&describe(self.ctx, &self.inner_scope(), &a.description));
         }
         let default = dezai_spec::protocol::DEFAULT_ENDPOINT;
         doc.push_str(&format!(
@@ -334,7 +337,10 @@ impl Gen<'_> {
                 " The document's example shows the host `{endpoint}`; it is not used."
             ));
         }
-        if !a.request_example.is_empty() {
+        if let Some(example) = self.example_doc() {
+            doc.push_str(&example);
+        } else if !a.request_example.is_empty() {
+            // An example the typed API cannot express (a free-form object): the wire form.
             let lines: Vec<String> = a
                 .request_example
                 .iter()
@@ -346,6 +352,17 @@ impl Gen<'_> {
             ));
         }
         doc
+    }
+
+    /// The document's request example as a Rust call, for the request's and the method's docs.
+    /// Product crates run no doctests: the SDK's conformance tests compile every such example.
+    fn example_doc(&self) -> Option<String> {
+        let call = example::doc_call(self.ctx, self.action, &self.names)?;
+        let product = &self.ctx.accessor;
+        Some(format!(
+            "\n\n# Example\n\nThe document's request example through the typed API, with \
+             `use dezai_sdk::{{prelude::*, {product}}};` in scope:\n\n```rust\n{call}\n```"
+        ))
     }
 
     fn nested_structs(

@@ -1,9 +1,12 @@
 //! Rustdoc from the documents: descriptions are Markdown already, but square brackets that
 //! are not links would be read by rustdoc as intra-doc links (and warned about), so they are
 //! escaped; and links relative to the cloud's documentation site (`/docs/api/…`), which would
-//! break on docs.rs, become plain text naming the page.
+//! break on docs.rs, become plain text naming the page. Actions of the product named in a
+//! description link to their generated method.
 
-use proc_macro2::TokenStream;
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 /// `#[doc = "…"]` attributes, one per line of `text`.
@@ -59,6 +62,66 @@ pub(crate) fn escape_brackets(text: &str) -> String {
     out
 }
 
+/// A description from the document as rustdoc: brackets escaped, site links made plain text,
+/// and the product's actions linked to their methods from where the doc sits (`scope`).
+pub(crate) fn describe(ctx: &crate::Ctx, scope: &crate::types::Scope<'_>, text: &str) -> String {
+    let qual = scope.model_qual.to_string().replace(' ', "");
+    let handle = format!("{qual}{}", ctx.product_type);
+    link_actions(&escape_brackets(text), &ctx.methods, &handle)
+}
+
+/// Links every action of the product that `text` names (`obtained through DescribeUDBBackup`,
+/// or in code: `` `DescribeUDBBackup` ``) to its method, `{handle}::{method}` (an intra-doc
+/// path, e.g. `super::Udb::describe_udb_backup`). A name inside a longer word, inside other
+/// code or inside a link stays as it is.
+pub(crate) fn link_actions(text: &str, methods: &BTreeMap<String, Ident>, handle: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !(c.is_ascii_alphanumeric() || c == '_') {
+            if c == '`' {
+                in_code = !in_code;
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        let before = start.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i).copied();
+        let method = methods.get(&word);
+        // A whole code span holding just the name: the span becomes the link's text.
+        let whole_span = in_code
+            && before == Some('`')
+            && after == Some('`')
+            && start.checked_sub(2).map(|b| chars[b]) != Some('[');
+        let ends_sentence =
+            after == Some('.') && chars.get(i + 1).is_none_or(|c| c.is_whitespace());
+        let plain = !in_code
+            && !matches!(before, Some('[' | '/' | '(' | '#' | '.' | '=' | '\\'))
+            && (!matches!(after, Some(']' | '/' | '(' | '.' | '=')) || ends_sentence);
+        match method {
+            Some(method) if whole_span => {
+                out.pop();
+                out.push_str(&format!("[`{word}`]({handle}::{method})"));
+                // The closing backtick is part of the link now.
+                i += 1;
+                in_code = false;
+            }
+            Some(method) if plain => out.push_str(&format!("[`{word}`]({handle}::{method})")),
+            _ => out.push_str(&word),
+        }
+    }
+    out
+}
+
 /// Whether a link target is relative to a site (it would break away from it).
 fn is_relative(target: &str) -> bool {
     let t = target.trim();
@@ -68,6 +131,34 @@ fn is_relative(target: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn action_names_link_to_their_methods() {
+        let methods: BTreeMap<String, Ident> = [("DescribeUDBBackup", "describe_udb_backup")]
+            .into_iter()
+            .map(|(a, m)| (a.to_owned(), quote::format_ident!("{m}")))
+            .collect();
+        let link = |t: &str| link_actions(t, &methods, "super::Udb");
+        let to = "[`DescribeUDBBackup`](super::Udb::describe_udb_backup)";
+        assert_eq!(
+            link("obtained through DescribeUDBBackup, then"),
+            format!("obtained through {to}, then")
+        );
+        assert_eq!(link("see `DescribeUDBBackup`."), format!("see {to}."));
+        assert_eq!(
+            link("ends with DescribeUDBBackup."),
+            format!("ends with {to}.")
+        );
+        for untouched in [
+            "DescribeUDBBackupURL is another",
+            "`client.DescribeUDBBackup()` in code",
+            "[DescribeUDBBackup](https://x/DescribeUDBBackup)",
+            "[`DescribeUDBBackup`](super::Udb::describe_udb_backup)",
+            "DescribeUDBBackup.Offset is a field",
+        ] {
+            assert_eq!(link(untouched), untouched);
+        }
+    }
 
     #[test]
     fn brackets() {

@@ -51,6 +51,11 @@ pub use action::conformance::example_calls;
 pub(crate) struct Ctx {
     pub rt: TokenStream,
     pub namer: Namer,
+    /// The product handle's type (`Udb`) and the client's accessor for it (`udb`).
+    pub product_type: proc_macro2::Ident,
+    pub accessor: proc_macro2::Ident,
+    /// The handle's method of each action of the product, by action name.
+    pub methods: BTreeMap<String, proc_macro2::Ident>,
 }
 
 impl Ctx {
@@ -59,9 +64,17 @@ impl Ctx {
             .runtime
             .parse()
             .map_err(|_| Error(format!("`{}` is not a path", options.runtime)))?;
+        let namer = Namer::for_product(&spec.product);
         Ok(Self {
             rt,
-            namer: Namer::for_product(&spec.product),
+            product_type: format_ident!("{}", names::camel(&namer, &spec.product)),
+            accessor: names::snake(&namer, &spec.product),
+            methods: spec
+                .actions
+                .iter()
+                .map(|a| (a.name.clone(), names::snake(&namer, &a.name)))
+                .collect(),
+            namer,
         })
     }
 }
@@ -99,9 +112,9 @@ impl std::error::Error for Error {}
 pub fn product(spec: &ProductSpec, options: &Options) -> Result<TokenStream, Error> {
     let ctx = Ctx::new(spec, options)?;
     let namer = &ctx.namer;
-    let product_type = format_ident!("{}", names::camel(namer, &spec.product));
-    let ext = format_ident!("{}Ext", names::camel(namer, &spec.product));
-    let accessor = names::snake(namer, &spec.product);
+    let product_type = &ctx.product_type;
+    let ext = format_ident!("{product_type}Ext");
+    let accessor = &ctx.accessor;
     // Every type name the product's module holds, so that models can avoid them.
     let mut taken: BTreeSet<String> = [product_type.to_string(), ext.to_string()].into();
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();

@@ -15,7 +15,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::Ctx;
-use crate::docs::{doc_lines, escape_brackets};
+use crate::docs::{describe, doc_lines};
 
 pub(crate) mod models;
 pub(crate) mod readable;
@@ -80,8 +80,13 @@ pub(crate) fn argument(ty: &Type, rust: TokenStream) -> (TokenStream, TokenStrea
 }
 
 /// A field's rustdoc: the document's description, its wire name and aliases.
-pub(crate) fn field_doc(f: &Field, required_note: bool) -> TokenStream {
-    let mut doc = escape_brackets(&f.description);
+pub(crate) fn field_doc(
+    ctx: &Ctx,
+    scope: &Scope<'_>,
+    f: &Field,
+    required_note: bool,
+) -> TokenStream {
+    let mut doc = describe(ctx, scope, &f.description);
     if !doc.is_empty() {
         doc.push_str("\n\n");
     }
@@ -101,8 +106,8 @@ pub(crate) fn field_doc(f: &Field, required_note: bool) -> TokenStream {
 }
 
 /// A setter's rustdoc: what it sets, in the document's words.
-pub(crate) fn setter_doc(f: &Field) -> TokenStream {
-    let description = escape_brackets(&f.description);
+pub(crate) fn setter_doc(ctx: &Ctx, scope: &Scope<'_>, f: &Field) -> TokenStream {
+    let description = describe(ctx, scope, &f.description);
     let doc = if description.is_empty() {
         format!("Sets `{}`.", f.name)
     } else {

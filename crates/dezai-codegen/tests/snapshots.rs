@@ -63,3 +63,23 @@ fn conformance_test_of_udb() {
     let file: syn::File = syn::parse2(tokens).unwrap();
     insta::assert_snapshot!(prettyplease::unparse(&file));
 }
+
+/// An action another action's description names links to that action's method on the product
+/// handle; rustdoc resolves the link (`cargo doc` of the product crates shows it).
+#[test]
+fn actions_named_in_descriptions_link_to_their_methods() {
+    let spec = spec("udb");
+    let named = spec.actions.iter().find(|a| a.name == "DescribeUDBBackup");
+    let names_it = spec.actions.iter().any(|a| {
+        a.request
+            .iter()
+            .any(|f| f.description.contains("DescribeUDBBackup"))
+    });
+    assert!(named.is_some() && names_it, "the udb seed and its listing");
+    let tokens = dezai_codegen::product(&spec, &dezai_codegen::Options::default()).unwrap();
+    let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+    assert!(
+        code.contains("obtained through [`DescribeUDBBackup`](super::Udb::describe_udb_backup)"),
+        "{code}"
+    );
+}

@@ -67,7 +67,7 @@ impl Readable<'_> {
                 } else {
                     ty.clone()
                 };
-                let doc = field_doc(f, true);
+                let doc = field_doc(ctx, scope, f, true);
                 let deprecated = deprecated(f);
                 quote! {
                     #doc

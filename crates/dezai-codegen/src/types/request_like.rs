@@ -114,7 +114,7 @@ impl RequestLike<'_> {
         let ids = field_idents(&ctx.namer, self.fields, REQUEST_RESERVED);
         let decls = self.fields.iter().zip(&ids).map(|(f, id)| {
             let ty = rust_type(ctx, scope, &f.ty, Some(&child(self.parent, &f.name)));
-            let doc = field_doc(f, false);
+            let doc = field_doc(ctx, scope, f, false);
             let deprecated = deprecated(f);
             if is_required(f, self.top) {
                 quote!(#doc #deprecated pub #id: #ty,)
@@ -208,7 +208,7 @@ impl RequestLike<'_> {
     fn setter(&self, ctx: &Ctx, scope: &Scope<'_>, f: &Field, id: &Ident) -> TokenStream {
         let ty = rust_type(ctx, scope, &f.ty, Some(&child(self.parent, &f.name)));
         let (arg, convert) = argument(&f.ty, ty);
-        let doc = setter_doc(f);
+        let doc = setter_doc(ctx, scope, f);
         let deprecated = deprecated(f);
         quote! {
             #doc #deprecated

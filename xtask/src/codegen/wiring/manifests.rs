@@ -167,6 +167,13 @@ pub(super) fn product(spec: &ProductSpec) -> String {
         ])),
     );
     doc.insert("package", Item::Table(package));
+    let mut lib = Table::new();
+    lib.decor_mut().set_prefix(
+        "# The rustdoc examples call the product through dezai-sdk; the SDK's conformance tests\n\
+         # compile every one of them (one test, not a doctest per action).\n",
+    );
+    lib.insert("doctest", value(false));
+    doc.insert("lib", Item::Table(lib));
     let mut dependencies = Table::new();
     for dependency in ["dezai-macros", "dezai-runtime"] {
         dependencies.insert(dependency, workspace_inherited());

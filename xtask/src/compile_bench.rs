@@ -1,22 +1,25 @@
-//! `cargo xtask bench-compile`: how long the generated SDK takes to compile, and what a user's
-//! crate that calls it pays.
+//! `cargo xtask bench-compile`: how long the generated SDK takes to compile, where that time
+//! goes, and what a user's crate that calls it pays.
 //!
-//! A synthetic corpus (`dezai_docs::synth`, shaped like real documents) becomes specs, and a
-//! scratch SDK is laid out as `dezai-sdk` is: one crate per product expanding its `product!`,
-//! and a facade re-exporting each behind a feature (`--single-crate`: every product a module
-//! of one crate, the layout before, for comparison). One product has 100 actions, the size of
-//! a large real product; the others share the rest. The product crates are built without
-//! incremental compilation, as `cargo xtask codegen` sets up `dezai-sdk`'s workspace and as a
-//! registry dependency always is. Two scratch user crates call actions through the facade,
-//! each action's request example set through the typed API and sent.
+//! A corpus in the shape of the published set (`dezai_docs::synth::real_shaped`: the
+//! distribution of actions per product, fields per action, data models and field types that
+//! `docs/format.md` gives) becomes specs, and a scratch SDK is laid out as `dezai-sdk` is: one
+//! crate per product expanding its `product!`, and a facade re-exporting each behind a feature
+//! (`--single-crate`: every product a module of one crate, the layout before, for comparison).
+//! Its largest product (about 100 actions, like the largest real ones) is named `large`. The
+//! product crates are built without incremental compilation, as `cargo xtask codegen` sets up
+//! `dezai-sdk`'s workspace and as a registry dependency always is. Two scratch user crates call
+//! actions through the facade, each action's request example set through the typed API and
+//! sent.
 //!
 //! Measured, each the median of several runs, dependencies built first (what anyone pays
 //! after their first build): a clean debug build of the SDK with all products (and the same
 //! with incremental compilation forced on) and with the large product alone, the rebuild after
 //! editing that product's spec, the time inside the
-//! macro (`DEZAI_MACRO_TIMING`), the user crate calling the large product's 100 actions (its
-//! own build, over the SDK's), and the user crate calling every action (CPU time of its own
-//! build per 100 actions, from the kernel's accounting of reaped child processes).
+//! macro (`DEZAI_MACRO_TIMING`), the user crate calling the large product's actions (its
+//! own build, over the SDK's), the user crate calling every action (CPU time of its own
+//! build per 100 actions, from the kernel's accounting of reaped child processes), and rustc's
+//! passes over the SDK's crates (`passes`).
 
 use std::path::Path;
 use std::process::Command;
@@ -25,6 +28,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use quote::quote;
 use toml_edit::{Array, DocumentMut, Item, Table, value};
+
+mod passes;
 
 use crate::writers::rust;
 use crate::writers::toml::{self, path_dependency};
@@ -41,17 +46,16 @@ pub struct Options {
     pub single_crate: bool,
 }
 
-/// The product with [`LARGE_ACTIONS`] actions.
+/// The corpus's largest product (about 100 actions, like the largest real products), renamed
+/// so that the report can name it.
 const LARGE: &str = "large";
-/// Actions of the large product: about the size of the largest real products.
-const LARGE_ACTIONS: usize = 100;
 /// The scratch SDK's package name; products are `{SDK}-{product}`.
 const SDK: &str = "compile-bench-sdk";
 
 /// Runs the benchmark and returns the report.
 pub fn run(options: &Options) -> Result<String> {
-    if options.actions <= LARGE_ACTIONS || options.products < 2 {
-        bail!("the corpus needs more than {LARGE_ACTIONS} actions and at least 2 products");
+    if options.actions < options.products || options.products < 2 {
+        bail!("the corpus needs at least 2 products and an action for each");
     }
     let root = crate::project_root();
     let dir = root.join("target/compile-bench");
@@ -62,24 +66,17 @@ pub fn run(options: &Options) -> Result<String> {
     let _ = std::fs::remove_dir_all(&specs);
     std::fs::create_dir_all(&specs)?;
 
-    let mut sources = dezai_docs::synth::corpus(dezai_docs::synth::Options {
-        products: options.products - 1,
-        actions: options.actions - LARGE_ACTIONS,
-        seed: 7,
-    });
-    sources.extend(
-        dezai_docs::synth::corpus(dezai_docs::synth::Options {
-            products: 1,
-            actions: LARGE_ACTIONS,
-            seed: 11,
-        })
+    // The published set's shape (docs/format.md); its first product is the largest.
+    let sources: Vec<_> = dezai_docs::synth::real_shaped(options.products, options.actions, 7)
         .into_iter()
         .map(|mut source| {
-            source.path = source.path.replacen(&source.product, LARGE, 1);
-            source.product = LARGE.to_owned();
+            if source.product == "svc00" {
+                source.path = source.path.replacen("svc00", LARGE, 1);
+                source.product = LARGE.to_owned();
+            }
             source
-        }),
-    );
+        })
+        .collect();
     let markdown: usize = sources.iter().map(|s| s.bytes.len()).sum();
     let built = dezai_docs::build_specs(&sources).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut spec_bytes = 0;
@@ -142,8 +139,8 @@ pub fn run(options: &Options) -> Result<String> {
     let incremental = measure(options.runs, || {
         edit_round += 1;
         let text = original.replacen(
-            "synthetic actions.",
-            &format!("synthetic actions (edit {edit_round})."),
+            "does one made-up thing.",
+            &format!("does one made-up thing (edit {edit_round})."),
             1,
         );
         std::fs::write(&edited, text)?;
@@ -179,6 +176,9 @@ pub fn run(options: &Options) -> Result<String> {
     let user_all = user("user-all")?;
     let per_100 = user_all.cpu.as_secs_f64() * 100.0 / all_calls.max(1) as f64;
 
+    // Where the product crates' time goes, pass by pass.
+    let passes = passes::per_pass(&work, &target, &sdk_packages)?;
+
     let lines = count_generated_lines(&parsed)?;
     let layout = if options.single_crate {
         "one crate, a module per product"
@@ -186,7 +186,7 @@ pub fn run(options: &Options) -> Result<String> {
         "one crate per product and a facade"
     };
     Ok(format!(
-        "corpus: {} actions in {} products, one of them ({LARGE}) with {LARGE_ACTIONS} actions ({:.1} MB of Markdown, {:.1} MB of specs), about {lines} lines of generated Rust\n\
+        "corpus: {} actions in {} products shaped like the published set, the largest ({LARGE}) with {} actions ({:.1} MB of Markdown, {:.1} MB of specs), about {lines} lines of generated Rust\n\
          layout: {layout}; debug profile; medians of {} runs; dependencies built first\n\
          clean build of the SDK, all products: {}\n\
          the same with incremental compilation of the product crates: {}\n\
@@ -194,9 +194,11 @@ pub fn run(options: &Options) -> Result<String> {
          rebuild after editing {LARGE}'s spec (all products on): {}\n\
          inside the macro (all products): generate {:.0} ms, read + parse specs {:.0} ms\n\
          user crate calling {one_calls} actions of {LARGE} (SDK with {LARGE} only, built first): {}\n\
-         user crate calling every action ({all_calls} calls, SDK with all products built first): {}, {:.2} CPU-s per 100 actions\n",
+         user crate calling every action ({all_calls} calls, SDK with all products built first): {}, {:.2} CPU-s per 100 actions\n\
+         rustc's passes over the SDK's crates, each compiled alone (-Z time-passes, summed):\n{}",
         options.actions,
         products.len(),
+        large_spec.actions.len(),
         markdown as f64 / 1e6,
         spec_bytes as f64 / 1e6,
         options.runs,
@@ -210,6 +212,7 @@ pub fn run(options: &Options) -> Result<String> {
         user_one,
         user_all,
         per_100,
+        passes::report(&passes),
     ))
 }
 
@@ -466,9 +469,12 @@ const INCREMENTAL: &[(&str, &str)] = &[("CARGO_INCREMENTAL", "1")];
 
 fn cargo(work: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // `--offline` right after the subcommand: after `--`, arguments are rustc's.
+    let (subcommand, rest) = args.split_first().context("a cargo subcommand")?;
     command
-        .args(args)
+        .arg(subcommand)
         .arg("--offline")
+        .args(rest)
         .current_dir(work)
         .env("CARGO_TARGET_DIR", target)
         .envs(env.iter().copied());

@@ -59,11 +59,11 @@ enum Command {
     },
     /// Measure how long the generated SDK takes to compile (see BENCHMARKS.md).
     BenchCompile {
-        /// Actions in the synthetic corpus.
-        #[arg(long, default_value_t = 2000)]
+        /// Actions in the corpus (shaped like the published set: docs/format.md).
+        #[arg(long, default_value_t = 1750)]
         actions: usize,
         /// Products they are spread over.
-        #[arg(long, default_value_t = 80)]
+        #[arg(long, default_value_t = 82)]
         products: usize,
         /// Runs per measurement (the median is reported).
         #[arg(long, default_value_t = 3)]

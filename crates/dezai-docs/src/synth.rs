@@ -15,6 +15,9 @@ use std::fmt::Write as _;
 
 use crate::Source;
 
+mod real;
+pub use real::real_shaped;
+
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {

@@ -208,7 +208,10 @@ impl Client {
         };
         let answer = self.inner.transport.drive(shared, input).await?;
         match answer.body {
-            Body::Object(object) => Ok(Value::Object(object)),
+            Body::Object(mut object, envelope) => {
+                envelope.restore(&mut object);
+                Ok(Value::Object(object))
+            }
             Body::Decoded(decoded) => {
                 let mut slot: Option<Value> = None;
                 decoded.fill(&mut slot);

@@ -55,8 +55,8 @@ impl<R: Response> std::future::Future for SendFuture<'_, R> {
         let name = std::any::type_name::<R>;
         match poll_answer(&mut this.exchange, this.action, cx, &mut this.decoded, name) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Opened::Object(object, request_id)) => {
-                Poll::Ready(R::from_answer(this.action, object, request_id))
+            Poll::Ready(Opened::Object(object, envelope, request_id)) => {
+                Poll::Ready(R::from_parts(this.action, object, envelope, request_id))
             }
             Poll::Ready(Opened::Decoded) => match this.decoded.take() {
                 Some(response) => Poll::Ready(Ok(response)),
@@ -70,7 +70,11 @@ impl<R: Response> std::future::Future for SendFuture<'_, R> {
 /// A typed call's answer, before its type comes in.
 enum Opened {
     /// The object a server sent, and the request id it gave.
-    Object(serde_json::Map<String, Value>, Option<String>),
+    Object(
+        serde_json::Map<String, Value>,
+        crate::response::AnswerEnvelope,
+        Option<String>,
+    ),
     /// A decoded response, moved into the future's slot.
     Decoded,
     Failed(Error),
@@ -91,9 +95,9 @@ fn poll_answer(
     };
     Poll::Ready(match answer {
         Ok(Answer {
-            body: Body::Object(object),
+            body: Body::Object(object, envelope),
             request_id,
-        }) => Opened::Object(object, request_id),
+        }) => Opened::Object(object, envelope, request_id),
         // A response of another type leaves the slot empty.
         Ok(Answer {
             body: Body::Decoded(decoded),

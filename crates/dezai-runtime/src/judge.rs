@@ -11,6 +11,7 @@ use tracing::trace;
 use crate::de::{Envelope, Lenient};
 use crate::error::{Error, ErrorKind};
 use crate::redact::redact_json;
+use crate::response::AnswerEnvelope;
 use crate::transport::{Exchange, Payload};
 
 /// What a successful call hands to the decoder.
@@ -22,7 +23,8 @@ pub(crate) struct Answer {
 /// A successful call's body: the JSON object a server sent, or a response a transport handed
 /// over already decoded (a test double's typed answer).
 pub(crate) enum Body {
-    Object(serde_json::Map<String, Value>),
+    /// The object without its envelope, and the envelope.
+    Object(serde_json::Map<String, Value>, AnswerEnvelope),
     Decoded(Box<dyn crate::mock::Fill>),
 }
 
@@ -131,9 +133,9 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
         return Err(failure);
     }
 
-    let object = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(object)) => object,
-        Ok(_) => {
+    let (object, envelope) = match read_answer(&body) {
+        Ok(read) => read,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
             let message = "the response is not a JSON object";
             return Err(Failure::decode(action, status, request_id, &body, message));
         }
@@ -143,13 +145,14 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
         }
     };
     if tracing::enabled!(tracing::Level::TRACE) {
-        let value = Value::Object(object.clone());
-        trace!(body = %redact_json(&value), "response body");
+        let mut whole = object.clone();
+        envelope.clone().restore(&mut whole);
+        let whole = Value::Object(whole);
+        trace!(body = %redact_json(&whole), "response body");
     }
-    let lenient = |name: &str| object.get(name).cloned();
-    match lenient("RetCode").and_then(i64::from_json) {
+    match envelope.ret_code.clone().and_then(i64::from_json) {
         Some(0) => Ok(Answer {
-            body: Body::Object(object),
+            body: Body::Object(object, envelope),
             request_id,
         }),
         Some(code) => {
@@ -157,7 +160,7 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
                 .with_ret_code(code)
                 .with_status(status)
                 .with_request_id(request_id);
-            if let Some(message) = lenient("Message").and_then(String::from_json) {
+            if let Some(message) = envelope.message.and_then(String::from_json) {
                 error = error.with_message(message);
             }
             let mut failure = Failure::new(error, Class::RetCode(code));
@@ -172,4 +175,67 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
             "the response has no RetCode",
         )),
     }
+}
+
+/// Reads an answer's JSON object in one pass, the envelope's values apart: their keys are
+/// borrowed from the body and never allocated (a typed response does not keep them). Other
+/// members are kept as a `Value` object; a key written twice keeps its last value, as
+/// serde_json's own reading does. A body that is JSON but not an object is a `Data` error.
+fn read_answer(
+    body: &[u8],
+) -> Result<(serde_json::Map<String, Value>, AnswerEnvelope), serde_json::Error> {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    use std::borrow::Cow;
+
+    /// A key, borrowed from the body when it has no escapes.
+    struct Key<'de>(Cow<'de, str>);
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v.to_owned())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v)))
+                }
+            }
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct AnswerVisitor;
+    impl<'de> Visitor<'de> for AnswerVisitor {
+        type Value = (serde_json::Map<String, Value>, AnswerEnvelope);
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut object = serde_json::Map::new();
+            let mut envelope = AnswerEnvelope::default();
+            while let Some(Key(key)) = map.next_key()? {
+                let value: Value = map.next_value()?;
+                match envelope.slot(&key) {
+                    Some(slot) => *slot = Some(value),
+                    None => {
+                        object.insert(key.into_owned(), value);
+                    }
+                }
+            }
+            Ok((object, envelope))
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let read = deserializer.deserialize_map(AnswerVisitor)?;
+    deserializer.end()?;
+    Ok(read)
 }

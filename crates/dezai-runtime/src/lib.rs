@@ -68,7 +68,7 @@ pub use dezai_spec::ret_code;
 pub use future::SendFuture;
 pub use paginator::{Paged, Paginator};
 pub use prepare::EncodedRequest;
-pub use response::{Response, ResponseMeta};
+pub use response::{AnswerEnvelope, Response, ResponseMeta};
 
 pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
 pub use credentials::{Credentials, Secret};

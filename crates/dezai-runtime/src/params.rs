@@ -11,6 +11,12 @@
 
 use std::fmt::Write as _;
 
+use smallvec::SmallVec;
+
+/// Parameters a request usually has at most: their positions live in the [`Params`] value
+/// itself up to this many, without an allocation of their own.
+const INLINE_PAIRS: usize = 24;
+
 /// An ordered list of `name=value` parameters, as they will be sent.
 ///
 /// All names and values live in one text buffer: a call allocates a handful of times, not
@@ -20,7 +26,7 @@ pub struct Params {
     text: String,
     /// Per parameter: where its name starts, where its value starts (= the name's end), and
     /// where its value ends, in `text`.
-    pairs: Vec<[u32; 3]>,
+    pairs: SmallVec<[[u32; 3]; INLINE_PAIRS]>,
 }
 
 impl Params {
@@ -33,7 +39,7 @@ impl Params {
     pub fn with_capacity(pairs: usize, text: usize) -> Self {
         Self {
             text: String::with_capacity(text),
-            pairs: Vec::with_capacity(pairs),
+            pairs: SmallVec::with_capacity(pairs),
         }
     }
 
@@ -190,8 +196,24 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Params {
 /// and structures.
 pub struct ParamWriter<'a> {
     params: &'a mut Params,
-    key: String,
+    /// The current key, `Disks.0.Size`; held inline (no allocation) up to 64 bytes.
+    key: SmallVec<[u8; 64]>,
     problems: Vec<String>,
+}
+
+/// A key as text: always UTF-8, since it is built from names (`&str`), dots and digits.
+fn key_text(key: &[u8]) -> &str {
+    std::str::from_utf8(key).unwrap_or_default()
+}
+
+/// Writes formatted text onto a key.
+struct KeyText<'k>(&'k mut SmallVec<[u8; 64]>);
+
+impl std::fmt::Write for KeyText<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
 }
 
 impl<'a> ParamWriter<'a> {
@@ -199,7 +221,7 @@ impl<'a> ParamWriter<'a> {
     pub fn new(params: &'a mut Params) -> Self {
         Self {
             params,
-            key: String::new(),
+            key: SmallVec::new(),
             problems: Vec::new(),
         }
     }
@@ -224,34 +246,37 @@ impl<'a> ParamWriter<'a> {
     fn enter_field(&mut self, name: &str) -> usize {
         let len = self.key.len();
         if !self.key.is_empty() {
-            self.key.push('.');
+            self.key.push(b'.');
         }
-        self.key.push_str(name);
+        self.key.extend_from_slice(name.as_bytes());
         len
     }
 
     /// Extends the key by `.index` and returns the length to go back to.
     fn enter_item(&mut self, index: usize) -> usize {
         let len = self.key.len();
-        let _ = write!(self.key, ".{index}");
+        let _ = write!(KeyText(&mut self.key), ".{index}");
         len
     }
 
     /// Writes a scalar at the current key.
     pub fn scalar(&mut self, value: &str) {
-        self.params.push(&self.key, value);
+        let key = key_text(&self.key);
+        self.params.push(key, value);
     }
 
     /// Writes a scalar at the current key through its `Display`, without an intermediate
     /// string.
     pub fn scalar_display(&mut self, value: impl std::fmt::Display) {
-        self.params.push_display(&self.key, value);
+        let key = key_text(&self.key);
+        self.params.push_display(key, value);
     }
 
     /// Records a value that cannot be sent (a NaN float); the call fails locally with an
     /// invalid-request error naming the key.
     pub fn invalid(&mut self, why: &str) {
-        self.problems.push(format!("`{}`: {why}", self.key));
+        self.problems
+            .push(format!("`{}`: {why}", key_text(&self.key)));
     }
 
     /// What could not be written, if anything.

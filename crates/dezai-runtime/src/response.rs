@@ -71,6 +71,52 @@ impl ResponseMeta {
     }
 }
 
+/// The envelope of an answer (`RetCode`, `Action`, `Message`) as the server sent it, read
+/// apart from the rest of the object so that a typed response does not pay for their keys:
+/// [`Response::from_parts`] gets both. Built by the runtime only.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerEnvelope {
+    pub(crate) ret_code: Option<Value>,
+    pub(crate) action: Option<Value>,
+    pub(crate) message: Option<Value>,
+}
+
+impl AnswerEnvelope {
+    /// The wire names, and where each is kept.
+    pub(crate) fn slot(&mut self, key: &str) -> Option<&mut Option<Value>> {
+        match key {
+            "RetCode" => Some(&mut self.ret_code),
+            "Action" => Some(&mut self.action),
+            "Message" => Some(&mut self.message),
+            _ => None,
+        }
+    }
+
+    /// The envelope read leniently, with the call's request id: a typed response's `meta()`.
+    pub fn into_meta(self, request_id: Option<String>) -> ResponseMeta {
+        use crate::de::Lenient;
+        ResponseMeta {
+            ret_code: self.ret_code.and_then(i64::from_json),
+            action: self.action.and_then(String::from_json),
+            message: self.message.and_then(String::from_json),
+            request_id,
+        }
+    }
+
+    /// Puts the envelope back into the object, as the server sent it.
+    pub fn restore(self, object: &mut Map<String, Value>) {
+        for (key, value) in [
+            ("RetCode", self.ret_code),
+            ("Action", self.action),
+            ("Message", self.message),
+        ] {
+            if let Some(value) = value {
+                object.insert(key.to_owned(), value);
+            }
+        }
+    }
+}
+
 /// A typed response: what [`Action::Response`](crate::Action::Response) must be. Generated
 /// responses implement it; a hand-written response type needs only `impl Response for T {}`.
 pub trait Response: DeserializeOwned + Send + 'static {
@@ -109,6 +155,24 @@ pub trait Response: DeserializeOwned + Send + 'static {
             }
             Err(e) => Err(crate::Error::decode_response(action, &e, request_id)),
         }
+    }
+
+    /// The response of a call to `action` from the answer's parts: the object without its
+    /// envelope, the envelope, and the request id. What the runtime calls; the default puts
+    /// the envelope back and goes through [`Response::from_answer`]. Generated responses
+    /// override it and take their `meta()` from the envelope, so that the envelope's keys are
+    /// never allocated.
+    fn from_parts(
+        action: &'static str,
+        mut object: Map<String, Value>,
+        envelope: AnswerEnvelope,
+        request_id: Option<String>,
+    ) -> Result<Self, crate::Error>
+    where
+        Self: Sized,
+    {
+        envelope.restore(&mut object);
+        Self::from_answer(action, object, request_id)
     }
 }
 

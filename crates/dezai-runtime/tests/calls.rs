@@ -372,6 +372,35 @@ async fn a_json_body_without_ret_code_is_a_decode_error() {
 }
 
 #[tokio::test]
+async fn json_that_is_not_an_object_is_a_decode_error() {
+    let server = Server::start().await;
+    server.script([Reply::Raw(200, b"[{\"RetCode\": 0}]".to_vec())]);
+    let err = client(&server).send(request()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("not a JSON object"), "{err}");
+}
+
+/// The envelope is read apart from the rest of the answer (its keys are never allocated for a
+/// typed response); `invoke` still returns it exactly as the server sent it.
+#[tokio::test]
+async fn invoke_returns_the_envelope_as_sent() {
+    let server = Server::start().await;
+    server.script([Reply::Raw(
+        200,
+        br#"{"RetCode": "0", "Action": "DescribeAnythingResponse", "Message": "", "Data": {"RetCode": 7}}"#
+            .to_vec(),
+    )]);
+    let json = client(&server)
+        .invoke("DescribeAnything", Params::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"RetCode": "0", "Action": "DescribeAnythingResponse", "Message": "", "Data": {"RetCode": 7}})
+    );
+}
+
+#[tokio::test]
 async fn truncated_json_is_a_decode_error() {
     let server = Server::start().await;
     server.script([Reply::Raw(200, b"{\"RetCode\": 0, \"Back".to_vec())]);

@@ -114,9 +114,10 @@ impl Readable<'_> {
                     }
                     // The typed end of every call to this action: compiled here, once, not
                     // in every crate that awaits the call.
-                    fn from_answer(_action: &'static str, map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>, request_id: ::std::option::Option<::std::string::String>) -> ::std::result::Result<Self, #rt::Error> {
+                    // The envelope arrives apart from the object (its keys never allocated).
+                    fn from_parts(_action: &'static str, map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>, envelope: #rt::AnswerEnvelope, request_id: ::std::option::Option<::std::string::String>) -> ::std::result::Result<Self, #rt::Error> {
                         let mut response = Self::from_object(map);
-                        response.__meta.set_request_id(request_id);
+                        response.__meta = envelope.into_meta(request_id);
                         ::std::result::Result::Ok(response)
                     }
                 }

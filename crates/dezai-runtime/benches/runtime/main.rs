@@ -12,9 +12,11 @@
 
 use std::time::{Duration, Instant};
 
+mod apart;
 mod python;
 mod servers;
 
+use apart::{Round, ServerProcess};
 use dezai_runtime::{Action, Client, Config, ConfigParams, Credentials, ParamWriter};
 use python::python_contender;
 use servers::{serve_apart, start_axum, start_emulator, start_minimal_hyper};
@@ -88,6 +90,9 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn main() {
+    if apart::serve_if_asked() {
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -237,7 +242,19 @@ async fn run() {
         return;
     }
 
-    // 3. Calls per second: the client (typed call, signing and decoding included) versus raw
+    // 3. What the client process spends per call, the emulator in a process of its own; the
+    // Python SDK against the same server, in client CPU per call. APART_ONLY=1 stops after it.
+    let rounds = env_usize("ROUNDS", 7);
+    let window = Duration::from_millis(env_usize("WINDOW_MS", 1500) as u64);
+    let apart = ServerProcess::start("emulator");
+    let apart_client = client_for(&apart.url);
+    let typed_cpu = client_cpu_apart(&apart, &apart_client, encoded.body(), rounds, window).await;
+    python_contender(&apart, &apart_client, typed_cpu).await;
+    if std::env::var_os("APART_ONLY").is_some() {
+        return;
+    }
+
+    // 4. Calls per second, servers in this process: the client (typed call, signing and decoding included) versus raw
     // reqwest posting the same pre-encoded body and reading the response bytes.
     // RAW_WITH_TIMEOUTS=1 gives raw reqwest a timeout as long as the client's, to see what a
     // timer per call costs.
@@ -249,8 +266,6 @@ async fn run() {
     }
     let raw = raw_builder.build().expect("raw reqwest");
     let body = encoded.body().to_owned();
-    let rounds = env_usize("ROUNDS", 7);
-    let window = Duration::from_millis(env_usize("WINDOW_MS", 1500) as u64);
     for concurrency in [1usize, 64] {
         // Five contenders, interleaved each round so they share machine conditions: raw
         // reqwest with a pre-encoded body (the baseline), raw reqwest encoding and signing
@@ -322,7 +337,7 @@ async fn run() {
         );
     }
 
-    // 4. The same two ends against a minimal hyper server and against the emulator: what a
+    // 5. The same two ends against a minimal hyper server and against the emulator: what a
     // round trip costs on this loopback, and what the emulator adds to it.
     let hyper_url = serve_apart("hyper", start_minimal_hyper);
     let emulator_url = serve_apart("emulator", start_emulator);
@@ -349,7 +364,7 @@ async fn run() {
             "raw reqwest got an error from {url}: {answer}"
         );
     }
-    let mut round_trips = [0.0f64; 2];
+
     for concurrency in [1usize, 64] {
         // Raw, raw + SDK encode/sign, and typed against hyper, then against the emulator,
         // interleaved.
@@ -396,13 +411,112 @@ async fn run() {
             emulator_typed / emulator_raw,
             hyper_raw / emulator_raw,
         );
+    }
+}
+
+/// Client-process CPU per call (and the server's, and calls per second) at 1 and 64 callers
+/// against a server in another process: raw reqwest posting a pre-signed body, the same with
+/// the SDK's User-Agent (what the typed call sends beyond it), raw + the SDK's encode/sign,
+/// `invoke`, and the typed call. Returns the typed call's client CPU per call at 1 caller.
+async fn client_cpu_apart(
+    server: &ServerProcess,
+    client: &Client,
+    body: &str,
+    rounds: usize,
+    window: Duration,
+) -> f64 {
+    client
+        .send(request())
+        .await
+        .expect("the emulator answers the typed call");
+    let url = format!("{}/", server.url);
+    let raw = reqwest::Client::new();
+    let raw_ua = reqwest::Client::builder()
+        .user_agent(dezai_runtime::USER_AGENT)
+        .build()
+        .expect("raw reqwest");
+    let mut typed_one = 0.0;
+    for concurrency in [1usize, 64] {
+        let mut results: [Vec<Round>; 5] = Default::default();
+        for _ in 0..rounds {
+            let body = body.to_owned();
+            let raw_plain = raw_call(raw.clone(), url.clone(), None, body.clone());
+            let with_ua = raw_call(raw_ua.clone(), url.clone(), None, body.clone());
+            let encoding = raw_call(raw.clone(), url.clone(), Some(client.clone()), body);
+            let m = |i: usize| {
+                let (c, w) = (concurrency, window);
+                let (raw_plain, with_ua, encoding) =
+                    (raw_plain.clone(), with_ua.clone(), encoding.clone());
+                async move {
+                    match i {
+                        0 => apart::measure(server, c, w, raw_plain).await,
+                        1 => apart::measure(server, c, w, with_ua).await,
+                        2 => apart::measure(server, c, w, encoding).await,
+                        3 => apart::measure(server, c, w, invoke_call(client)).await,
+                        _ => apart::measure(server, c, w, typed_call(client)).await,
+                    }
+                }
+            };
+            for (i, result) in results.iter_mut().enumerate() {
+                result.push(m(i).await);
+            }
+        }
+        let medians = results.each_ref().map(|r| {
+            (
+                median(r.iter().map(Round::rate).collect()),
+                median(r.iter().map(Round::client_us).collect()),
+                median(r.iter().map(Round::server_us).collect()),
+            )
+        });
+        // The typed call's extra client CPU, per round (contenders of a round share its
+        // conditions), then the median.
+        let added = median(
+            results[4]
+                .iter()
+                .zip(&results[0])
+                .map(|(t, r)| t.client_us() - r.client_us())
+                .collect(),
+        );
+        println!(
+            "emulator in another process, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds (CPU per call: this process, all threads / the server process):",
+            window.as_millis()
+        );
+        let names = [
+            "raw reqwest, pre-signed body",
+            "raw reqwest + the SDK's User-Agent",
+            "raw reqwest + SDK encode/sign",
+            "client.invoke",
+            "client.send (typed)",
+        ];
+        for (name, (rate, client_us, server_us)) in names.iter().zip(medians) {
+            println!(
+                "   {name:<36} {rate:>7.0} calls/s ({:.3}x)  client {client_us:>5.1} us  server {server_us:>5.1} us",
+                rate / medians[0].0
+            );
+        }
+        println!("   the typed call adds {added:.1} us of client CPU per call over raw reqwest");
         if concurrency == 1 {
-            round_trips = [emulator_typed, emulator_raw];
+            typed_one = medians[4].1;
         }
     }
+    typed_one
+}
 
-    // 5. The Python SDK against the emulator, sequential, beside the Rust SDK's typed call.
-    python_contender(&emulator_url, &emulator_client, round_trips[0]).await;
+/// `client.invoke` of the same call, on `client`.
+fn invoke_call(
+    client: &Client,
+) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Clone + Send + 'static
+{
+    let client = client.clone();
+    move || {
+        let client = client.clone();
+        Box::pin(async move {
+            client
+                .invoke(INVOKED, invoke_params())
+                .await
+                .expect("invoke");
+        })
+    }
 }
 
 /// The typed call as generated code makes it, on `client`.
@@ -463,7 +577,17 @@ where
     Fut: std::future::Future<Output = ()> + Send,
 {
     let start = Instant::now();
-    let deadline = start + window;
+    let total = calls(concurrency, window, make).await;
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The calls `concurrency` callers looping for `window` make.
+pub(crate) async fn calls<F, Fut>(concurrency: usize, window: Duration, make: F) -> u64
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let deadline = Instant::now() + window;
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let make = make.clone();
@@ -481,5 +605,5 @@ where
     for task in tasks {
         total += task.await.expect("caller task");
     }
-    total as f64 / start.elapsed().as_secs_f64()
+    total
 }

@@ -1,14 +1,18 @@
 //! The Python SDK contender (ucloud-sdk-python3 in a scratch virtualenv under `target/`),
-//! against the emulator, sequentially, beside the Rust SDK.
+//! against the emulator in its own process, sequentially, beside the Rust SDK: compared in
+//! client CPU per call (the Python process's own `time.process_time()`, against this process's
+//! getrusage for the typed call); the wall-time ratio is bounded by the emulator's latency and
+//! given only as context.
 
 use std::time::Duration;
 
 use dezai_runtime::Client;
 
-use crate::{PRIVATE_KEY, PUBLIC_KEY, median, rate, typed_call};
+use crate::apart::{ServerProcess, measure};
+use crate::{PRIVATE_KEY, PUBLIC_KEY, median, typed_call};
 
 /// The Python script: one client, warm-up, then sequential calls for the given seconds; prints
-/// calls per second.
+/// calls per second and the process's CPU microseconds per call.
 const PYTHON_SCRIPT: &str = r#"
 import logging, sys, time
 from ucloud.client import Client
@@ -20,16 +24,17 @@ client = Client({"region": "cn-bj2", "project_id": "org-bench", "base_url": url,
 req = {"DBId": "udb-abc123", "BackupId": 1234, "ValidTime": 3600, "Zone": "cn-bj2-04"}
 for _ in range(50):
     client.describe_udb_instance_backup_url(req)
-calls, start = 0, time.perf_counter()
+calls, start, cpu = 0, time.perf_counter(), time.process_time()
 while time.perf_counter() - start < seconds:
     client.describe_udb_instance_backup_url(req)
     calls += 1
-print(calls / (time.perf_counter() - start))
+print(calls / (time.perf_counter() - start), (time.process_time() - cpu) * 1e6 / calls)
 "#;
 
 /// Runs the Python SDK contender when Python and the package can be had; says why not
 /// otherwise.
-pub(crate) async fn python_contender(url: &str, client: &Client, rust_rate: f64) {
+pub(crate) async fn python_contender(server: &ServerProcess, client: &Client, rust_cpu_us: f64) {
+    let url = server.url.as_str();
     let Some(python) = python_env() else {
         return;
     };
@@ -40,7 +45,7 @@ pub(crate) async fn python_contender(url: &str, client: &Client, rust_rate: f64)
     std::fs::write(&script, PYTHON_SCRIPT).expect("script");
     let rounds = 3;
     let window = Duration::from_secs(2);
-    let (mut python_rates, mut rust_rates) = (Vec::new(), Vec::new());
+    let (mut python_rates, mut python_cpu, mut rust_rounds) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         let output = tokio::process::Command::new(&python)
             .arg(&script)
@@ -55,9 +60,16 @@ pub(crate) async fn python_contender(url: &str, client: &Client, rust_rate: f64)
         match output {
             Ok(out) if out.status.success() => {
                 let text = String::from_utf8_lossy(&out.stdout);
-                match text.trim().parse::<f64>() {
-                    Ok(rate) => python_rates.push(rate),
-                    Err(_) => {
+                let numbers: Vec<f64> = text
+                    .split_whitespace()
+                    .filter_map(|n| n.parse().ok())
+                    .collect();
+                match numbers[..] {
+                    [rate, cpu] => {
+                        python_rates.push(rate);
+                        python_cpu.push(cpu);
+                    }
+                    _ => {
                         println!("Python SDK: skipped (unexpected output: {text})");
                         return;
                     }
@@ -78,13 +90,17 @@ pub(crate) async fn python_contender(url: &str, client: &Client, rust_rate: f64)
                 return;
             }
         }
-        rust_rates.push(rate(1, window, typed_call(client)).await);
+        rust_rounds.push(measure(server, 1, window, typed_call(client)).await);
     }
-    let (python_rate, rust) = (median(python_rates), median(rust_rates));
+    let python_rate = median(python_rates);
+    let python_cpu = median(python_cpu);
+    let rust_rate = median(rust_rounds.iter().map(|r| r.rate()).collect());
+    let rust_cpu = median(rust_rounds.iter().map(|r| r.client_us()).collect());
     println!(
-        "Python SDK (ucloud-sdk-python3) vs Rust SDK, sequential against the emulator, median of {rounds} interleaved {}-s rounds:\n   Python {python_rate:.0} calls/s, Rust client.send {rust:.0} calls/s: Rust {:.1}x faster (the earlier section's 1-caller figure: {rust_rate:.0} calls/s)",
+        "Python SDK (ucloud-sdk-python3) vs Rust SDK, sequential against the emulator in another process, median of {rounds} interleaved {}-s rounds:\n   client CPU per call: Python {python_cpu:.0} us, Rust client.send {rust_cpu:.1} us: Python spends {:.0}x the CPU (the section above measured {rust_cpu_us:.1} us for Rust)\n   wall, as context (bounded by the emulator's latency): Python {python_rate:.0} calls/s, Rust {rust_rate:.0} calls/s ({:.1}x)",
         window.as_secs(),
-        rust / python_rate,
+        python_cpu / rust_cpu,
+        rust_rate / python_rate,
     );
 }
 

@@ -1,14 +1,20 @@
-//! Runtime benchmarks: sign + encode of a typical request, allocations per call, and calls per
-//! second over loopback through the client versus raw reqwest against the same server, in the
-//! same run, at 1 and 64 callers; against three servers (axum, a minimal hyper server answering
-//! a fixed body, and the emulator), each on its own tokio runtime and threads as a server in
-//! another process would be; and the Python SDK (ucloud-sdk-python3, installed into a scratch
-//! virtualenv under `target/`) against the emulator, sequentially, beside the Rust SDK.
+//! Runtime benchmarks: sign + encode of a typical request, allocations per call, what the
+//! client process itself spends per call with the emulator in another process (`apart`), and
+//! calls per second over loopback through the client versus raw reqwest against the same
+//! server, in the same run, at 1 and 64 callers; against three servers (axum, a minimal hyper
+//! server answering a fixed body, and the emulator), each on its own tokio runtime and threads
+//! as a server in another process would be; and the Python SDK (ucloud-sdk-python3, installed
+//! into a scratch virtualenv under `target/`) against the emulator process, in client CPU per
+//! call.
 //!
 //! Run with `cargo bench -p dezai-runtime --bench runtime`. Prints medians and ratios; no
 //! assertions. `ROUNDS`, `WINDOW_MS` and `PYTHON` (the interpreter; `PYTHON=none` skips that
-//! contender) adjust it; `ALLOCATIONS_ONLY=1` stops after the allocation count, and
-//! `PROFILE=typed|invoke|raw` runs one contender for 10 s (for `perf record`).
+//! contender) adjust it; `ALLOCATIONS_ONLY=1` stops after the allocation count, `APART_ONLY=1`
+//! after the client-CPU section, and `PROFILE=typed|invoke|raw` runs one contender for 10 s
+//! (for `perf record`; with `PROFILE_SERVER=emulator|hyper`, against that server in another
+//! process). `SPIN_INSTEAD=1` makes the "raw + SDK encode/sign" contender send the pre-signed
+//! body after spinning `SPIN_NS` nanoseconds (default 1,200) instead of encoding: a client
+//! slower by that much, sending the same bytes.
 
 use std::time::{Duration, Instant};
 
@@ -120,10 +126,18 @@ fn client_for(url: &str) -> Client {
 
 async fn run() {
     let axum_url = serve_apart("axum", start_axum);
-    let client = client_for(&axum_url);
-    let url = axum_url.clone();
+    let mut client = client_for(&axum_url);
+    let mut url = axum_url.clone();
 
-    // PROFILE=typed|invoke|raw: only that contender, 64 callers against axum for 10 s (for `perf`).
+    // PROFILE=typed|invoke|raw: only that contender, 64 callers against axum for 10 s (for
+    // `perf`); PROFILE_SERVER=emulator|hyper: against that server in another process instead,
+    // so that a profile of this process holds the client alone.
+    let _profiled_server = std::env::var("PROFILE_SERVER").ok().map(|kind| {
+        let server = ServerProcess::start(&kind);
+        url = server.url.clone();
+        client = client_for(&url);
+        server
+    });
     if let Ok(which) = std::env::var("PROFILE") {
         let encoded = client.encode(&request()).expect("encode").body().to_owned();
         let window = Duration::from_secs(10);
@@ -549,8 +563,10 @@ fn raw_call(
                 Some(_) if std::env::var_os("SPIN_INSTEAD").is_some() => {
                     // Experiment: the same time spent on nothing, to tell our code's cost
                     // apart from the cost of any work between calls.
+                    // SPIN_NS sets how long (1.2 us by default, about an encode).
+                    let spin = Duration::from_nanos(env_usize("SPIN_NS", 1200) as u64);
                     let start = Instant::now();
-                    while start.elapsed() < Duration::from_nanos(1200) {
+                    while start.elapsed() < spin {
                         std::hint::spin_loop();
                     }
                     body

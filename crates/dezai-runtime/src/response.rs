@@ -183,3 +183,18 @@ impl Response for serde_json::Value {
         Ok(Value::Object(object))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The envelope read apart is the protocol's envelope, every field of it.
+    #[test]
+    fn every_envelope_field_has_a_slot() {
+        let mut envelope = AnswerEnvelope::default();
+        for name in dezai_spec::ENVELOPE_FIELDS {
+            assert!(envelope.slot(name).is_some(), "{name}");
+        }
+        assert!(envelope.slot("Data").is_none());
+    }
+}

@@ -3,23 +3,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{copy_dir, scratch};
+use common::{copy_dir, scratch, text};
 
 fn codegen(docs: &Path, out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["codegen", "--docs"])
-        .arg(docs)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::xtask(&["codegen".as_ref()], docs, out, extra)
 }
 
 fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -5,9 +5,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::scratch;
+use common::{scratch, text};
 
 /// A made-up action document with English headings.
 fn english(action: &str, field: &str) -> String {
@@ -94,20 +94,7 @@ fn project(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn run(upstream: &Path, docs: &Path, out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("import")
-        .arg(upstream)
-        .arg("--docs")
-        .arg(docs)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::xtask(&["import".as_ref(), upstream.as_os_str()], docs, out, extra)
 }
 
 /// Every file under a folder with its bytes, for "nothing changed" checks.

@@ -1,6 +1,8 @@
 //! Helpers shared by the xtask tests: scratch folders and copies of the project's documents.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// An empty folder of its own for one test (named after it and the process).
 pub(crate) fn scratch(name: &str) -> PathBuf {
@@ -23,4 +25,24 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Runs the real `xtask` binary: `subcommand`, then `--docs DOCS --out OUT`, then `extra`.
+#[allow(dead_code)] // Each test binary compiles this module; not every one runs the binary.
+pub(crate) fn xtask(subcommand: &[&OsStr], docs: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(subcommand)
+        .arg("--docs")
+        .arg(docs)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// A process's output as text.
+#[allow(dead_code)] // As above.
+pub(crate) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

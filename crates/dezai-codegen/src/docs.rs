@@ -65,61 +65,84 @@ pub(crate) fn escape_brackets(text: &str) -> String {
 /// A description from the document as rustdoc: brackets escaped, site links made plain text,
 /// and the product's actions linked to their methods from where the doc sits (`scope`).
 pub(crate) fn describe(ctx: &crate::Ctx, scope: &crate::types::Scope<'_>, text: &str) -> String {
-    let qual = scope.model_qual.to_string().replace(' ', "");
-    let handle = format!("{qual}{}", ctx.product_type);
-    link_actions(&escape_brackets(text), &ctx.methods, &handle)
+    // The handle's path is worked out only for a description that names an action.
+    let handle = || {
+        let qual = scope.model_qual.to_string().replace(' ', "");
+        format!("{qual}{}", ctx.product_type)
+    };
+    link_actions(&escape_brackets(text), &ctx.methods, handle)
 }
 
 /// Links every action of the product that `text` names (`obtained through DescribeUDBBackup`,
 /// or in code: `` `DescribeUDBBackup` ``) to its method, `{handle}::{method}` (an intra-doc
 /// path, e.g. `super::Udb::describe_udb_backup`). A name inside a longer word, inside other
-/// code or inside a link stays as it is.
-pub(crate) fn link_actions(text: &str, methods: &BTreeMap<String, Ident>, handle: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
+/// code or inside a link stays as it is. Runs once per description of every field: it reads
+/// the text's bytes (every character it looks for is ASCII) and copies untouched runs whole.
+pub(crate) fn link_actions(
+    text: &str,
+    methods: &BTreeMap<String, Ident>,
+    handle: impl Fn() -> String,
+) -> String {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out: Option<String> = None;
+    let mut copied = 0;
     let mut in_code = false;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if !(c.is_ascii_alphanumeric() || c == '_') {
-            if c == '`' {
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            if bytes[i] == b'`' {
                 in_code = !in_code;
             }
-            out.push(c);
             i += 1;
             continue;
         }
         let start = i;
-        while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+        while i < bytes.len() && is_word(bytes[i]) {
             i += 1;
         }
-        let word: String = chars[start..i].iter().collect();
-        let before = start.checked_sub(1).map(|b| chars[b]);
-        let after = chars.get(i).copied();
-        let method = methods.get(&word);
+        let Some(method) = methods.get(&text[start..i]) else {
+            continue;
+        };
+        let before = start.checked_sub(1).map(|b| bytes[b]);
+        let after = bytes.get(i).copied();
         // A whole code span holding just the name: the span becomes the link's text.
         let whole_span = in_code
-            && before == Some('`')
-            && after == Some('`')
-            && start.checked_sub(2).map(|b| chars[b]) != Some('[');
+            && before == Some(b'`')
+            && after == Some(b'`')
+            && start.checked_sub(2).map(|b| bytes[b]) != Some(b'[');
         let ends_sentence =
-            after == Some('.') && chars.get(i + 1).is_none_or(|c| c.is_whitespace());
+            after == Some(b'.') && bytes.get(i + 1).is_none_or(|c| c.is_ascii_whitespace());
         let plain = !in_code
-            && !matches!(before, Some('[' | '/' | '(' | '#' | '.' | '=' | '\\'))
-            && (!matches!(after, Some(']' | '/' | '(' | '.' | '=')) || ends_sentence);
-        match method {
-            Some(method) if whole_span => {
-                out.pop();
-                out.push_str(&format!("[`{word}`]({handle}::{method})"));
-                // The closing backtick is part of the link now.
-                i += 1;
-                in_code = false;
-            }
-            Some(method) if plain => out.push_str(&format!("[`{word}`]({handle}::{method})")),
-            _ => out.push_str(&word),
+            && !matches!(
+                before,
+                Some(b'[' | b'/' | b'(' | b'#' | b'.' | b'=' | b'\\')
+            )
+            && (!matches!(after, Some(b']' | b'/' | b'(' | b'.' | b'=')) || ends_sentence);
+        let (from, to) = if whole_span {
+            (start - 1, i + 1)
+        } else if plain {
+            (start, i)
+        } else {
+            continue;
+        };
+        let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+        out.push_str(&text[copied..from]);
+        out.push_str(&format!("[`{}`]({}::{method})", &text[start..i], handle()));
+        copied = to;
+        if whole_span {
+            // The closing backtick is part of the link now.
+            i += 1;
+            in_code = false;
         }
     }
-    out
+    match out {
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            out
+        }
+        None => text.to_owned(),
+    }
 }
 
 /// Whether a link target is relative to a site (it would break away from it).
@@ -138,7 +161,7 @@ mod tests {
             .into_iter()
             .map(|(a, m)| (a.to_owned(), quote::format_ident!("{m}")))
             .collect();
-        let link = |t: &str| link_actions(t, &methods, "super::Udb");
+        let link = |t: &str| link_actions(t, &methods, || "super::Udb".to_owned());
         let to = "[`DescribeUDBBackup`](super::Udb::describe_udb_backup)";
         assert_eq!(
             link("obtained through DescribeUDBBackup, then"),

@@ -22,7 +22,7 @@ mod apart;
 mod python;
 mod servers;
 
-use apart::{Round, ServerProcess};
+use apart::ServerProcess;
 use dezai_runtime::{Action, Client, Config, ConfigParams, Credentials, ParamWriter};
 use python::python_contender;
 use servers::{serve_apart, start_axum, start_emulator, start_minimal_hyper};
@@ -262,7 +262,7 @@ async fn run() {
     let window = Duration::from_millis(env_usize("WINDOW_MS", 1500) as u64);
     let apart = ServerProcess::start("emulator");
     let apart_client = client_for(&apart.url);
-    let typed_cpu = client_cpu_apart(&apart, &apart_client, encoded.body(), rounds, window).await;
+    let typed_cpu = apart::client_cpu(&apart, &apart_client, encoded.body(), rounds, window).await;
     python_contender(&apart, &apart_client, typed_cpu).await;
     if std::env::var_os("APART_ONLY").is_some() {
         return;
@@ -426,94 +426,6 @@ async fn run() {
             hyper_raw / emulator_raw,
         );
     }
-}
-
-/// Client-process CPU per call (and the server's, and calls per second) at 1 and 64 callers
-/// against a server in another process: raw reqwest posting a pre-signed body, the same with
-/// the SDK's User-Agent (what the typed call sends beyond it), raw + the SDK's encode/sign,
-/// `invoke`, and the typed call. Returns the typed call's client CPU per call at 1 caller.
-async fn client_cpu_apart(
-    server: &ServerProcess,
-    client: &Client,
-    body: &str,
-    rounds: usize,
-    window: Duration,
-) -> f64 {
-    client
-        .send(request())
-        .await
-        .expect("the emulator answers the typed call");
-    let url = format!("{}/", server.url);
-    let raw = reqwest::Client::new();
-    let raw_ua = reqwest::Client::builder()
-        .user_agent(dezai_runtime::USER_AGENT)
-        .build()
-        .expect("raw reqwest");
-    let mut typed_one = 0.0;
-    for concurrency in [1usize, 64] {
-        let mut results: [Vec<Round>; 5] = Default::default();
-        for _ in 0..rounds {
-            let body = body.to_owned();
-            let raw_plain = raw_call(raw.clone(), url.clone(), None, body.clone());
-            let with_ua = raw_call(raw_ua.clone(), url.clone(), None, body.clone());
-            let encoding = raw_call(raw.clone(), url.clone(), Some(client.clone()), body);
-            let m = |i: usize| {
-                let (c, w) = (concurrency, window);
-                let (raw_plain, with_ua, encoding) =
-                    (raw_plain.clone(), with_ua.clone(), encoding.clone());
-                async move {
-                    match i {
-                        0 => apart::measure(server, c, w, raw_plain).await,
-                        1 => apart::measure(server, c, w, with_ua).await,
-                        2 => apart::measure(server, c, w, encoding).await,
-                        3 => apart::measure(server, c, w, invoke_call(client)).await,
-                        _ => apart::measure(server, c, w, typed_call(client)).await,
-                    }
-                }
-            };
-            for (i, result) in results.iter_mut().enumerate() {
-                result.push(m(i).await);
-            }
-        }
-        let medians = results.each_ref().map(|r| {
-            (
-                median(r.iter().map(Round::rate).collect()),
-                median(r.iter().map(Round::client_us).collect()),
-                median(r.iter().map(Round::server_us).collect()),
-            )
-        });
-        // The typed call's extra client CPU, per round (contenders of a round share its
-        // conditions), then the median.
-        let added = median(
-            results[4]
-                .iter()
-                .zip(&results[0])
-                .map(|(t, r)| t.client_us() - r.client_us())
-                .collect(),
-        );
-        println!(
-            "emulator in another process, {concurrency:>2} caller(s), median of {rounds} interleaved {}-ms rounds (CPU per call: this process, all threads / the server process):",
-            window.as_millis()
-        );
-        let names = [
-            "raw reqwest, pre-signed body",
-            "raw reqwest + the SDK's User-Agent",
-            "raw reqwest + SDK encode/sign",
-            "client.invoke",
-            "client.send (typed)",
-        ];
-        for (name, (rate, client_us, server_us)) in names.iter().zip(medians) {
-            println!(
-                "   {name:<36} {rate:>7.0} calls/s ({:.3}x)  client {client_us:>5.1} us  server {server_us:>5.1} us",
-                rate / medians[0].0
-            );
-        }
-        println!("   the typed call adds {added:.1} us of client CPU per call over raw reqwest");
-        if concurrency == 1 {
-            typed_one = medians[4].1;
-        }
-    }
-    typed_one
 }
 
 /// `client.invoke` of the same call, on `client`.

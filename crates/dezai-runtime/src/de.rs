@@ -185,23 +185,6 @@ impl<T: Lenient> Lenient for Vec<T> {
     }
 }
 
-/// The envelope every response shares, read straight from the body's bytes: other fields
-/// are skipped without being built, so checking a response costs little more than scanning it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub(crate) struct Envelope {
-    #[serde(rename = "RetCode", default, deserialize_with = "lenient")]
-    pub ret_code: Option<i64>,
-    #[serde(rename = "Message", default, deserialize_with = "lenient")]
-    pub message: Option<String>,
-}
-
-impl Envelope {
-    /// Reads the envelope of a response body.
-    pub(crate) fn read(body: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(body)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

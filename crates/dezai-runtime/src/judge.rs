@@ -8,7 +8,6 @@ use std::time::Duration;
 use serde_json::Value;
 use tracing::trace;
 
-use crate::de::{Envelope, Lenient};
 use crate::error::{Error, ErrorKind};
 use crate::redact::redact_json;
 use crate::response::AnswerEnvelope;
@@ -112,11 +111,11 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
             .with_status(status)
             .with_request_id(request_id)
             .with_body(&body);
-        if let Ok(envelope) = Envelope::read(&body) {
-            if let Some(code) = envelope.ret_code.filter(|c| *c != 0) {
+        if let Ok((_, envelope)) = read_answer(&body) {
+            if let Some(code) = envelope.ret_code().filter(|c| *c != 0) {
                 error = error.with_ret_code(code);
             }
-            if let Some(message) = envelope.message {
+            if let Some(message) = envelope.message() {
                 error = error.with_message(message);
             }
         }
@@ -150,7 +149,7 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
         let whole = Value::Object(whole);
         trace!(body = %redact_json(&whole), "response body");
     }
-    match envelope.ret_code.clone().and_then(i64::from_json) {
+    match envelope.ret_code() {
         Some(0) => Ok(Answer {
             body: Body::Object(object, envelope),
             request_id,
@@ -160,7 +159,7 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
                 .with_ret_code(code)
                 .with_status(status)
                 .with_request_id(request_id);
-            if let Some(message) = envelope.message.and_then(String::from_json) {
+            if let Some(message) = envelope.message() {
                 error = error.with_message(message);
             }
             let mut failure = Failure::new(error, Class::RetCode(code));

@@ -71,47 +71,53 @@ impl ResponseMeta {
     }
 }
 
-/// The envelope of an answer (`RetCode`, `Action`, `Message`) as the server sent it, read
-/// apart from the rest of the object so that a typed response does not pay for their keys:
+/// The envelope of an answer (`RetCode`, `Action`, `Message`: the protocol's
+/// [`dezai_spec::ENVELOPE_FIELDS`], in that order) as the server sent it, read apart from the
+/// rest of the object so that a typed response does not pay for their keys:
 /// [`Response::from_parts`] gets both. Built by the runtime only.
 #[derive(Debug, Clone, Default)]
 pub struct AnswerEnvelope {
-    pub(crate) ret_code: Option<Value>,
-    pub(crate) action: Option<Value>,
-    pub(crate) message: Option<Value>,
+    values: [Option<Value>; 3],
 }
 
 impl AnswerEnvelope {
-    /// The wire names, and where each is kept.
+    /// Where the value of `key` is kept, when `key` is an envelope field.
     pub(crate) fn slot(&mut self, key: &str) -> Option<&mut Option<Value>> {
-        match key {
-            "RetCode" => Some(&mut self.ret_code),
-            "Action" => Some(&mut self.action),
-            "Message" => Some(&mut self.message),
-            _ => None,
-        }
+        let at = dezai_spec::ENVELOPE_FIELDS
+            .iter()
+            .position(|name| *name == key)?;
+        self.values.get_mut(at)
+    }
+
+    /// `RetCode`, read leniently.
+    pub(crate) fn ret_code(&self) -> Option<i64> {
+        use crate::de::Lenient;
+        self.values[0].clone().and_then(i64::from_json)
+    }
+
+    /// `Message`, read leniently.
+    pub(crate) fn message(&self) -> Option<String> {
+        use crate::de::Lenient;
+        self.values[2].clone().and_then(String::from_json)
     }
 
     /// The envelope read leniently, with the call's request id: a typed response's `meta()`.
     pub fn into_meta(self, request_id: Option<String>) -> ResponseMeta {
         use crate::de::Lenient;
+        let [ret_code, action, message] = self.values;
         ResponseMeta {
-            ret_code: self.ret_code.and_then(i64::from_json),
-            action: self.action.and_then(String::from_json),
-            message: self.message.and_then(String::from_json),
+            ret_code: ret_code.and_then(i64::from_json),
+            action: action.and_then(String::from_json),
+            message: message.and_then(String::from_json),
             request_id,
         }
     }
 
     /// Puts the envelope back into the object, as the server sent it.
     pub fn restore(self, object: &mut Map<String, Value>) {
-        for (key, value) in [
-            ("RetCode", self.ret_code),
-            ("Action", self.action),
-            ("Message", self.message),
-        ] {
+        for (key, value) in dezai_spec::ENVELOPE_FIELDS.iter().zip(self.values) {
             if let Some(value) = value {
-                object.insert(key.to_owned(), value);
+                object.insert((*key).to_owned(), value);
             }
         }
     }
@@ -196,5 +202,13 @@ mod tests {
             assert!(envelope.slot(name).is_some(), "{name}");
         }
         assert!(envelope.slot("Data").is_none());
+        // The readers find each field where the protocol's order puts it.
+        *envelope.slot("RetCode").unwrap() = Some(Value::from("7"));
+        *envelope.slot("Message").unwrap() = Some(Value::from("m"));
+        *envelope.slot("Action").unwrap() = Some(Value::from("XResponse"));
+        assert_eq!(envelope.ret_code(), Some(7));
+        assert_eq!(envelope.message().as_deref(), Some("m"));
+        let meta = envelope.into_meta(None);
+        assert_eq!(meta.action(), Some("XResponse"));
     }
 }

@@ -119,22 +119,23 @@ pub struct DownloadFields<'a> {
 /// The download fields of an action, when its response has a URL field (see the
 /// [module](self)); `None` for actions that are not backup-URL actions.
 pub fn download_fields(action: &Action) -> Option<DownloadFields<'_>> {
-    let example = action.response_example.as_ref().map(ExampleJson::to_value);
-    let example = example.as_ref().and_then(Value::as_object);
+    let example = action.response_example.as_ref();
     let mut urls: Vec<&Field> = action
         .response
         .iter()
         .filter(|f| is_url_name(&f.name) && holds_text(&f.ty))
         .filter(|f| {
             // Where the example shows the field, nothing says it is something else.
+            // Only the value looked at is converted, not the whole example.
             let shown = example.and_then(|e| {
                 std::iter::once(&f.name)
                     .chain(&f.aliases)
                     .find_map(|name| e.get(name))
+                    .map(ExampleJson::to_value)
             });
             shown.is_none_or(|v| match v {
                 Value::Array(items) => items.first().is_none_or(could_be_url),
-                other => could_be_url(other),
+                other => could_be_url(&other),
             })
         })
         .collect();

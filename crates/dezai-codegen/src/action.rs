@@ -289,11 +289,6 @@ impl Gen<'_> {
             quote!(#key: #takes)
         });
         let writes = write_fields(ctx, &a.request);
-        // Neither the writer nor `__drop_glue` is `#[inline]`: compiled here, once per action,
-        // they are shared by every crate that calls the action (debug builds reuse their
-        // dependencies' generic code, drop glue included) instead of being compiled again in
-        // each; `__drop_glue` exists so that the request's drop glue is one of them. What that
-        // costs the SDK's build and saves a calling crate's is in BENCHMARKS.md.
         quote! {
             #body
 
@@ -302,13 +297,10 @@ impl Gen<'_> {
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { #(#config_params),* };
                 type Response = #response;
+                #[inline]
                 fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
                     #writes
                 }
-            }
-            impl #request {
-                #[doc(hidden)]
-                pub fn __drop_glue(self) {}
             }
         }
     }
@@ -397,6 +389,7 @@ impl Gen<'_> {
                 let writes = write_fields(ctx, inner);
                 out.push(quote! {
                     impl #rt::ParamValue for #name {
+                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #writes
                         }

@@ -18,6 +18,11 @@
 //!
 //! Everything else (encoding, signing, sending, retrying, decoding, paginating) lives once in
 //! the runtime.
+//!
+//! Every generated function body is `#[inline]` (derived impls aside): a product's crate then
+//! type-checks each action's code but compiles none of it to machine code; a crate that calls an
+//! action compiles what that action needs, and nothing for the thousands it never calls. What
+//! this saves the SDK's build and costs a calling crate is in `BENCHMARKS.md`.
 
 // Library code must not panic on input a user supplies.
 #![warn(clippy::unwrap_used)]

@@ -49,7 +49,7 @@ impl<R: Response> std::future::Future for SendFuture<'_, R> {
 
     /// The only code compiled per action a program awaits, kept to a few moves: the exchange
     /// and the envelope are one function's for every action, and reading the object is the
-    /// response's own [`Response::from_answer`] (in the product's crate for generated ones).
+    /// response's own [`Response::from_parts`].
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let name = std::any::type_name::<R>;

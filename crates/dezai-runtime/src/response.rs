@@ -141,9 +141,7 @@ pub trait Response: DeserializeOwned + Send + 'static {
 
     /// The response of a call to `action`: the object the server sent and the request id it
     /// gave. The default reads through [`Response::from_json_object`] and records the request
-    /// id through [`Response::meta_mut`]; generated responses override it so that this, the
-    /// part of every call that depends on the response's type, is compiled once in the
-    /// product's crate rather than in every program that calls the action.
+    /// id through [`Response::meta_mut`].
     fn from_answer(
         action: &'static str,
         object: Map<String, Value>,

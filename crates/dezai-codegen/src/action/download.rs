@@ -42,6 +42,7 @@ pub(crate) fn backup_url_impl(
     };
     Some(quote! {
         impl #rt::download::BackupUrl for #response_type {
+            #[inline]
             fn download_link(&self) -> ::std::option::Option<#rt::download::DownloadLink> {
                 #rt::download::link_from(&[#(#candidates),*], #md5)
             }

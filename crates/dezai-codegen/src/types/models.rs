@@ -145,9 +145,9 @@ impl ProductModels {
                     let wire = &f.name;
                     quote!(w.field(#wire, &self.#id);)
                 });
-                // Not `#[inline]`, like the request's writer: compiled once, in the product's crate.
                 quote! {
                     impl #rt::ParamValue for #name {
+                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #(#writes)*
                         }
@@ -159,6 +159,7 @@ impl ProductModels {
             quote! {
                 #body
                 impl #rt::de::Lenient for #name {
+                    #[inline]
                     fn from_json(value: #rt::serde_json::Value) -> ::std::option::Option<Self> {
                         match value {
                             #rt::serde_json::Value::Object(map) => ::std::option::Option::Some(Self::from_object(map)),

@@ -104,7 +104,7 @@ impl Readable<'_> {
         let response_impl = if self.response {
             quote! {
                 impl #rt::Response for #name {
-                    // Not `#[inline]`, like `from_object`: compiled once, in the product's crate.
+                    #[inline]
                     fn from_json_object(map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> ::std::result::Result<Self, #rt::serde_json::Error> {
                         ::std::result::Result::Ok(Self::from_object(map))
                     }
@@ -112,9 +112,8 @@ impl Readable<'_> {
                     fn meta_mut(&mut self) -> ::std::option::Option<&mut #rt::ResponseMeta> {
                         ::std::option::Option::Some(&mut self.__meta)
                     }
-                    // The typed end of every call to this action: compiled here, once, not
-                    // in every crate that awaits the call.
                     // The envelope arrives apart from the object (its keys never allocated).
+                    #[inline]
                     fn from_parts(_action: &'static str, map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>, envelope: #rt::AnswerEnvelope, request_id: ::std::option::Option<::std::string::String>) -> ::std::result::Result<Self, #rt::Error> {
                         let mut response = Self::from_object(map);
                         response.__meta = envelope.into_meta(request_id);
@@ -143,7 +142,7 @@ impl Readable<'_> {
             // deprecate; a user's use of them still warns.
             #[allow(deprecated)]
             impl #name {
-
+                #[inline]
                 fn from_object(mut map: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> Self {
                     Self {
                         #meta_read

@@ -115,10 +115,12 @@ pub(crate) fn prepare(
              ~/.dezai/credential.json, or Config::builder().credentials(…)",
         ));
     };
-    fill_config_params(config, call, &mut params, options)?;
+    let given = Given::scan(&params);
     // A token passed as a parameter (how the Python SDK's users pass it) is sent and signed,
     // unless it contradicts the configured one: never dropped silently.
-    let given_token: Option<String> = params.get("SecurityToken").map(str::to_owned);
+    let given_token = given.token.map(str::to_owned);
+    let (config_given, reserved_given) = (given.config, given.reserved);
+    fill_config_params(config, call, &mut params, options, config_given)?;
     let token = match (given_token, credentials.security_token()) {
         (Some(given), Some(configured)) if given != configured.expose() => {
             return Err(Error::invalid(
@@ -130,10 +132,7 @@ pub(crate) fn prepare(
         (Some(given), _) => Some(given),
         (None, configured) => configured.map(|t| t.expose().to_owned()),
     };
-    if params
-        .iter()
-        .any(|(name, _)| RESERVED_PARAMETERS.contains(&name))
-    {
+    if reserved_given {
         // The runtime sets these itself; a caller's copy would be sent twice.
         for reserved in RESERVED_PARAMETERS {
             params.remove(reserved);
@@ -155,23 +154,55 @@ pub(crate) fn prepare(
     })
 }
 
-/// `Region`, `Zone` and `ProjectId`: the request's own value, else this call's setting, else
-/// the configuration's; an action that requires one with none of them set is a local error.
+/// What the request's own parameters hold that the runtime decides on, found in one pass:
+/// which configuration parameters it sets (in [`ConfigParam::ALL`]'s order), the first
+/// `SecurityToken`, and whether it names any parameter the runtime sets itself.
+struct Given<'p> {
+    config: [bool; ConfigParam::ALL.len()],
+    token: Option<&'p str>,
+    reserved: bool,
+}
+
+impl<'p> Given<'p> {
+    fn scan(params: &'p Params) -> Self {
+        let mut given = Given {
+            config: [false; ConfigParam::ALL.len()],
+            token: None,
+            reserved: false,
+        };
+        for (name, value) in params.iter() {
+            if let Some(at) = ConfigParam::ALL.iter().position(|p| p.wire_name() == name) {
+                given.config[at] = true;
+            } else if RESERVED_PARAMETERS.contains(&name) {
+                given.reserved = true;
+                if name == "SecurityToken" && given.token.is_none() {
+                    given.token = Some(value);
+                }
+            }
+        }
+        given
+    }
+}
+
+/// `Region`, `Zone` and `ProjectId`: the request's own value (`given`, in
+/// [`ConfigParam::ALL`]'s order), else this call's setting, else the configuration's; an action
+/// that requires one with none of them set is a local error.
 fn fill_config_params(
     config: &Config,
     call: &Call<'_>,
     params: &mut Params,
     options: &CallOptions,
+    given: [bool; ConfigParam::ALL.len()],
 ) -> Result<(), Error> {
     let generic = call.config_params == ConfigParams::GENERIC;
-    for param in ConfigParam::ALL {
+    for (param, given) in ConfigParam::ALL.into_iter().zip(given) {
         let name = param.wire_name();
         let takes = call.config_params.takes(param);
         let per_call = options.value_for(param);
         // `invoke` knows nothing of the action: a value set for this call is sent anyway, as
         // the caller asked.
         let asked = generic && per_call.is_some();
-        if (takes == Takes::No && !asked) || params.contains(name) {
+        if (takes == Takes::No && !asked) || given {
             continue;
         }
         match per_call.or(config.default_for(param)) {

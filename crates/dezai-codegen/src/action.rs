@@ -289,6 +289,11 @@ impl Gen<'_> {
             quote!(#key: #takes)
         });
         let writes = write_fields(ctx, &a.request);
+        // The writer and `__drop_glue` are the exceptions to `#[inline]` (crate docs):
+        // compiled here, once per action, they are shared by every crate that calls the
+        // action (debug builds reuse their dependencies' generic code, drop glue included),
+        // and they cost the product's crate next to nothing; `__drop_glue` exists so that the
+        // request's drop glue is one of them. Measured in BENCHMARKS.md.
         quote! {
             #body
 
@@ -297,10 +302,13 @@ impl Gen<'_> {
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { #(#config_params),* };
                 type Response = #response;
-                #[inline]
                 fn write_params(&self, w: &mut #rt::ParamWriter<'_>) {
                     #writes
                 }
+            }
+            impl #request {
+                #[doc(hidden)]
+                pub fn __drop_glue(self) {}
             }
         }
     }
@@ -388,8 +396,8 @@ impl Gen<'_> {
                 );
                 let writes = write_fields(ctx, inner);
                 out.push(quote! {
+                    // Not `#[inline]`, like the request's writer.
                     impl #rt::ParamValue for #name {
-                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #writes
                         }

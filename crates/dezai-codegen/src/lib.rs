@@ -19,10 +19,12 @@
 //! Everything else (encoding, signing, sending, retrying, decoding, paginating) lives once in
 //! the runtime.
 //!
-//! Every generated function body is `#[inline]` (derived impls aside): a product's crate then
-//! type-checks each action's code but compiles none of it to machine code; a crate that calls an
-//! action compiles what that action needs, and nothing for the thousands it never calls. What
-//! this saves the SDK's build and costs a calling crate is in `BENCHMARKS.md`.
+//! Generated function bodies are `#[inline]` (derived impls aside), so a product's crate
+//! type-checks each action's code but compiles none of it to machine code: a crate that calls an
+//! action compiles what that action needs, and nothing for the thousands it never calls. The
+//! exceptions are the request writers and the requests' drop glue, which cost the product's
+//! crate next to nothing and are shared by every calling crate. What each choice saves the
+//! SDK's build and costs a calling crate is in `BENCHMARKS.md`.
 
 // Library code must not panic on input a user supplies.
 #![warn(clippy::unwrap_used)]

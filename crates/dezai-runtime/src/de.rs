@@ -70,8 +70,12 @@ pub fn take<T: Lenient>(
     name: &str,
     aliases: &[&str],
 ) -> Option<T> {
-    // Only the conversion is generic; the lookup is compiled once.
-    take_value(map, name, aliases).and_then(T::from_json)
+    // Only the conversion is generic; the lookup is compiled once. A `match`, not
+    // `and_then`: no closure shim instantiated per type read.
+    match take_value(map, name, aliases) {
+        Some(value) => T::from_json(value),
+        None => None,
+    }
 }
 
 /// The value of `name` (or the first alias present), taken out of `map`.
@@ -168,20 +172,24 @@ impl<T: Lenient> Lenient for Vec<T> {
     /// A list keeps the items it can read. A single value where a list was documented is
     /// read as a list of one.
     fn from_json(value: Value) -> Option<Self> {
-        match value {
-            Value::Array(items) => {
-                // A plain loop: fewer generic functions for every list type a program reads.
-                let mut read = Vec::with_capacity(items.len());
-                for item in items {
-                    if let Some(item) = T::from_json(item) {
-                        read.push(item);
-                    }
-                }
-                Some(read)
+        // One plain loop for both shapes: the fewest generic functions for every list type a
+        // program reads (no closure, no `vec![]`).
+        let (items, single) = match value {
+            Value::Array(items) => (items, false),
+            Value::Null => return None,
+            single => (vec![single], true),
+        };
+        let mut read = Vec::with_capacity(items.len());
+        for item in items {
+            if let Some(item) = T::from_json(item) {
+                read.push(item);
             }
-            Value::Null => None,
-            single => T::from_json(single).map(|item| vec![item]),
         }
+        // A single value that cannot be read is no value, not an empty list.
+        if single && read.is_empty() {
+            return None;
+        }
+        Some(read)
     }
 }
 
@@ -213,6 +221,10 @@ mod tests {
             Vec::<String>::from_json(json!("solo")),
             Some(vec!["solo".into()])
         );
+        // A single value that cannot be read is no list at all; an empty list stays one.
+        assert_eq!(Vec::<i64>::from_json(json!("x")), None);
+        assert_eq!(Vec::<i64>::from_json(json!([])), Some(vec![]));
+        assert_eq!(Vec::<i64>::from_json(json!(["x"])), Some(vec![]));
         assert_eq!(Value::from_json(Value::Null), None);
     }
 }

@@ -145,9 +145,9 @@ impl ProductModels {
                     let wire = &f.name;
                     quote!(w.field(#wire, &self.#id);)
                 });
+                // Not `#[inline]`, like the request's writer (`crate::action`).
                 quote! {
                     impl #rt::ParamValue for #name {
-                        #[inline]
                         fn write_param(&self, w: &mut #rt::ParamWriter<'_>) {
                             #(#writes)*
                         }

@@ -12,6 +12,9 @@ use crate::params::{ParamWriter, Params};
 use crate::redact::RedactedParams;
 use crate::signer;
 
+/// The parameter that carries a security token (one of the protocol's reserved parameters).
+const SECURITY_TOKEN: &str = "SecurityToken";
+
 /// An action's constants, as [`Action`] declares them.
 pub(crate) struct Facts {
     pub(crate) name: &'static str,
@@ -116,12 +119,10 @@ pub(crate) fn prepare(
         ));
     };
     let given = Given::scan(&params);
+    fill_config_params(config, call, &mut params, options, given.config)?;
     // A token passed as a parameter (how the Python SDK's users pass it) is sent and signed,
     // unless it contradicts the configured one: never dropped silently.
-    let given_token = given.token.map(str::to_owned);
-    let (config_given, reserved_given) = (given.config, given.reserved);
-    fill_config_params(config, call, &mut params, options, config_given)?;
-    let token = match (given_token, credentials.security_token()) {
+    let token = match (given.token, credentials.security_token()) {
         (Some(given), Some(configured)) if given != configured.expose() => {
             return Err(Error::invalid(
                 call.action,
@@ -132,7 +133,7 @@ pub(crate) fn prepare(
         (Some(given), _) => Some(given),
         (None, configured) => configured.map(|t| t.expose().to_owned()),
     };
-    if reserved_given {
+    if given.reserved {
         // The runtime sets these itself; a caller's copy would be sent twice.
         for reserved in RESERVED_PARAMETERS {
             params.remove(reserved);
@@ -141,7 +142,7 @@ pub(crate) fn prepare(
     params.push("Action", call.action);
     params.push("PublicKey", credentials.public_key());
     if let Some(token) = &token {
-        params.push("SecurityToken", token);
+        params.push(SECURITY_TOKEN, token);
     }
     params.sort();
     let signature = signer::sign_sorted(&params, credentials.private_key());
@@ -157,14 +158,14 @@ pub(crate) fn prepare(
 /// What the request's own parameters hold that the runtime decides on, found in one pass:
 /// which configuration parameters it sets (in [`ConfigParam::ALL`]'s order), the first
 /// `SecurityToken`, and whether it names any parameter the runtime sets itself.
-struct Given<'p> {
+struct Given {
     config: [bool; ConfigParam::ALL.len()],
-    token: Option<&'p str>,
+    token: Option<String>,
     reserved: bool,
 }
 
-impl<'p> Given<'p> {
-    fn scan(params: &'p Params) -> Self {
+impl Given {
+    fn scan(params: &Params) -> Self {
         let mut given = Given {
             config: [false; ConfigParam::ALL.len()],
             token: None,
@@ -175,8 +176,8 @@ impl<'p> Given<'p> {
                 given.config[at] = true;
             } else if RESERVED_PARAMETERS.contains(&name) {
                 given.reserved = true;
-                if name == "SecurityToken" && given.token.is_none() {
-                    given.token = Some(value);
+                if name == SECURITY_TOKEN && given.token.is_none() {
+                    given.token = Some(value.to_owned());
                 }
             }
         }

@@ -145,3 +145,46 @@ pub(crate) fn child(parent: &[String], name: &str) -> Vec<String> {
     path.push(name.to_owned());
     path
 }
+
+/// One field as `Debug` shows it: its Rust name and the value printed. A field whose wire
+/// name is sensitive (`dezai_spec::protocol::is_sensitive`) prints `***` (`Some(***)` when
+/// optional and set), so a typed request never shows a password.
+pub(crate) fn debug_field(
+    ctx: &Ctx,
+    f: &Field,
+    id: &Ident,
+    optional: bool,
+) -> (String, TokenStream) {
+    let rt = &ctx.rt;
+    let shown = id.to_string().trim_start_matches("r#").to_owned();
+    let value = match (dezai_spec::protocol::is_sensitive(&f.name), optional) {
+        (false, _) => quote!(&self.#id),
+        (true, false) => quote!(&#rt::__private::debug::Masked),
+        (true, true) => quote!(&#rt::__private::debug::masked(&self.#id)),
+    };
+    (shown, value)
+}
+
+/// `impl Debug` for a generated struct, written out rather than derived: sensitive fields
+/// are masked (see [`debug_field`]) and internal fields left out or named as their accessor.
+/// `generics`: the impl's parameters and the type's arguments (`<C>`), or nothing.
+pub(crate) fn debug_impl(
+    ctx: &Ctx,
+    name: &Ident,
+    generics: &TokenStream,
+    fields: Vec<(String, TokenStream)>,
+) -> TokenStream {
+    let rt = &ctx.rt;
+    let shown = name.to_string();
+    let (names, values): (Vec<String>, Vec<TokenStream>) = fields.into_iter().unzip();
+    quote! {
+        #[allow(deprecated)]
+        impl #generics ::std::fmt::Debug for #name #generics {
+            // As derived: compiled where it is used, not for every type of the product.
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #rt::__private::debug::fields(f, #shown, &[#(#names),*], &[#(#values),*])
+            }
+        }
+    }
+}

@@ -42,6 +42,8 @@ mod config;
 mod credentials;
 pub mod de;
 mod deadline;
+#[doc(hidden)]
+pub mod debug;
 pub mod download;
 mod error;
 mod future;
@@ -82,8 +84,10 @@ pub use signer::sign;
 /// maps), re-exported so users need no version of their own.
 pub use serde_json;
 
-/// What generated code needs from the runtime's dependencies. Not a public API.
+/// What generated code needs from the runtime and its dependencies. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+
+    pub use crate::debug;
 }

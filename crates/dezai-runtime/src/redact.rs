@@ -7,30 +7,8 @@ use serde_json::Value;
 
 use crate::params::Params;
 
-/// Names whose values are never logged: the signature, the token, and anything that looks
-/// like a password, a key or a certificate. Matched case-insensitively as a part of the name's
-/// last segment: `Password`, `Passwd`, `Pwd` (`AdminPwd`), `Secret`, `PrivateKey`,
-/// `SSLContent` (a private key in `CreateSSL`), `Token`, `Cert`, `Credential`, `Signature`.
-pub(crate) fn is_sensitive(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    // The last segment decides for flattened names (`Users.0.Password`).
-    let last = lower.rsplit('.').next().unwrap_or(&lower);
-    [
-        "signature",
-        "securitytoken",
-        "password",
-        "passwd",
-        "secret",
-        "pwd",
-        "privatekey",
-        "sslcontent",
-        "token",
-        "cert",
-        "credential",
-    ]
-    .iter()
-    .any(|word| last.contains(word))
-}
+/// Names whose values are never logged (the rule's home is `dezai_spec::protocol`).
+pub(crate) use dezai_spec::protocol::is_sensitive;
 
 /// A URL with any user and password in it (`http://user:pass@host`) replaced by `***`.
 pub(crate) fn redact_url(url: &str) -> String {
@@ -67,6 +45,17 @@ impl fmt::Display for RedactedParams<'_> {
 /// URL left out: a pre-signed download URL's query is a credential for the file
 /// (`docs/protocol.md`, "Backup download URLs").
 pub(crate) fn redact_json(value: &Value) -> Value {
+    mask(value, true)
+}
+
+/// A copy of a JSON value with the values of sensitive names masked at any depth, URLs kept:
+/// what `Debug` shows of a response's unknown fields (a caller printing a response wants its
+/// links; logs, which outlive the call, lose their queries).
+pub(crate) fn mask_sensitive(value: &Value) -> Value {
+    mask(value, false)
+}
+
+fn mask(value: &Value, url_queries: bool) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -74,14 +63,14 @@ pub(crate) fn redact_json(value: &Value) -> Value {
                     let v = if is_sensitive(k) && !v.is_null() {
                         Value::String("***".into())
                     } else {
-                        redact_json(v)
+                        mask(v, url_queries)
                     };
                     (k.clone(), v)
                 })
                 .collect(),
         ),
-        Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
-        Value::String(text) if dezai_spec::download::is_download_url(text) => {
+        Value::Array(items) => Value::Array(items.iter().map(|v| mask(v, url_queries)).collect()),
+        Value::String(text) if url_queries && dezai_spec::download::is_download_url(text) => {
             match text.split_once('?') {
                 Some((before, _)) => Value::String(format!("{}?***", redact_url(before))),
                 None => Value::String(redact_url(text)),
@@ -122,21 +111,6 @@ mod tests {
             "https://api.dezai.com/"
         );
         assert_eq!(redact_url("not a url"), "not a url");
-    }
-
-    #[test]
-    fn issue_10_names_are_sensitive() {
-        for name in [
-            "SSLContent",
-            "AdminPwd",
-            "UserPasswd",
-            "ClientCert",
-            "Disks.0.Password",
-            "AccessToken",
-        ] {
-            assert!(is_sensitive(name), "{name}");
-        }
-        assert!(!is_sensitive("Region"));
     }
 
     #[test]

@@ -53,3 +53,69 @@ fn a_model_that_differs_is_named_after_its_action() {
     let local: &madeup::list_udb_log_files::BackupFile = &files[0];
     assert_eq!(local.name.as_deref(), Some("slow.log"));
 }
+
+/// `CreateUDBUser` carries a password, a nested token and a certificate: `Debug` of the typed
+/// request, of the call and of the response masks them (the names logs mask), shows the rest,
+/// and the request still sends them.
+#[test]
+fn debug_never_shows_passwords_tokens_or_certificates() {
+    use dezai_sdk::{Client, Config, Credentials};
+    use madeup::create_udb_user::Grants;
+
+    let request = madeup::CreateUdbUserRequest::new("udb-abc123", "backup", "hunter2")
+        .grants(vec![Grants::new().database("orders").access_token("tok-1")]);
+    let shown = format!("{request:?}");
+    for secret in ["hunter2", "tok-1"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("admin_password: ***"), "{shown}");
+    assert!(shown.contains("access_token: Some(***)"), "{shown}");
+    assert!(
+        shown.contains("old_pwd: None"),
+        "unset stays visible: {shown}"
+    );
+    assert!(
+        shown.contains("\"udb-abc123\"") && shown.contains("\"orders\""),
+        "{shown}"
+    );
+
+    let client = Client::new(
+        Config::builder()
+            .credentials(Credentials::new("pub", "priv"))
+            .region("cn-bj2")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let call = request.clone().on(&client);
+    let shown = format!("{call:#?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("priv"),
+        "{shown}"
+    );
+    let sent = client.encode(&request).unwrap();
+    assert!(sent.body().contains("AdminPassword=hunter2"), "still sent");
+    assert!(
+        sent.body().contains("Grants.0.AccessToken=tok-1"),
+        "still sent"
+    );
+
+    let response: madeup::CreateUdbUserResponse = serde_json::from_str(
+        r#"{"RetCode": 0, "UserId": "user-1",
+            "Login": {"Host": "10.0.0.2", "SSLCert": "BEGIN-CERT"},
+            "Extra": {"RootPassword": "r00t", "Note": "kept"}}"#,
+    )
+    .unwrap();
+    let shown = format!("{response:?}");
+    for secret in ["BEGIN-CERT", "r00t"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    for kept in ["user-1", "10.0.0.2", "kept"] {
+        assert!(shown.contains(kept), "{kept} missing from {shown}");
+    }
+    assert_eq!(
+        response.login.unwrap().ssl_cert.as_deref(),
+        Some("BEGIN-CERT"),
+        "masked only when shown"
+    );
+}

@@ -19,6 +19,37 @@ pub const RESERVED_PARAMETERS: [&str; 4] = ["Action", "PublicKey", "Signature", 
 /// response.
 pub const ENVELOPE_FIELDS: [&str; 3] = ["RetCode", "Action", "Message"];
 
+/// Whether a parameter or field's values are secrets, never shown in logs or `Debug`: the
+/// signature, the token, and anything that looks like a password, a key or a certificate.
+/// Matched case-insensitively as a part of the name's last segment: `Password`, `Passwd`,
+/// `Pwd` (`AdminPwd`), `Secret`, `PrivateKey`, `SSLContent` (a private key in `CreateSSL`),
+/// `Token`, `Cert`, `Credential`, `Signature`. The runtime masks them in logs, the generator in
+/// the `Debug` of typed requests and responses.
+pub fn is_sensitive(name: &str) -> bool {
+    // The last segment decides for flattened names (`Users.0.Password`).
+    let last = name.rsplit('.').next().unwrap_or(name);
+    SENSITIVE_WORDS.iter().any(|word| {
+        last.as_bytes()
+            .windows(word.len())
+            .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+    })
+}
+
+/// The parts of a name that make it sensitive (`is_sensitive`), lowercase.
+const SENSITIVE_WORDS: [&str; 11] = [
+    "signature",
+    "securitytoken",
+    "password",
+    "passwd",
+    "secret",
+    "pwd",
+    "privatekey",
+    "sslcontent",
+    "token",
+    "cert",
+    "credential",
+];
+
 /// A parameter the configuration can fill in: the request's own value wins, then the call's
 /// setting, then the client's configuration (profile, environment, builder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -89,5 +120,24 @@ mod tests {
             assert_eq!(param.flag(), param.key().replace('_', "-"));
         }
         assert_eq!(ConfigParam::from_wire_name("region"), None);
+    }
+
+    #[test]
+    fn password_like_names_are_sensitive() {
+        for name in [
+            "SSLContent",
+            "AdminPwd",
+            "UserPasswd",
+            "ClientCert",
+            "Disks.0.Password",
+            "AccessToken",
+            "password",
+            "SecurityToken",
+        ] {
+            assert!(is_sensitive(name), "{name}");
+        }
+        for name in ["Region", "Password.0.Name", "", "Pw"] {
+            assert!(!is_sensitive(name), "{name}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use dezai_spec::{Field, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Scope, argument, deprecated, field_doc, rust_type};
+use super::{Scope, argument, debug_field, debug_impl, deprecated, field_doc, rust_type};
 use crate::Ctx;
 use crate::docs::doc_lines;
 use crate::names::{MODEL_RESERVED, RESPONSE_RESERVED, field_idents};
@@ -125,11 +125,25 @@ impl Readable<'_> {
             quote!()
         };
         let (builder_fn, builder) = self.builder(ctx, &ids, &types);
+        let mut debug_fields: Vec<(String, TokenStream)> = self
+            .fields
+            .iter()
+            .zip(&ids)
+            .map(|(f, id)| debug_field(ctx, f, id, true))
+            .collect();
+        debug_fields.push((
+            "unknown_fields".to_owned(),
+            quote!(&#rt::__private::debug::UnknownFields(&self.unknown_fields)),
+        ));
+        if self.response {
+            debug_fields.push(("meta".to_owned(), quote!(&self.__meta)));
+        }
+        let debug = debug_impl(ctx, name, &quote!(), debug_fields);
         quote! {
             #doc
             // No PartialEq on responses: every derive is compile time for thousands of types,
             // and whole responses are rarely compared; requests keep it.
-            #[derive(Debug, Clone, Default #partial_eq)]
+            #[derive(Clone, Default #partial_eq)]
             #[non_exhaustive]
             pub struct #name {
                 #(#decls)*
@@ -162,6 +176,7 @@ impl Readable<'_> {
 
             #response_impl
             #builder
+            #debug
         }
     }
 

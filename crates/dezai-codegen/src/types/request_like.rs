@@ -14,7 +14,9 @@ use dezai_spec::Field;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{Scope, argument, child, deprecated, field_doc, rust_type, setter_doc};
+use super::{
+    Scope, argument, child, debug_field, debug_impl, deprecated, field_doc, rust_type, setter_doc,
+};
 use crate::Ctx;
 use crate::docs::doc_lines;
 use crate::names::{REQUEST_RESERVED, field_idents, ident};
@@ -181,9 +183,17 @@ impl RequestLike<'_> {
             (quote!(#(#setters)*), quote!())
         };
         let extra = &self.extra;
+        // The call's settings (`C`) are not shown: they are not the request.
+        let debug_fields = self
+            .fields
+            .iter()
+            .zip(&ids)
+            .map(|(f, id)| debug_field(ctx, f, id, !is_required(f, self.top)))
+            .collect();
+        let debug = debug_impl(ctx, name, &apply, debug_fields);
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(Clone, PartialEq)]
             #[non_exhaustive]
             pub struct #name #declare {
                 #(#decls)*
@@ -202,6 +212,7 @@ impl RequestLike<'_> {
             }
 
             #generic_setters
+            #debug
         }
     }
 

@@ -46,6 +46,7 @@ mod deadline;
 pub mod debug;
 pub mod download;
 mod error;
+mod form;
 mod future;
 mod json_params;
 mod judge;

@@ -8,6 +8,7 @@ use crate::action::{Action, ConfigParams, Takes};
 use crate::call_options::CallOptions;
 use crate::config::{BodyEncoding, Config, DEFAULT_ENDPOINT};
 use crate::error::Error;
+use crate::form;
 use crate::params::{ParamWriter, Params};
 use crate::redact::RedactedParams;
 use crate::signer;
@@ -224,14 +225,12 @@ fn fill_config_params(
 }
 
 /// The body of the signed parameters, and its content type.
-fn encode(encoding: BodyEncoding, params: &Params) -> (String, &'static str) {
+fn encode(encoding: BodyEncoding, params: &Params) -> (Vec<u8>, &'static str) {
     match encoding {
         BodyEncoding::Form => {
             // Escaping rarely grows a body by more than a quarter.
             let capacity = params.text_len() + params.text_len() / 4 + 2 * params.len();
-            let body = form_urlencoded::Serializer::new(String::with_capacity(capacity))
-                .extend_pairs(params.iter())
-                .finish();
+            let body = form::encode_pairs(params.iter(), capacity);
             (body, "application/x-www-form-urlencoded")
         }
         BodyEncoding::Json => {
@@ -243,7 +242,7 @@ fn encode(encoding: BodyEncoding, params: &Params) -> (String, &'static str) {
                     s.collect_map(self.0.iter())
                 }
             }
-            let body = serde_json::to_string(&AsObject(params)).unwrap_or_default();
+            let body = serde_json::to_vec(&AsObject(params)).unwrap_or_default();
             (body, "application/json")
         }
     }
@@ -294,12 +293,15 @@ impl EncodedRequest {
     /// The body as it would be sent (form-encoded), with the public key, the signature, the
     /// security token and every password-like value replaced by `***`: safe to print.
     pub fn redacted_body(&self) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.prepared.params.iter().map(|(name, value)| {
+        let body = form::encode_pairs(
+            self.prepared.params.iter().map(|(name, value)| {
                 let hidden = name == "PublicKey" || crate::redact::is_sensitive(name);
                 (name, if hidden { "***" } else { value })
-            }))
-            .finish()
+            }),
+            0,
+        );
+        // Form encoding writes ASCII only.
+        String::from_utf8(body).unwrap_or_default()
     }
 }
 

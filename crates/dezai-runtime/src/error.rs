@@ -239,10 +239,11 @@ impl Error {
 /// How much of an undecodable body an error keeps.
 const EXCERPT_CHARS: usize = 200;
 
+/// The start of a body, secrets masked (`redact::redact_body`).
 fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)]);
+    let text = crate::redact::redact_body(body);
     let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
-    if out.len() < body.len() {
+    if out.len() < text.len() {
         out.push('…');
     }
     out

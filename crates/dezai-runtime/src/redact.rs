@@ -10,6 +10,40 @@ use crate::params::Params;
 /// Names whose values are never logged (the rule's home is `dezai_spec::protocol`).
 pub(crate) use dezai_spec::protocol::is_sensitive;
 
+/// A response body as an error may quote it: JSON with sensitive fields masked and download
+/// URLs without their queries (as logs show it), other text with every `name=value` pair of a
+/// sensitive name masked up to the next `&` (a gateway's error page that echoes the signed
+/// request, say). An error outlives the call in logs and reports, so it carries no secret the
+/// server happened to send back.
+pub(crate) fn redact_body(body: &[u8]) -> String {
+    if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        return redact_json(&json).to_string();
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(text.len());
+    for (i, piece) in text.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match piece.split_once('=') {
+            // The name is the word just before `=` (`…rejected: Password=…`).
+            Some((before, _))
+                if is_sensitive(
+                    before
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+                        .next()
+                        .unwrap_or(before),
+                ) =>
+            {
+                out.push_str(before);
+                out.push_str("=***");
+            }
+            _ => out.push_str(piece),
+        }
+    }
+    out
+}
+
 /// A URL with any user and password in it (`http://user:pass@host`) replaced by `***`.
 pub(crate) fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
@@ -98,6 +132,20 @@ mod tests {
         );
         assert!(shown.contains("https://files.example/b.xb?***"), "{shown}");
         assert!(shown.contains("kept?as=is"), "{shown}");
+    }
+
+    #[test]
+    fn quoted_bodies_lose_their_secrets() {
+        let echoed = b"<p>Bad request: Action=X&Password=hunter2&Signature=abc&Limit=1</p>";
+        assert_eq!(
+            redact_body(echoed),
+            "<p>Bad request: Action=X&Password=***&Signature=***&Limit=1</p>"
+        );
+        let json = br#"{"Message": "no", "Users": [{"Pwd": "p"}], "Name": "a=b"}"#;
+        let shown = redact_body(json);
+        assert!(!shown.contains("\"p\""), "{shown}");
+        assert!(shown.contains("a=b"), "{shown}");
+        assert_eq!(redact_body(b"Bad Gateway"), "Bad Gateway");
     }
 
     #[test]

@@ -320,6 +320,38 @@ async fn non_json_body_is_a_decode_error_with_an_excerpt() {
     assert_eq!(err.request_id(), Some("req-1"));
 }
 
+/// A gateway that echoes the signed request, or JSON that names a password: the error quotes
+/// the body with those values masked, in `body_excerpt`, `Display` and `Debug`.
+#[tokio::test]
+async fn quoted_bodies_in_errors_lose_their_secrets() {
+    let server = Server::start().await;
+    server.script([
+        Reply::Raw(
+            400,
+            b"<p>rejected: Action=X&Password=hunter2&Signature=0123abcd&Region=cn</p>".to_vec(),
+        ),
+        Reply::Json(
+            500,
+            vec![],
+            serde_json::json!({"Message": "boom", "Echo": {"AdminPassword": "hunter2"}}),
+        ),
+    ]);
+    for _ in 0..2 {
+        let err = client(&server).send(request()).await.unwrap_err();
+        let excerpt = err.body_excerpt().unwrap().to_owned();
+        for shown in [excerpt.clone(), err.to_string(), format!("{err:?}")] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("0123abcd"),
+                "{shown}"
+            );
+        }
+        assert!(
+            excerpt.contains("rejected") || excerpt.contains("boom"),
+            "the rest is kept: {excerpt}"
+        );
+    }
+}
+
 /// A hand-written response that reads strictly: it relies on `Response`'s default reading.
 #[derive(Debug, Deserialize)]
 struct StrictResponse {

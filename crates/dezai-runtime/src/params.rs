@@ -316,7 +316,9 @@ macro_rules! integer_param {
     ($($t:ty),*) => {$(
         impl ParamValue for $t {
             fn write_param(&self, w: &mut ParamWriter<'_>) {
-                w.scalar_display(self);
+                // itoa, not `Display`: the formatting machinery cost ~400 instructions per
+                // integer of every call (BENCHMARKS.md, "Issue 23").
+                w.scalar(itoa::Buffer::new().format(*self));
             }
         }
     )*};

@@ -10,11 +10,12 @@ use crate::judge::{Class, Failure};
 use crate::prepare::Prepared;
 
 /// Response headers that carry the request id, in the order they are looked for. Header
-/// names are matched case-insensitively.
-const REQUEST_ID_HEADERS: [&str; 3] = [
-    "x-ucloud-request-uuid",
-    "x-dezai-request-id",
-    "x-request-id",
+/// names are matched case-insensitively; as `HeaderName`s, a lookup does not parse the name
+/// again on every call.
+static REQUEST_ID_HEADERS: [reqwest::header::HeaderName; 3] = [
+    reqwest::header::HeaderName::from_static("x-ucloud-request-uuid"),
+    reqwest::header::HeaderName::from_static("x-dezai-request-id"),
+    reqwest::header::HeaderName::from_static("x-request-id"),
 ];
 
 /// Posts to one endpoint over a reqwest client.
@@ -144,7 +145,7 @@ pub(crate) fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
 fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
-        .find_map(|name| headers.get(*name))
+        .find_map(|name| headers.get(name))
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }

@@ -316,8 +316,8 @@ macro_rules! integer_param {
     ($($t:ty),*) => {$(
         impl ParamValue for $t {
             fn write_param(&self, w: &mut ParamWriter<'_>) {
-                // itoa, not `Display`: the formatting machinery cost ~400 instructions per
-                // integer of every call (BENCHMARKS.md, "Issue 23").
+                // itoa, not `Display`: `fmt`'s machinery cost ~150 instructions more per
+                // integer, on every call (BENCHMARKS.md, issue 23's third session).
                 w.scalar(itoa::Buffer::new().format(*self));
             }
         }

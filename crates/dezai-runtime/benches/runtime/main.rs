@@ -129,7 +129,7 @@ async fn run() {
     let mut client = client_for(&axum_url);
     let mut url = axum_url.clone();
 
-    // PROFILE=typed|invoke|raw: only that contender, 64 callers against axum for 10 s (for
+    // PROFILE=typed|invoke|raw: only that contender, 64 callers (PROFILE_CALLERS) against axum for 10 s (for
     // `perf`); PROFILE_SERVER=emulator|hyper: against that server in another process instead,
     // so that a profile of this process holds the client alone.
     let _profiled_server = std::env::var("PROFILE_SERVER").ok().map(|kind| {
@@ -141,9 +141,16 @@ async fn run() {
     if let Ok(which) = std::env::var("PROFILE") {
         let encoded = client.encode(&request()).expect("encode").body().to_owned();
         let window = Duration::from_secs(10);
+        // PROFILE_CALLERS=1: one caller, for counting what a lone call costs (system calls).
+        let callers = env_usize("PROFILE_CALLERS", 64);
         let calls = if which == "raw" {
             let raw = reqwest::Client::new();
-            rate(64, window, raw_call(raw, format!("{url}/"), None, encoded)).await
+            rate(
+                callers,
+                window,
+                raw_call(raw, format!("{url}/"), None, encoded),
+            )
+            .await
         } else if which == "invoke" {
             let client = client.clone();
             let call = move || {
@@ -154,9 +161,9 @@ async fn run() {
                 })
                     as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
             };
-            rate(64, window, call).await
+            rate(callers, window, call).await
         } else {
-            rate(64, window, typed_call(&client)).await
+            rate(callers, window, typed_call(&client)).await
         };
         println!("{which}: {calls:.0} calls/s");
         return;

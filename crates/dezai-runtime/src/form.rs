@@ -21,7 +21,7 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// `name=value` pairs joined by `&`, encoded. ASCII, so always valid UTF-8.
 pub(crate) fn encode_pairs<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    pairs: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
     capacity: usize,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity);
@@ -36,8 +36,8 @@ pub(crate) fn encode_pairs<'a>(
     out
 }
 
-fn append(out: &mut Vec<u8>, text: &str) {
-    let mut rest = text.as_bytes();
+fn append(out: &mut Vec<u8>, text: &[u8]) {
+    let mut rest = text;
     while let Some(at) = rest.iter().position(|&b| !KEPT[usize::from(b)]) {
         out.extend_from_slice(&rest[..at]);
         match rest[at] {
@@ -64,7 +64,7 @@ mod tests {
     }
 
     fn ours(pairs: &[(String, String)]) -> String {
-        let bytes = encode_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())), 0);
+        let bytes = encode_pairs(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())), 0);
         String::from_utf8(bytes).expect("ASCII")
     }
 

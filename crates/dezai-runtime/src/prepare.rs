@@ -230,7 +230,7 @@ fn encode(encoding: BodyEncoding, params: &Params) -> (Vec<u8>, &'static str) {
         BodyEncoding::Form => {
             // Escaping rarely grows a body by more than a quarter.
             let capacity = params.text_len() + params.text_len() / 4 + 2 * params.len();
-            let body = form::encode_pairs(params.iter(), capacity);
+            let body = form::encode_pairs(params.byte_pairs(), capacity);
             (body, "application/x-www-form-urlencoded")
         }
         BodyEncoding::Json => {
@@ -296,7 +296,8 @@ impl EncodedRequest {
         let body = form::encode_pairs(
             self.prepared.params.iter().map(|(name, value)| {
                 let hidden = name == "PublicKey" || crate::redact::is_sensitive(name);
-                (name, if hidden { "***" } else { value })
+                let value = if hidden { "***" } else { value };
+                (name.as_bytes(), value.as_bytes())
             }),
             0,
         );

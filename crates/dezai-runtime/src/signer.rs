@@ -11,9 +11,8 @@ use crate::params::Params;
 /// them into the parameters, so signing allocates nothing.
 pub(crate) fn sign_sorted(params: &Params, private_key: &Secret) -> Hex {
     let mut hasher = Sha1::new();
-    for (name, value) in params.iter() {
-        hasher.update(name.as_bytes());
-        hasher.update(value.as_bytes());
+    for name_and_value in params.joined() {
+        hasher.update(name_and_value);
     }
     hasher.update(private_key.expose().as_bytes());
     let digest = hasher.finalize();

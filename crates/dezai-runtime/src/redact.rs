@@ -11,15 +11,19 @@ use crate::params::Params;
 pub(crate) use dezai_spec::protocol::is_sensitive;
 
 /// A response body as an error may quote it: JSON with sensitive fields masked and download
-/// URLs without their queries (as logs show it), other text with every `name=value` pair of a
-/// sensitive name masked up to the next `&` (a gateway's error page that echoes the signed
-/// request, say). An error outlives the call in logs and reports, so it carries no secret the
-/// server happened to send back.
+/// URLs without their queries (as logs show it); other text — a gateway's error page that
+/// echoes the signed request, JSON cut off or broken — with the value of every `name=value`
+/// pair and every `"Name": value` member of a sensitive name masked. An error outlives the
+/// call in logs and reports, so it carries no secret the server happened to send back.
 pub(crate) fn redact_body(body: &[u8]) -> String {
     if let Ok(json) = serde_json::from_slice::<Value>(body) {
         return redact_json(&json).to_string();
     }
-    let text = String::from_utf8_lossy(body);
+    mask_members(&mask_pairs(&String::from_utf8_lossy(body)))
+}
+
+/// `name=value` pairs of sensitive names, value masked up to the next `&`.
+fn mask_pairs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, piece) in text.split('&').enumerate() {
         if i > 0 {
@@ -41,6 +45,49 @@ pub(crate) fn redact_body(body: &[u8]) -> String {
             _ => out.push_str(piece),
         }
     }
+    out
+}
+
+/// `"Name": value` members of sensitive names in text that is not valid JSON, the value masked
+/// to its closing quote (or, bare, to the next `,`, `}` or `]`), or to the end where it is cut
+/// off. Every index used is at an ASCII byte, so slicing never splits a character.
+fn mask_members(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let skip_space = |mut at: usize| {
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        at
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut at) = (0, 0);
+    while let Some(open) = text[at..].find('"').map(|i| at + i) {
+        let Some(close) = text[open + 1..].find('"').map(|i| open + 1 + i) else {
+            break;
+        };
+        let colon = skip_space(close + 1);
+        if bytes.get(colon) != Some(&b':') || !is_sensitive(&text[open + 1..close]) {
+            at = close + 1;
+            continue;
+        }
+        let value = skip_space(colon + 1);
+        let end = if bytes.get(value) == Some(&b'"') {
+            // The closing quote: the first one not escaped by a backslash.
+            let mut i = value + 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            (i + 1).min(bytes.len())
+        } else {
+            text[value..]
+                .find([',', '}', ']'])
+                .map_or(bytes.len(), |i| value + i)
+        };
+        out.push_str(&text[copied..value]);
+        out.push_str("\"***\"");
+        (copied, at) = (end, end);
+    }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -134,6 +181,18 @@ mod tests {
         assert!(shown.contains("kept?as=is"), "{shown}");
     }
 
+    proptest::proptest! {
+        /// Whatever a server sends, quoting it never panics (JSON-like text most of all).
+        #[test]
+        fn any_body_is_quoted_without_panicking(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120),
+            text in "[\"a-zA-Z:,{}=& é\\\\]{0,60}",
+        ) {
+            let _ = redact_body(&bytes);
+            let _ = redact_body(format!("{text}\"Pwd\":{text}").as_bytes());
+        }
+    }
+
     #[test]
     fn quoted_bodies_lose_their_secrets() {
         let echoed = b"<p>Bad request: Action=X&Password=hunter2&Signature=abc&Limit=1</p>";
@@ -146,6 +205,21 @@ mod tests {
         assert!(!shown.contains("\"p\""), "{shown}");
         assert!(shown.contains("a=b"), "{shown}");
         assert_eq!(redact_body(b"Bad Gateway"), "Bad Gateway");
+        // Cut off or broken JSON is not parsed, but its sensitive members are still masked.
+        assert_eq!(
+            redact_body(br#"{"RetCode": 0, "Users": [{"Name": "a", "Password": "hun"#),
+            r#"{"RetCode": 0, "Users": [{"Name": "a", "Password": "***""#
+        );
+        assert_eq!(
+            redact_body(br#"{"Token" : 12345, "Pwd": "a\"b", "N": 1,}"#),
+            r#"{"Token" : "***", "Pwd": "***", "N": 1,}"#
+        );
+        // Characters of several bytes next to the marks split nothing.
+        assert_eq!(
+            redact_body("«\"Secret\":»".as_bytes()),
+            "«\"Secret\":\"***\""
+        );
+        assert_eq!(redact_body("é\"ü".as_bytes()), "é\"ü");
     }
 
     #[test]

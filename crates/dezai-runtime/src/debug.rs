@@ -47,10 +47,7 @@ pub struct UnknownFields<'a>(pub &'a Map<String, Value>);
 
 impl fmt::Debug for UnknownFields<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A copy, masked: `Debug` is for people reading, not a hot path.
-        match mask_sensitive(&Value::Object(self.0.clone())) {
-            Value::Object(masked) => fmt::Debug::fmt(&masked, f),
-            other => fmt::Debug::fmt(&other, f),
-        }
+        // A masked copy: `Debug` is for people reading, not a hot path.
+        fmt::Debug::fmt(&mask_sensitive(self.0), f)
     }
 }

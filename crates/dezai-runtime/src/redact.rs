@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::params::Params;
 
@@ -129,27 +129,16 @@ pub(crate) fn redact_json(value: &Value) -> Value {
     mask(value, true)
 }
 
-/// A copy of a JSON value with the values of sensitive names masked at any depth, URLs kept:
+/// A copy of an object with the values of sensitive names masked at any depth, URLs kept:
 /// what `Debug` shows of a response's unknown fields (a caller printing a response wants its
 /// links; logs, which outlive the call, lose their queries).
-pub(crate) fn mask_sensitive(value: &Value) -> Value {
-    mask(value, false)
+pub(crate) fn mask_sensitive(map: &Map<String, Value>) -> Map<String, Value> {
+    mask_object(map, false)
 }
 
 fn mask(value: &Value, url_queries: bool) -> Value {
     match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let v = if is_sensitive(k) && !v.is_null() {
-                        Value::String("***".into())
-                    } else {
-                        mask(v, url_queries)
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
+        Value::Object(map) => Value::Object(mask_object(map, url_queries)),
         Value::Array(items) => Value::Array(items.iter().map(|v| mask(v, url_queries)).collect()),
         Value::String(text) if url_queries && dezai_spec::download::is_download_url(text) => {
             match text.split_once('?') {
@@ -159,6 +148,19 @@ fn mask(value: &Value, url_queries: bool) -> Value {
         }
         other => other.clone(),
     }
+}
+
+fn mask_object(map: &Map<String, Value>, url_queries: bool) -> Map<String, Value> {
+    map.iter()
+        .map(|(k, v)| {
+            let v = if is_sensitive(k) && !v.is_null() {
+                Value::String("***".into())
+            } else {
+                mask(v, url_queries)
+            };
+            (k.clone(), v)
+        })
+        .collect()
 }
 
 #[cfg(test)]

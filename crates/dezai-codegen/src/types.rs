@@ -148,7 +148,8 @@ pub(crate) fn child(parent: &[String], name: &str) -> Vec<String> {
 
 /// One field as `Debug` shows it: its Rust name and the value printed. A field whose wire
 /// name is sensitive (`dezai_spec::protocol::is_sensitive`) prints `***` (`Some(***)` when
-/// optional and set), so a typed request never shows a password.
+/// optional and set), so a typed request never shows a password; a field that may hold
+/// download URLs (`dezai_spec::download::may_hold_url`) prints them without their query.
 pub(crate) fn debug_field(
     ctx: &Ctx,
     f: &Field,
@@ -158,9 +159,12 @@ pub(crate) fn debug_field(
     let rt = &ctx.rt;
     let shown = id.to_string().trim_start_matches("r#").to_owned();
     let value = match (dezai_spec::protocol::is_sensitive(&f.name), optional) {
-        (false, _) => quote!(&self.#id),
         (true, false) => quote!(&#rt::__private::debug::Masked),
         (true, true) => quote!(&#rt::__private::debug::masked(&self.#id)),
+        _ if dezai_spec::download::may_hold_url(f) => {
+            quote!(&#rt::__private::debug::Urls(&self.#id))
+        }
+        _ => quote!(&self.#id),
     };
     (shown, value)
 }

@@ -1,6 +1,7 @@
 //! What logs may show: parameters and response fields with secrets and password-like values
 //! masked.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -91,6 +92,19 @@ fn mask_members(text: &str) -> String {
     out
 }
 
+/// A value as logs and `Debug` show it: a download URL (`http://`, `https://`) without its
+/// query (a pre-signed URL's query is a credential for the file) or user and password; any
+/// other text as it is.
+pub(crate) fn shown_url(text: &str) -> Cow<'_, str> {
+    if !dezai_spec::download::is_download_url(text) {
+        return Cow::Borrowed(text);
+    }
+    match text.split_once('?') {
+        Some((before, _)) => Cow::Owned(format!("{}?***", redact_url(before))),
+        None => Cow::Owned(redact_url(text)),
+    }
+}
+
 /// A URL with any user and password in it (`http://user:pass@host`) replaced by `***`.
 pub(crate) fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
@@ -126,37 +140,22 @@ impl fmt::Display for RedactedParams<'_> {
 /// URL left out: a pre-signed download URL's query is a credential for the file
 /// (`docs/protocol.md`, "Backup download URLs").
 pub(crate) fn redact_json(value: &Value) -> Value {
-    mask(value, true)
-}
-
-/// A copy of an object with the values of sensitive names masked at any depth, URLs kept:
-/// what `Debug` shows of a response's unknown fields (a caller printing a response wants its
-/// links; logs, which outlive the call, lose their queries).
-pub(crate) fn mask_sensitive(map: &Map<String, Value>) -> Map<String, Value> {
-    mask_object(map, false)
-}
-
-fn mask(value: &Value, url_queries: bool) -> Value {
     match value {
-        Value::Object(map) => Value::Object(mask_object(map, url_queries)),
-        Value::Array(items) => Value::Array(items.iter().map(|v| mask(v, url_queries)).collect()),
-        Value::String(text) if url_queries && dezai_spec::download::is_download_url(text) => {
-            match text.split_once('?') {
-                Some((before, _)) => Value::String(format!("{}?***", redact_url(before))),
-                None => Value::String(redact_url(text)),
-            }
-        }
+        Value::Object(map) => Value::Object(redact_object(map)),
+        Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
+        Value::String(text) => Value::String(shown_url(text).into_owned()),
         other => other.clone(),
     }
 }
 
-fn mask_object(map: &Map<String, Value>, url_queries: bool) -> Map<String, Value> {
+/// [`redact_json`] of an object: also what `Debug` shows of a response's unknown fields.
+pub(crate) fn redact_object(map: &Map<String, Value>) -> Map<String, Value> {
     map.iter()
         .map(|(k, v)| {
             let v = if is_sensitive(k) && !v.is_null() {
                 Value::String("***".into())
             } else {
-                mask(v, url_queries)
+                redact_json(v)
             };
             (k.clone(), v)
         })

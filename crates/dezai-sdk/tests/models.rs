@@ -119,3 +119,32 @@ fn debug_never_shows_passwords_tokens_or_certificates() {
         "masked only when shown"
     );
 }
+
+/// A pre-signed download URL's query is a credential for the file: `Debug` of a response
+/// leaves it out, typed and unknown fields alike, as logs do; the field keeps the whole link.
+#[test]
+fn debug_never_shows_a_download_urls_query() {
+    let response: madeup::DescribeUdbBinlogBackupUrlResponse = serde_json::from_str(
+        r#"{"RetCode": 0,
+            "BinlogPath": "https://files.example/b.log?Expires=1&Signature=s3cret",
+            "InnerBinlogPath": "/data/binlog.1",
+            "Mirror": {"BackupURL": "http://user:pw@m.example/b?Signature=other"}}"#,
+    )
+    .unwrap();
+    let shown = format!("{response:?}");
+    for secret in ["s3cret", "other", "user:pw"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(
+        shown.contains("binlog_path: Some(\"https://files.example/b.log?***\")"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("/data/binlog.1"),
+        "not a URL, shown: {shown}"
+    );
+    assert_eq!(
+        response.binlog_path.as_deref(),
+        Some("https://files.example/b.log?Expires=1&Signature=s3cret")
+    );
+}

@@ -30,6 +30,12 @@ pub fn is_url_name(name: &str) -> bool {
     URL_ENDINGS.iter().any(|end| name.ends_with(end))
 }
 
+/// Whether a field may hold download URLs: a URL field's name, holding text or a list of it
+/// (its values decide). The generated `Debug` leaves such values' queries out, as logs do.
+pub fn may_hold_url(field: &Field) -> bool {
+    is_url_name(&field.name) && holds_text(&field.ty)
+}
+
 /// Whether a field of this name holds the download's MD5.
 pub fn is_md5_name(name: &str) -> bool {
     MD5_NAMES.contains(&name)
@@ -123,7 +129,7 @@ pub fn download_fields(action: &Action) -> Option<DownloadFields<'_>> {
     let mut urls: Vec<&Field> = action
         .response
         .iter()
-        .filter(|f| is_url_name(&f.name) && holds_text(&f.ty))
+        .filter(|f| may_hold_url(f))
         .filter(|f| {
             // Where the example shows the field, nothing says it is something else.
             // Only the value looked at is converted, not the whole example.

@@ -253,7 +253,7 @@ fn required_flags(product: &str, action: &dezai_spec::Action) -> Vec<String> {
 
 /// Every backup-URL action of the specs is a `backup download` command, named like its API
 /// command, that downloads a verified file: a document added to the specs (`.ci/grow` adds a
-/// made-up binlog-backup action to `udb`) is a command with no edit.
+/// made-up backup-URL action to `udb`) is a command with no edit.
 #[tokio::test(flavor = "multi_thread")]
 async fn every_backup_url_action_of_the_specs_downloads() {
     let actions = backup_actions();

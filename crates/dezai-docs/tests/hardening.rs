@@ -1,4 +1,4 @@
-//! Inputs that once crashed or hung the parser (issue 10), each kept as a regression test: the
+//! Inputs that once crashed or hung the parser , each kept as a regression test: the
 //! parser answers every one of them with a spec or errors naming file and line, never a panic.
 
 mod common;

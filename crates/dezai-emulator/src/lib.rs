@@ -83,7 +83,7 @@ pub enum Fault {
     Delay(Duration),
     /// Answer with this HTTP status (429, 500, 502, 503, 504, …).
     Status(u16),
-    /// Answer HTTP 200 with this RetCode (110, 150, 153, …).
+    /// Answer HTTP 200 with this RetCode (`ret_code::THROTTLED`, …).
     RetCode(i64),
     /// Close the connection without answering.
     Drop,

@@ -227,7 +227,7 @@ async fn handle(
             return Ok(respond(
                 &id,
                 status,
-                &json!({"RetCode": 150, "Message": "Service unavailable"}),
+                &json!({"RetCode": ret_code::SERVICE_UNAVAILABLE, "Message": "Service unavailable"}),
             ));
         }
         Some(Fault::RetCode(code)) => {
@@ -250,7 +250,7 @@ async fn handle(
             let mut response = respond(
                 &id,
                 status,
-                &json!({"RetCode": 153, "Message": "Throttled"}),
+                &json!({"RetCode": ret_code::THROTTLED, "Message": "Throttled"}),
             );
             if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(RETRY_AFTER, value);

@@ -1,4 +1,4 @@
-//! What the emulator accepts before it gives up on a client (issue 10): bodies over the limit
+//! What the emulator accepts before it gives up on a client: bodies over the limit
 //! get HTTP 413, connections that send nothing are closed, slow clients do not block others or
 //! grow memory without bound, and recorded requests stay within their byte budget.
 

@@ -1,4 +1,4 @@
-//! 200 slow clients at once (issue 10): the emulator closes connections that send nothing or
+//! 200 slow clients at once: the emulator closes connections that send nothing or
 //! half a request head, answers other clients meanwhile, and its memory stays bounded. In a
 //! binary of its own, so that no other test's allocations blur the memory figure.
 

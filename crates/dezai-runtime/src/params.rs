@@ -337,7 +337,7 @@ macro_rules! integer_param {
         impl ParamValue for $t {
             fn write_param(&self, w: &mut ParamWriter<'_>) {
                 // itoa, not `Display`: `fmt`'s machinery cost ~150 instructions more per
-                // integer, on every call (BENCHMARKS.md, issue 23's third session).
+                // integer, on every call (BENCHMARKS.md, the client's CPU per call).
                 w.scalar(itoa::Buffer::new().format(*self));
             }
         }

@@ -1,4 +1,4 @@
-//! Regression tests for issue 10's runtime defects, each against a raw TCP peer on 127.0.0.1
+//! Regression tests for runtime defects found under hostile peers, each against a raw TCP peer on 127.0.0.1
 //! that misbehaves in one exact way: redirects, silence, bodies cut short, and calls that
 //! carry a security token as a parameter.
 

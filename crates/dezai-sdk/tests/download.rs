@@ -1,6 +1,6 @@
 //! From a backup-URL request to a verified file in one statement, against the emulator serving
 //! a generated backup: the seeds' typed calls, and a made-up backup-URL document
-//! (`fixtures/docs/madeup/describe_udb_binlog_backup_url.md`) whose call has `.download_to`
+//! (`fixtures/docs/madeup/describe_udb_fixture_log_url.md`) whose call has `.download_to`
 //! with no edit anywhere. An expired URL is asked for again by sending the request again.
 
 use std::path::PathBuf;
@@ -122,7 +122,7 @@ async fn a_made_up_backup_url_document_downloads_with_no_edit() {
     let file = dir.join("binlog.42");
     let done = client
         .madeup()
-        .describe_udb_binlog_backup_url("udb-1", 42)
+        .describe_udb_fixture_log_url("udb-1", 42)
         .download_to(&file)
         .await
         .unwrap();
@@ -131,7 +131,7 @@ async fn a_made_up_backup_url_document_downloads_with_no_edit() {
     let sent = emulator.requests();
     let request = sent
         .iter()
-        .find(|r| r.param("Action") == Some("DescribeUDBBinlogBackupURL"))
+        .find(|r| r.param("Action") == Some("DescribeUDBFixtureLogURL"))
         .unwrap();
     assert_eq!(request.param("BinlogId"), Some("42"));
 }

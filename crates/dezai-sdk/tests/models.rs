@@ -124,7 +124,7 @@ fn debug_never_shows_passwords_tokens_or_certificates() {
 /// leaves it out, typed and unknown fields alike, as logs do; the field keeps the whole link.
 #[test]
 fn debug_never_shows_a_download_urls_query() {
-    let response: madeup::DescribeUdbBinlogBackupUrlResponse = serde_json::from_str(
+    let response: madeup::DescribeUdbFixtureLogUrlResponse = serde_json::from_str(
         r#"{"RetCode": 0,
             "BinlogPath": "https://files.example/b.log?Expires=1&Signature=s3cret",
             "InnerBinlogPath": "/data/binlog.1",

@@ -10,7 +10,7 @@
 //! (`crate::writers`); every generated file starts with a "do not edit" line.
 //!
 //! One crate per product lets cargo compile products in parallel and rebuild only the product
-//! whose spec changed (BENCHMARKS.md, issue 13). Product docs come from the documents: the
+//! whose spec changed (BENCHMARKS.md, compile time). Product docs come from the documents: the
 //! product's actions and their summaries.
 
 mod manifests;

@@ -20,6 +20,7 @@ mod output;
 use std::process::ExitCode;
 
 use clap::ArgMatches;
+use dezai_http::ClientExt as _;
 use dezai_runtime::{CallOptions, Client, Config, ConfigBuilder, Credentials, Environment, Params};
 use dezai_spec::protocol::ConfigParam;
 use serde_json::Value;

@@ -13,12 +13,13 @@ use crate::call_options::CallOptions;
 use crate::config::Config;
 use crate::deadline::Deadlines;
 use crate::error::{Error, ErrorKind};
-use crate::judge::{Answer, Class, Failure, judge};
+use crate::failure::{Class, Failure};
+use crate::judge::{Answer, judge};
 use crate::params::Params;
 use crate::prepare::{Call, Prepared, prepare};
 use crate::redact::RedactedParams;
 use crate::retry::{Bucket, Decision, Retries};
-use crate::transport::{Payload, Transport};
+use crate::transport::{ApiRequest, FileReply, FileRequest, Transport, TransportError};
 
 /// What every call of a client shares, whatever its transport.
 pub(crate) struct Shared {
@@ -42,9 +43,16 @@ pub(crate) struct CallInput<'a> {
     pub(crate) options: CallOptions,
 }
 
-/// A transport that runs whole calls: what a client holds.
+/// A download request being answered, erased to one type for every transport.
+pub(crate) type BoxedFetch<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<FileReply, TransportError>> + Send + 'a>,
+>;
+
+/// A transport that runs whole calls, and download requests: what a client holds, one
+/// pointer whatever the transport.
 pub(crate) trait Drive: Send + Sync {
     fn drive<'a>(&'a self, shared: &'a Shared, input: CallInput<'a>) -> BoxedExchange<'a>;
+    fn fetch<'a>(&'a self, request: FileRequest<'a>) -> BoxedFetch<'a>;
 }
 
 impl<T: Transport> Drive for T {
@@ -53,6 +61,10 @@ impl<T: Transport> Drive for T {
             let span = tracing::info_span!("dezai.call", action = input.call.action);
             execute(self, shared, input).instrument(span).await
         })
+    }
+
+    fn fetch<'a>(&'a self, request: FileRequest<'a>) -> BoxedFetch<'a> {
+        Box::pin(Transport::fetch(self, request))
     }
 }
 
@@ -84,12 +96,10 @@ async fn attempts<T: Transport>(
     options: &CallOptions,
 ) -> Result<Answer, Error> {
     let config = &shared.config;
-    let max_attempts = options.max_attempts.unwrap_or(config.retry.max_attempts);
+    let max_attempts = options.max_attempts_in(config);
     let mut retries = Retries::new(&config.retry, &shared.bucket, max_attempts, call.idempotent);
-    let timeout = options.timeout.unwrap_or(config.timeout);
-    let limit = options
-        .operation_timeout
-        .unwrap_or(config.operation_timeout);
+    let timeout = options.timeout_in(config);
+    let limit = options.operation_timeout_in(config);
     let deadline = tokio::time::Instant::now() + limit;
     let gave_up = |attempt: u32| {
         let mut error = Error::new(ErrorKind::Timeout, call.action).with_message(format!(
@@ -152,20 +162,28 @@ async fn attempt_once<T: Transport>(
         params = %RedactedParams(&prepared.params),
         "sending request"
     );
-    let exchange = transport.exchange(prepared, action).await?;
-    if let Some(id) = &exchange.request_id {
+    let request = ApiRequest {
+        action,
+        url: &shared.url,
+        content_type: prepared.content_type,
+        body: &prepared.body,
+        params: &prepared.params,
+        max_response_bytes: shared.config.max_response_bytes,
+    };
+    let reply = transport
+        .send(request)
+        .await
+        .map_err(|e| Failure::from_transport(action, e))?;
+    if let Some(id) = &reply.request_id {
         span.record("request_id", id.as_str());
     }
-    // A response handed over decoded was never on the wire: nothing to report.
-    if let Payload::Bytes(body) = &exchange.payload {
-        debug!(
-            status = exchange.status,
-            request_id = exchange.request_id.as_deref().unwrap_or(""),
-            bytes = body.len(),
-            "received response"
-        );
-    }
-    judge(exchange, action)
+    debug!(
+        status = reply.status,
+        request_id = reply.request_id.as_deref().unwrap_or(""),
+        bytes = reply.body.len(),
+        "received response"
+    );
+    judge(reply, action)
 }
 
 /// A duration as people write it: `10 s`, `1.5 s`, `250 ms`.

@@ -1,53 +1,14 @@
 //! Settings for one call that override the client's configuration for that call only:
 //! `.customize(CallOptions::new().timeout(…))` on a generated call, or
-//! [`Client::send_with`](crate::Client::send_with) and
-//! [`Client::invoke_with`](crate::Client::invoke_with); and [`Bound`], what makes a generated
-//! request a call on a client.
+//! [`Client::send_with`](crate::client::Client::send_with) and
+//! [`Client::invoke_with`](crate::client::Client::invoke_with). The override rule (the request beats the
+//! call, the call beats the configuration) is applied in one place, `crate::prepare`.
 
 use std::time::Duration;
 
 use dezai_spec::protocol::ConfigParam;
 
-use crate::client::Client;
-
-/// A client and one call's settings: the type parameter of a generated request that is a call
-/// (`…Request<Bound<'a>>`, named `…Call<'a>`), so that one set of setters serves both the
-/// request value and the fluent call.
-#[derive(Debug, Clone)]
-pub struct Bound<'a> {
-    client: &'a Client,
-    options: CallOptions,
-}
-
-impl<'a> Bound<'a> {
-    /// A call on `client`, with no per-call settings yet.
-    pub fn new(client: &'a Client) -> Self {
-        Self {
-            client,
-            options: CallOptions::default(),
-        }
-    }
-
-    /// The client the call goes through.
-    pub fn client(&self) -> &'a Client {
-        self.client
-    }
-
-    /// The call's settings.
-    pub fn options(&self) -> &CallOptions {
-        &self.options
-    }
-
-    /// Replaces the call's settings.
-    pub fn set_options(&mut self, options: CallOptions) {
-        self.options = options;
-    }
-
-    /// The client and the settings.
-    pub fn into_parts(self) -> (&'a Client, CallOptions) {
-        (self.client, self.options)
-    }
-}
+use crate::config::Config;
 
 /// Overrides for one call; every setting left unset comes from the client's [`Config`].
 ///
@@ -66,7 +27,7 @@ impl<'a> Bound<'a> {
 /// assert_eq!(options.get_max_attempts(), Some(1));
 /// ```
 ///
-/// [`Config`]: crate::Config
+/// [`Config`]: crate::config::Config
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
@@ -150,12 +111,43 @@ impl CallOptions {
         self.project_id.as_deref()
     }
 
-    /// The value of a parameter the configuration fills in, set for this call.
-    pub(crate) fn value_for(&self, param: ConfigParam) -> Option<&str> {
-        match param {
+    /// The value of a parameter the configuration fills in for this call: this call's setting,
+    /// else the configuration's default. (A value on the request itself beats both: `prepare`
+    /// sends it and asks nothing here.)
+    pub(crate) fn param_in<'a>(
+        &'a self,
+        config: &'a Config,
+        param: ConfigParam,
+    ) -> Option<&'a str> {
+        let per_call = match param {
             ConfigParam::Region => self.get_region(),
             ConfigParam::Zone => self.get_zone(),
             ConfigParam::ProjectId => self.get_project_id(),
+        };
+        per_call.or_else(|| config.default_for(param))
+    }
+
+    /// Whether this call sets a parameter the configuration fills in.
+    pub(crate) fn sets(&self, param: ConfigParam) -> bool {
+        match param {
+            ConfigParam::Region => self.region.is_some(),
+            ConfigParam::Zone => self.zone.is_some(),
+            ConfigParam::ProjectId => self.project_id.is_some(),
         }
+    }
+
+    /// The timeout of each attempt: this call's, else the configuration's.
+    pub(crate) fn timeout_in(&self, config: &Config) -> Duration {
+        self.timeout.unwrap_or(config.timeout)
+    }
+
+    /// The limit on the whole call: this call's, else the configuration's.
+    pub(crate) fn operation_timeout_in(&self, config: &Config) -> Duration {
+        self.operation_timeout.unwrap_or(config.operation_timeout)
+    }
+
+    /// Attempts in all: this call's, else the retry policy's.
+    pub(crate) fn max_attempts_in(&self, config: &Config) -> u32 {
+        self.max_attempts.unwrap_or(config.retry.max_attempts)
     }
 }

@@ -1,5 +1,5 @@
-//! The client: the public face of a call. It builds the transport from the configuration,
-//! and hands each call to the stages: [`crate::prepare`] (defaults, signature, body),
+//! The client: the public face of a call. It holds a configuration and a transport
+//! ([`crate::transport`]), and hands each call to the stages: [`crate::prepare`] (defaults, signature, body),
 //! [`crate::call`] (attempts over a [`crate::transport`], each judged by [`crate::judge`], with
 //! [`crate::retry`] deciding between them) and, for typed calls, [`crate::future`].
 //!
@@ -14,27 +14,24 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::action::Action;
-use crate::call::{BoxedExchange, CallInput, Drive, Shared};
+use crate::call::{BoxedExchange, BoxedFetch, CallInput, Drive, Shared};
 use crate::call_options::CallOptions;
-use crate::config::{Config, ConfigError};
-use crate::error::{Error, ErrorKind};
+use crate::config::Config;
+use crate::error::Error;
 use crate::future::SendFuture;
-use crate::judge::Body;
-use crate::mock::Mock;
-use crate::params::Params;
-use crate::prepare::{Call, EncodedRequest, Facts, WriteParams, endpoint_url, prepare};
+use crate::params::{IntoParams, Params};
+use crate::prepare::{Call, EncodedRequest, Facts, WriteParams, prepare};
 use crate::retry::Bucket;
-use crate::transport::Http;
+use crate::transport::{FileRequest, Transport};
 
-/// A client of the Dezai cloud API.
+/// A client of the Dezai cloud API: a configuration and a transport.
 ///
-/// Cheap to clone (an `Arc`), `Send + Sync`; clones share one connection pool and one retry
-/// budget.
+/// Cheap to clone (an `Arc`), `Send + Sync`; clones share one transport (one connection pool)
+/// and one retry budget. `dezai_http::ClientExt` makes one over HTTP (`Client::from_env()`,
+/// `Client::new(config)`); [`Client::with_transport`] over any [`Transport`].
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// // Credentials and defaults from ~/.dezai and DEZAI_* variables.
-/// let client = dezai_runtime::Client::from_env()?;
+/// # async fn demo(client: dezai_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
 /// let mut params = dezai_runtime::Params::new();
 /// params.push("Limit", "10");
 /// let json = client.invoke("DescribeUHostInstance", params).await?;
@@ -47,12 +44,9 @@ pub struct Client {
 }
 
 struct Inner {
-    /// Where attempts go: HTTP, or a mock in tests.
+    /// Where attempts and downloads go.
     transport: Box<dyn Drive>,
     shared: Shared,
-    /// The HTTP client downloads go through: the API transport's own (same roots, client
-    /// certificate, proxy, User-Agent and timeouts), made on first use for a mock client.
-    http: std::sync::OnceLock<Result<reqwest::Client, ConfigError>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -63,60 +57,29 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// The User-Agent every call sends, before the configured suffix.
-pub const USER_AGENT: &str = concat!("dezai-sdk-rust/", env!("CARGO_PKG_VERSION"));
-
 impl Client {
-    /// A client with this configuration.
-    ///
-    /// TLS is rustls with the ring provider, installed as the process default unless the
-    /// application installed a provider first (then that one is used).
-    pub fn new(config: Config) -> Result<Self, ConfigError> {
-        let http = http_client(&config)?;
-        let url = reqwest::Url::parse(&endpoint_url(&config)).map_err(|e| {
-            ConfigError::new(Some("base_url".into()), format!("not a valid URL: {e}"))
-        })?;
-        let transport = Http::new(http.clone(), url, config.max_response_bytes);
-        let client = Self::with_transport(config, Box::new(transport));
-        let _ = client.inner.http.set(Ok(http));
-        Ok(client)
-    }
-
-    /// The HTTP client downloads go through (see [`crate::download`]).
-    pub(crate) fn download_http(&self) -> Result<reqwest::Client, ConfigError> {
-        self.inner
-            .http
-            .get_or_init(|| http_client(&self.inner.shared.config))
-            .clone()
-    }
-
-    /// A client that sends nothing over the network: every attempt is answered by `mock`
-    /// (see [`crate::mock`]). Everything else is as with [`Client::new`].
-    pub fn with_mock(config: Config, mock: &Mock) -> Self {
-        Self::with_transport(config, Box::new(mock.clone()))
-    }
-
-    fn with_transport(config: Config, transport: Box<dyn Drive>) -> Self {
+    /// A client that sends every attempt and download through `transport` (see
+    /// [`crate::transport`]; `dezai_http::ClientExt` makes the HTTP one).
+    pub fn with_transport(config: Config, transport: impl Transport) -> Self {
+        warn_about_plain_http(&config);
         let bucket = Bucket::new(config.retry.budget);
-        let url = endpoint_url(&config);
+        let url = config.endpoint();
         Self {
             inner: Arc::new(Inner {
-                transport,
+                transport: Box::new(transport),
                 shared: Shared {
                     config,
                     bucket,
                     url,
                     deadlines: Default::default(),
                 },
-                http: std::sync::OnceLock::new(),
             }),
         }
     }
 
-    /// A client configured from the defaults, the profile files and the environment
-    /// ([`Config::from_env`]).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::new(Config::from_env()?)
+    /// Starts a download request on the client's transport (see [`crate::download`]).
+    pub(crate) fn fetch<'a>(&'a self, request: FileRequest<'a>) -> BoxedFetch<'a> {
+        self.inner.transport.fetch(request)
     }
 
     /// The client's configuration.
@@ -125,6 +88,7 @@ impl Client {
     }
 
     /// Tokens left in the retry budget.
+    #[cfg(feature = "test-util")]
     pub fn retry_tokens(&self) -> u32 {
         self.inner.shared.bucket.available()
     }
@@ -180,11 +144,7 @@ impl Client {
     /// Python SDK takes a dict), flattened as typed requests are: `{"Disks": [{"Size": 20}]}`
     /// sends `Disks.0.Size=20`. For integers beyond `u64`, build the parameters with
     /// [`Params::from_json`], which keeps them exactly as written.
-    pub async fn invoke(
-        &self,
-        action: &str,
-        params: impl crate::IntoParams,
-    ) -> Result<Value, Error> {
+    pub async fn invoke(&self, action: &str, params: impl IntoParams) -> Result<Value, Error> {
         self.invoke_with(action, params, CallOptions::default())
             .await
     }
@@ -193,7 +153,7 @@ impl Client {
     pub async fn invoke_with(
         &self,
         action: &str,
-        params: impl crate::IntoParams,
+        params: impl IntoParams,
         options: CallOptions,
     ) -> Result<Value, Error> {
         let params = params
@@ -207,20 +167,9 @@ impl Client {
             options,
         };
         let answer = self.inner.transport.drive(shared, input).await?;
-        match answer.body {
-            Body::Object(mut object, envelope) => {
-                envelope.restore(&mut object);
-                Ok(Value::Object(object))
-            }
-            Body::Decoded(decoded) => {
-                let mut slot: Option<Value> = None;
-                decoded.fill(&mut slot);
-                slot.ok_or_else(|| {
-                    Error::new(ErrorKind::Decode, action)
-                        .with_message("the mock answered with a typed response; invoke needs JSON")
-                })
-            }
-        }
+        let mut object = answer.object;
+        answer.envelope.restore(&mut object);
+        Ok(Value::Object(object))
     }
 
     /// The exact request a call would send (URL, body with signature, content type), without
@@ -236,7 +185,7 @@ impl Client {
     pub fn encode_invoke(
         &self,
         action: &str,
-        params: impl crate::IntoParams,
+        params: impl IntoParams,
         options: &CallOptions,
     ) -> Result<EncodedRequest, Error> {
         let params = params
@@ -281,31 +230,41 @@ fn warn_about_plain_http(config: &Config) {
     }
 }
 
-/// The reqwest client of a configuration: its roots, client certificate, proxy, User-Agent and
-/// connect timeout. It never follows a redirect: an API call's would carry the signed body to a
-/// host the user never chose, and downloads follow theirs by hand (`crate::download`).
-fn http_client(config: &Config) -> Result<reqwest::Client, ConfigError> {
-    // Err means a provider is installed already, which is all reqwest needs.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let user_agent = match &config.user_agent_suffix {
-        Some(suffix) => format!("{USER_AGENT} {suffix}"),
-        None => USER_AGENT.to_owned(),
-    };
-    let mut builder = reqwest::Client::builder()
-        .user_agent(user_agent)
-        // The attempt timeout is the client's own timer (see `call`), not reqwest's.
-        .connect_timeout(config.connect_timeout)
-        // A redirect would carry the signed body (public key, signature, token) to a host
-        // the user never chose: never follow one; a 3xx is an error naming the target.
-        .redirect(reqwest::redirect::Policy::none());
-    warn_about_plain_http(config);
-    if let Some(proxy) = &config.proxy {
-        let proxy = reqwest::Proxy::all(proxy.as_str())
-            .map_err(|_| ConfigError::new(Some("proxy".into()), "not a valid proxy URL"))?;
-        builder = builder.proxy(proxy);
+/// A client and one call's settings: the type parameter of a generated request that is a call
+/// (`…Request<Bound<'a>>`, named `…Call<'a>`), so that one set of setters serves both the
+/// request value and the fluent call.
+#[derive(Debug, Clone)]
+pub struct Bound<'a> {
+    client: &'a Client,
+    options: CallOptions,
+}
+
+impl<'a> Bound<'a> {
+    /// A call on `client`, with no per-call settings yet.
+    pub fn new(client: &'a Client) -> Self {
+        Self {
+            client,
+            options: CallOptions::default(),
+        }
     }
-    builder = crate::tls::configure(builder, config)?;
-    builder
-        .build()
-        .map_err(|e| ConfigError::new(None, format!("cannot build the HTTP client: {e}")))
+
+    /// The client the call goes through.
+    pub fn client(&self) -> &'a Client {
+        self.client
+    }
+
+    /// The call's settings.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// Replaces the call's settings.
+    pub fn set_options(&mut self, options: CallOptions) {
+        self.options = options;
+    }
+
+    /// The client and the settings.
+    pub fn into_parts(self) -> (&'a Client, CallOptions) {
+        (self.client, self.options)
+    }
 }

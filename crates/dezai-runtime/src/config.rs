@@ -6,18 +6,23 @@
 //! explicit builder calls. Each setting is merged on its own, so a security token from the
 //! environment survives a key pair from a profile.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dezai_spec::protocol::ConfigParam;
 
 use crate::credentials::{Credentials, Secret};
+use crate::environment::Environment;
+use crate::error::ConfigError;
+use crate::layer::Layer;
 use crate::profile;
 use crate::retry::RetryPolicy;
+use crate::tls::TlsSettings;
 
 pub use dezai_spec::protocol::DEFAULT_ENDPOINT;
+
+/// The User-Agent every call sends, before the configured suffix.
+pub const USER_AGENT: &str = concat!("dezai-sdk-rust/", env!("CARGO_PKG_VERSION"));
 
 /// How request parameters are put in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,7 +50,7 @@ pub struct Config {
     pub(crate) proxy: Option<String>,
     pub(crate) encoding: BodyEncoding,
     pub(crate) max_response_bytes: usize,
-    pub(crate) tls: crate::tls::TlsSettings,
+    pub(crate) tls: TlsSettings,
 }
 
 impl Config {
@@ -61,7 +66,7 @@ impl Config {
     pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
     /// The longest timeout a setting may ask for (a day); more is a mistake, and a number as
     /// large as `1e20` cannot be a `Duration` at all.
-    pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+    pub const MAX_TIMEOUT: Duration = crate::layer::MAX_TIMEOUT;
     /// Default limit on a response body.
     pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -74,7 +79,7 @@ impl Config {
     ///
     /// ```no_run
     /// let config = dezai_runtime::Config::from_env()?;
-    /// let client = dezai_runtime::Client::new(config)?;
+    /// println!("{:?}", config.region());
     /// # Ok::<(), dezai_runtime::ConfigError>(())
     /// ```
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -112,6 +117,21 @@ impl Config {
     pub fn base_url(&self) -> Option<&str> {
         self.base_url.as_deref()
     }
+    /// The URL every call is posted to: the configured base URL, or the default; never a host from
+    /// a document (a signed request carries the public key and a valid signature, so it goes only
+    /// where the user said). A bare host gets the root path; a URL with a path
+    /// (`https://gw.example/api`, an API gateway's route) is used exactly as given.
+    pub fn endpoint(&self) -> String {
+        let base = self.base_url.as_deref().unwrap_or(DEFAULT_ENDPOINT);
+        let has_path = base
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.contains('/'));
+        if has_path {
+            base.to_owned()
+        } else {
+            format!("{base}/")
+        }
+    }
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
@@ -135,6 +155,22 @@ impl Config {
     /// The response body limit.
     pub fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
+    }
+    /// The proxy every call goes through, if one is set (`http://host:port`; it may hold a
+    /// password: never log it).
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
+    }
+    /// The User-Agent every call sends: the SDK's, then the configured suffix.
+    pub fn user_agent(&self) -> String {
+        match &self.user_agent_suffix {
+            Some(suffix) => format!("{USER_AGENT} {suffix}"),
+            None => USER_AGENT.to_owned(),
+        }
+    }
+    /// The TLS settings, for the transport to apply.
+    pub fn tls(&self) -> &TlsSettings {
+        &self.tls
     }
 }
 
@@ -160,122 +196,6 @@ impl fmt::Debug for Config {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("tls", &self.tls)
             .finish()
-    }
-}
-
-/// A configuration that cannot be loaded or used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The file or variable at fault, if any.
-    pub source_name: Option<String>,
-    /// What is wrong. Never quotes a secret.
-    pub message: String,
-}
-
-impl ConfigError {
-    pub(crate) fn new(source_name: Option<String>, message: impl Into<String>) -> Self {
-        Self {
-            source_name,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.source_name {
-            Some(name) => write!(f, "{name}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// Where configuration is read from: environment variables and the home folder holding
-/// `.dezai/`. [`Environment::system`] is this process's; tests build their own.
-#[derive(Debug, Clone, Default)]
-pub struct Environment {
-    vars: HashMap<String, String>,
-    home: Option<PathBuf>,
-}
-
-impl Environment {
-    /// This process's `DEZAI_*` variables and home folder (`HOME`, or `USERPROFILE`).
-    pub fn system() -> Self {
-        let vars = std::env::vars()
-            .filter(|(k, _)| k.starts_with("DEZAI_"))
-            .collect();
-        let home = std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .map(PathBuf::from);
-        Self { vars, home }
-    }
-
-    /// Given variables and home folder.
-    pub fn new<K: Into<String>, V: Into<String>>(
-        vars: impl IntoIterator<Item = (K, V)>,
-        home: Option<&Path>,
-    ) -> Self {
-        Self {
-            vars: vars
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-            home: home.map(Path::to_owned),
-        }
-    }
-
-    /// This environment with `name` set to `value`, as a command line's flag overrides a
-    /// variable (`--profile` for `DEZAI_PROFILE`).
-    pub fn with_var(mut self, name: &str, value: &str) -> Self {
-        self.vars.insert(name.to_owned(), value.to_owned());
-        self
-    }
-
-    /// The home folder `.dezai/` is read from, if known.
-    pub fn home(&self) -> Option<&Path> {
-        self.home.as_deref()
-    }
-
-    fn var(&self, name: &str) -> Option<String> {
-        self.vars.get(name).filter(|v| !v.is_empty()).cloned()
-    }
-}
-
-/// One source's settings; unset fields defer to earlier sources.
-#[derive(Clone, Default)]
-pub(crate) struct Layer {
-    pub public_key: Option<String>,
-    pub private_key: Option<Secret>,
-    pub security_token: Option<Secret>,
-    pub region: Option<String>,
-    pub zone: Option<String>,
-    pub project_id: Option<String>,
-    pub base_url: Option<String>,
-    pub timeout: Option<Duration>,
-    /// PEM files of extra root certificates.
-    pub ca_file: Option<std::path::PathBuf>,
-    /// PEM files of a client certificate (chain) and its private key.
-    pub client_cert_file: Option<std::path::PathBuf>,
-    pub client_key_file: Option<std::path::PathBuf>,
-}
-
-impl Layer {
-    fn over(self, base: Layer) -> Layer {
-        Layer {
-            public_key: self.public_key.or(base.public_key),
-            private_key: self.private_key.or(base.private_key),
-            security_token: self.security_token.or(base.security_token),
-            region: self.region.or(base.region),
-            zone: self.zone.or(base.zone),
-            project_id: self.project_id.or(base.project_id),
-            base_url: self.base_url.or(base.base_url),
-            timeout: self.timeout.or(base.timeout),
-            ca_file: self.ca_file.or(base.ca_file),
-            client_cert_file: self.client_cert_file.or(base.client_cert_file),
-            client_key_file: self.client_key_file.or(base.client_key_file),
-        }
     }
 }
 
@@ -306,7 +226,7 @@ impl ConfigBuilder {
     /// that no file defines, is an error naming the file.
     pub fn environment(mut self, env: &Environment) -> Result<Self, ConfigError> {
         let wanted = env.var("DEZAI_PROFILE");
-        if let Some(home) = &env.home {
+        if let Some(home) = env.home() {
             self.profile = profile::load(&home.join(".dezai"), wanted.as_deref())?;
         } else if let Some(name) = &wanted {
             return Err(ConfigError::new(
@@ -467,7 +387,7 @@ impl ConfigBuilder {
     /// Merges the sources.
     pub fn build(self) -> Result<Config, ConfigError> {
         let merged = self.explicit.over(self.env.over(self.profile));
-        let tls = crate::tls::TlsSettings::load(
+        let tls = TlsSettings::load(
             self.root_pems,
             merged.ca_file.as_deref(),
             self.identity_pem,

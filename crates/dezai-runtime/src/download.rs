@@ -1,5 +1,6 @@
-//! Downloading a backup file from its pre-signed URL, on the client's own HTTP stack (its
-//! roots, client certificate, proxy, User-Agent and timeouts): resumable, verified, atomic.
+//! Downloading a backup file from its pre-signed URL, through the client's own transport (over
+//! HTTP: its roots, client certificate, proxy, User-Agent and timeouts): resumable, verified,
+//! atomic.
 //!
 //! - The file streams to `<file>.part`; memory stays at one chunk whatever the size.
 //! - A dropped or stalled connection is retried with backoff, and a later run continues: both
@@ -39,16 +40,17 @@ use std::time::{Duration, Instant};
 pub use dezai_spec::download::DownloadLink;
 pub use error::{DownloadError, DownloadErrorKind};
 
+/// Redirects one attempt follows at most (the transport follows them).
+pub use crate::transport::MAX_REDIRECTS;
+
 use crate::action::Action;
 use crate::call_options::CallOptions;
 use crate::client::Client;
+use crate::error::Error;
 use fetch::Attempt;
 
 /// Attempts of one download in all, the first included, unless set otherwise.
 pub const DEFAULT_ATTEMPTS: u32 = 6;
-
-/// Redirects one attempt follows at most.
-pub const MAX_REDIRECTS: u32 = 5;
 
 /// A response that carries a backup's download URL and, often, its MD5. Generated responses
 /// of backup-URL actions implement it, by the rule of `dezai_spec::download`.
@@ -121,8 +123,7 @@ pub struct Downloaded {
 }
 
 /// A fresh link being asked for: `None` when the answer holds no download URL.
-type Pending<'a> =
-    Pin<Box<dyn Future<Output = Result<Option<DownloadLink>, crate::Error>> + Send + 'a>>;
+type Pending<'a> = Pin<Box<dyn Future<Output = Result<Option<DownloadLink>, Error>> + Send + 'a>>;
 type Refresh<'a> = Box<dyn FnMut() -> Pending<'a> + Send + 'a>;
 type OnProgress<'a> = Box<dyn FnMut(&Progress<'_>) + Send + 'a>;
 
@@ -162,7 +163,7 @@ impl Client {
     pub fn download_asking<'a, F, Fut>(&'a self, output: impl Into<PathBuf>, ask: F) -> Download<'a>
     where
         F: FnMut() -> Fut + Send + 'a,
-        Fut: Future<Output = Result<Option<DownloadLink>, crate::Error>> + Send + 'a,
+        Fut: Future<Output = Result<Option<DownloadLink>, Error>> + Send + 'a,
     {
         Download::new(self, None, output.into()).refresh_with(ask)
     }
@@ -230,7 +231,7 @@ impl<'a> Download<'a> {
     pub fn refresh_with<F, Fut>(mut self, mut refresh: F) -> Self
     where
         F: FnMut() -> Fut + Send + 'a,
-        Fut: Future<Output = Result<Option<DownloadLink>, crate::Error>> + Send + 'a,
+        Fut: Future<Output = Result<Option<DownloadLink>, Error>> + Send + 'a,
     {
         self.refresh = Some(Box::new(move || Box::pin(refresh())));
         self
@@ -262,20 +263,13 @@ impl<'a> Download<'a> {
             Some(link) => link,
             None => self.ask(&output).await?,
         };
-        let http = self.client.download_http().map_err(|e| {
-            DownloadError::new(
-                DownloadErrorKind::Network,
-                &output,
-                &link.url,
-                e.to_string(),
-            )
-        })?;
         let files = fetch::Files::of(&output);
         let timeout = self.client.config().timeout();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = fetch::attempt(&http, &link, &files, timeout, &mut self.progress).await;
+            let outcome =
+                fetch::attempt(self.client, &link, &files, timeout, &mut self.progress).await;
             let mut error = match outcome {
                 Ok(fetched) => {
                     files.commit(&output, &link.url)?;

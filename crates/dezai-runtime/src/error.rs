@@ -145,11 +145,11 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_source(
+    pub(crate) fn with_boxed_source(
         mut self,
-        source: impl std::error::Error + Send + Sync + 'static,
+        source: Box<dyn std::error::Error + Send + Sync>,
     ) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.source = Some(source);
         self
     }
 
@@ -312,3 +312,33 @@ impl std::error::Error for Error {
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
+
+/// A configuration that cannot be loaded or used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file or variable at fault, if any.
+    pub source_name: Option<String>,
+    /// What is wrong. Never quotes a secret.
+    pub message: String,
+}
+
+impl ConfigError {
+    /// An error about `source_name` (a file or variable, if any).
+    pub fn new(source_name: Option<String>, message: impl Into<String>) -> Self {
+        Self {
+            source_name,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source_name {
+            Some(name) => write!(f, "{name}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,111 +1,37 @@
-//! The judge: what one attempt's exchange means. A 2xx JSON object with `RetCode` 0 is an
+//! The judge: what one attempt's reply means. A 2xx JSON object with `RetCode` 0 is an
 //! [`Answer`]; anything else is a [`Failure`] with its [`Class`], the error the caller sees if
 //! it is the last word. Whether a failure is retried is not decided here but in
 //! [`crate::retry`], from the class.
-
-use std::time::Duration;
 
 use serde_json::Value;
 use tracing::trace;
 
 use crate::error::{Error, ErrorKind};
+use crate::failure::{Class, Failure};
 use crate::redact::redact_json;
 use crate::response::AnswerEnvelope;
-use crate::transport::{Exchange, Payload};
+use crate::transport::ApiReply;
 
-/// What a successful call hands to the decoder.
+/// What a successful call hands to the decoder: the object a server sent without its
+/// envelope, the envelope, and the request id.
 pub(crate) struct Answer {
-    pub(crate) body: Body,
+    pub(crate) object: serde_json::Map<String, Value>,
+    pub(crate) envelope: AnswerEnvelope,
     pub(crate) request_id: Option<String>,
 }
 
-/// A successful call's body: the JSON object a server sent, or a response a transport handed
-/// over already decoded (a test double's typed answer).
-pub(crate) enum Body {
-    /// The object without its envelope, and the envelope.
-    Object(serde_json::Map<String, Value>, AnswerEnvelope),
-    Decoded(Box<dyn crate::mock::Fill>),
-}
-
-/// What kind of failure an attempt ended in: the facts the retry decision is made from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Class {
-    /// An HTTP status other than 2xx.
-    Status(u16),
-    /// A 2xx answer whose `RetCode` is not 0.
-    RetCode(i64),
-    /// The attempt's or the operation's time ran out, or the transport timed out.
-    Timeout,
-    /// No connection could be made.
-    Connect,
-    /// The TLS handshake failed (a bad certificate will not cure itself).
-    Tls,
-    /// The connection broke during the exchange.
-    Dropped,
-    /// The answer could not be read as the protocol's envelope.
-    Decode,
-    /// The answer was larger than the configured limit.
-    TooLarge,
-    /// The transport had no answer for the request and sent nothing (a mock without a rule).
-    Unanswered,
-}
-
-/// A failed attempt: the error, its class, and what the retry decision needs besides.
-pub(crate) struct Failure {
-    pub(crate) error: Error,
-    pub(crate) class: Class,
-    /// The server's `Retry-After`, if it sent one.
-    pub(crate) retry_after: Option<Duration>,
-    /// Whether the request certainly never reached the server.
-    pub(crate) never_sent: bool,
-}
-
-impl Failure {
-    pub(crate) fn new(error: Error, class: Class) -> Self {
-        Self {
-            error,
-            class,
-            retry_after: None,
-            never_sent: false,
-        }
-    }
-
-    pub(crate) fn decode(
-        action: &str,
-        status: u16,
-        request_id: Option<String>,
-        body: &[u8],
-        message: &str,
-    ) -> Self {
-        let error = Error::new(ErrorKind::Decode, action)
-            .with_message(message)
-            .with_status(status)
-            .with_request_id(request_id)
-            .with_body(body);
-        Self::new(error, Class::Decode)
-    }
-}
-
-/// Judges one exchange: its status, then its JSON, then its envelope's `RetCode`. The body is
+/// Judges one reply: its status, then its JSON, then its envelope's `RetCode`. The body is
 /// parsed once: the envelope is read from the object the typed response (or `invoke`'s JSON)
 /// is then built from.
-pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure> {
-    let Exchange {
+pub(crate) fn judge(reply: ApiReply, action: &str) -> Result<Answer, Failure> {
+    let ApiReply {
         status,
+        body,
         request_id,
         retry_after,
         location,
-        payload,
-    } = exchange;
-    let body = match payload {
-        Payload::Bytes(body) => body,
-        Payload::Decoded(decoded) => {
-            return Ok(Answer {
-                body: Body::Decoded(decoded),
-                request_id,
-            });
-        }
-    };
+        ..
+    } = reply;
     if !(200..300).contains(&status) {
         let mut error = Error::new(ErrorKind::HttpStatus, action)
             .with_status(status)
@@ -124,7 +50,9 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
                 "the server redirected to {}; redirects are not followed, so the signed \
                  request goes only to the configured host (set the base URL to the new \
                  address if it is right)",
-                location.as_deref().unwrap_or("an unnamed location")
+                location
+                    .as_deref()
+                    .map_or_else(|| "an unnamed location".into(), crate::redact::redact_url)
             ));
         }
         let mut failure = Failure::new(error, Class::Status(status));
@@ -151,7 +79,8 @@ pub(crate) fn judge(exchange: Exchange, action: &str) -> Result<Answer, Failure>
     }
     match envelope.ret_code() {
         Some(0) => Ok(Answer {
-            body: Body::Object(object, envelope),
+            object,
+            envelope,
             request_id,
         }),
         Some(code) => {

@@ -1,16 +1,22 @@
-//! The signed transport of the Dezai cloud SDK.
+//! The protocol core of the Dezai cloud SDK: everything a call is, and no HTTP library.
 //!
 //! Every generated call goes through this crate. It owns what is the same for all actions:
 //! [`Credentials`] and [`Config`] (defaults → profile files → environment → builder),
 //! flattening and formatting parameters ([`Params`], [`ParamValue`]), the signature
-//! ([`sign`]), HTTP (reqwest with rustls), retries ([`RetryPolicy`]), errors ([`Error`]),
-//! lenient decoding helpers for responses ([`de`]) and tracing. Generated code only declares
-//! types and implements [`Action`].
+//! ([`sign`]), the attempts of a call with their deadlines and retries ([`RetryPolicy`]),
+//! errors ([`Error`]), lenient decoding helpers for responses ([`de`]), downloads
+//! ([`download`]) and tracing. Generated code only declares types and implements [`Action`].
+//!
+//! What carries the bytes is a [`transport::Transport`]: `dezai-http` is the one over reqwest
+//! and rustls (`Client::from_env()` with its `ClientExt` in scope), and a user can bring their
+//! own. With the `test-util` feature, [`mock::Mock`] is one without a network.
 //!
 //! # Quick start
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use dezai_http::ClientExt as _;
+//!
 //! // DEZAI_PUBLIC_KEY, DEZAI_PRIVATE_KEY, DEZAI_REGION, … or a profile in ~/.dezai/
 //! let client = dezai_runtime::Client::from_env()?;
 //!
@@ -45,11 +51,15 @@ mod deadline;
 #[doc(hidden)]
 pub mod debug;
 pub mod download;
+mod environment;
 mod error;
+mod failure;
 mod form;
 mod future;
 mod json_params;
 mod judge;
+mod layer;
+#[cfg(feature = "test-util")]
 pub mod mock;
 pub mod paginator;
 mod params;
@@ -60,11 +70,11 @@ mod response;
 mod retry;
 mod signer;
 mod tls;
-mod transport;
+pub mod transport;
 
 pub use action::{Action, ConfigParams, Takes};
-pub use call_options::{Bound, CallOptions};
-pub use client::{Client, USER_AGENT};
+pub use call_options::CallOptions;
+pub use client::{Bound, Client};
 /// The RetCodes the protocol names, to match errors on (`err.ret_code() ==
 /// Some(ret_code::THROTTLED)`); the emulator answers with the same ones.
 pub use dezai_spec::ret_code;
@@ -73,13 +83,14 @@ pub use paginator::{Paged, Paginator};
 pub use prepare::EncodedRequest;
 pub use response::{AnswerEnvelope, Response, ResponseMeta};
 
-pub use config::{BodyEncoding, Config, ConfigBuilder, ConfigError, DEFAULT_ENDPOINT, Environment};
+pub use config::{BodyEncoding, Config, ConfigBuilder, DEFAULT_ENDPOINT, USER_AGENT};
 pub use credentials::{Credentials, Secret};
-pub use dezai_spec::value::format_float;
-pub use error::{Error, ErrorKind};
+pub use environment::Environment;
+pub use error::{ConfigError, Error, ErrorKind};
 pub use params::{IntoParams, ParamValue, ParamWriter, Params};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use signer::sign;
+pub use tls::TlsSettings;
 
 /// The JSON crate responses use (`serde_json::Value` in free-form fields and unknown-field
 /// maps), re-exported so users need no version of their own.

@@ -1,11 +1,13 @@
 //! A transport without a network, for unit tests of code that uses the SDK: chosen actions
-//! answer with chosen responses or errors, and every request is recorded to read back.
+//! answer with chosen responses or errors, and every request is recorded to read back. Behind
+//! the `test-util` feature (`dezai-sdk`'s, which turns this one on), for a user's tests.
 //!
 //! Modelled on aws-smithy-mocks: rules per action, tried in the order they were added, each
 //! answering a set number of times or forever. Everything else about a call is real: the
 //! request is validated, configuration defaults and per-call options are applied, parameters
 //! are signed and encoded, answers go through the same envelope check, retry policy and
-//! timeouts as answers from a server.
+//! timeouts as answers from a server. A typed response is answered as the JSON it reads
+//! from ([`ToJson`]), so the answer goes through the decoder a server's does.
 //!
 //! ```
 //! use dezai_runtime::{mock::Mock, ret_code};
@@ -29,15 +31,19 @@
 //! # }
 //! ```
 
-use std::any::Any;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::action::Action;
+use crate::client::Client;
+use crate::config::Config;
+use crate::credentials::Credentials;
 use crate::params::Params;
 use crate::response::Response;
+use crate::retry::RetryPolicy;
+use crate::transport::{ApiReply, ApiRequest, Transport, TransportError, TransportErrorKind};
 
 /// The mock transport: see the [module docs](self). Cheap to clone; clones share rules and
 /// recorded requests.
@@ -65,35 +71,47 @@ struct RuleState {
 }
 
 /// What a rule answers with.
-pub(crate) enum Reply {
-    /// A typed response, handed over without JSON.
-    Typed(Box<dyn Fill>),
+enum Reply {
     /// A response body as the service would send it, with HTTP status 200.
     Json(Value),
     /// An HTTP status with an empty body.
     Status(u16),
 }
 
-/// A typed response that moves itself into a caller's `Option<T>` (given as `&mut dyn Any`)
-/// if `T` is its type. The type check is compiled where the mock's rule is written, not in
-/// every typed call of a program.
-pub(crate) trait Fill: Send {
-    /// Fills `slot` and returns true, or returns false if `slot` is not an `Option` of this
-    /// response's type.
-    fn fill(self: Box<Self>, slot: &mut dyn Any) -> bool;
+/// A value as the JSON a response is read from: generated responses and models implement it
+/// (with the `test-util` feature), so that a mock answers a typed call with the bytes a server
+/// would send. Fields left unset are left out; unknown fields are written back as they are.
+pub trait ToJson {
+    /// The value as JSON.
+    fn to_json(&self) -> Value;
 }
 
-struct Typed<T>(T);
-
-impl<T: Any + Send> Fill for Typed<T> {
-    fn fill(self: Box<Self>, slot: &mut dyn Any) -> bool {
-        match slot.downcast_mut::<Option<T>>() {
-            Some(slot) => {
-                *slot = Some(self.0);
-                true
+macro_rules! to_json_as_from {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn to_json(&self) -> Value {
+                Value::from(self.clone())
             }
-            None => false,
         }
+    )*};
+}
+to_json_as_from!(String, i64, f64, bool, Value);
+
+impl<T: ToJson> ToJson for Box<T> {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(ToJson::to_json).collect())
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToJson::to_json)
     }
 }
 
@@ -133,28 +151,23 @@ impl Mock {
 
     /// A client that sends through this mock: placeholder credentials (`mock-public-key`),
     /// region `mock-region`, no retry backoff, the default configuration otherwise. Use
-    /// [`Client::with_mock`](crate::Client::with_mock) for a configuration of your own.
-    pub fn client(&self) -> crate::Client {
-        let config = crate::Config::builder()
-            .credentials(crate::Credentials::new(
-                "mock-public-key",
-                "mock-private-key",
-            ))
+    /// `Client::with_transport(config, mock.clone())` for a configuration of your own.
+    pub fn client(&self) -> Client {
+        let config = Config::builder()
+            .credentials(Credentials::new("mock-public-key", "mock-private-key"))
             .region("mock-region")
-            .retry(crate::RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO))
+            .retry(RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO))
             .build();
         // The configuration above has no file or environment to fail on.
-        crate::Client::with_mock(config.expect("the mock configuration is valid"), self)
+        Client::with_transport(
+            config.expect("the mock configuration is valid"),
+            self.clone(),
+        )
     }
 
     /// Every request sent so far, in order (each attempt of a retried call is one).
     pub fn requests(&self) -> Vec<MockRequest> {
         lock(&self.inner.requests).clone()
-    }
-
-    /// How many requests were recorded, without copying them.
-    pub(crate) fn request_count(&self) -> usize {
-        lock(&self.inner.requests).len()
     }
 
     /// Forgets the recorded requests.
@@ -164,7 +177,7 @@ impl Mock {
 
     /// Records a request and finds its answer: the first rule for the action whose matcher
     /// accepts it and which has answers left.
-    pub(crate) fn answer(&self, action: &str, params: &Params) -> Option<(Reply, Duration)> {
+    fn answer(&self, action: &str, params: &Params) -> Option<(Reply, Duration, usize)> {
         let request = MockRequest {
             action: action.to_owned(),
             // The signature is derived from the private key: never kept.
@@ -174,7 +187,11 @@ impl Mock {
                 .map(|(n, v)| (n.to_owned(), v.to_owned()))
                 .collect(),
         };
-        lock(&self.inner.requests).push(request.clone());
+        let count = {
+            let mut requests = lock(&self.inner.requests);
+            requests.push(request.clone());
+            requests.len()
+        };
         let (answer, delay) = {
             let mut rules = lock(&self.inner.rules);
             let rule = rules.iter_mut().find(|rule| {
@@ -188,7 +205,29 @@ impl Mock {
             (rule.answer.clone(), rule.delay)
         };
         // Called outside the lock, so an answer may itself look at the mock.
-        Some((answer(&request), delay))
+        Some((answer(&request), delay, count))
+    }
+}
+
+/// Each attempt is answered by the first matching rule, after the rule's delay (which the
+/// attempt timeout watches like a slow server's).
+impl Transport for Mock {
+    async fn send(&self, request: ApiRequest<'_>) -> Result<ApiReply, TransportError> {
+        let Some((reply, delay, count)) = self.answer(request.action, request.params) else {
+            return Err(TransportError::new(
+                TransportErrorKind::Unanswered,
+                "the mock has no answer for this action (add a rule with mock.on…)",
+            ));
+        };
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let reply = match reply {
+            Reply::Json(value) => ApiReply::new(200, value.to_string()),
+            Reply::Status(status) => ApiReply::new(status, bytes::Bytes::new()),
+        };
+        // The request id of this request, as a server would give one.
+        Ok(reply.header("X-Request-Id", &format!("mock-{count}")))
     }
 }
 
@@ -300,19 +339,29 @@ impl<'m, T> Rule<'m, T> {
     }
 }
 
-impl<T: Response> Rule<'_, T> {
-    /// Answers with this response (a clone each time).
-    pub fn respond(self, response: T)
-    where
-        T: Clone + Sync,
-    {
-        self.respond_with(move |_| response.clone());
+impl<T: Response + ToJson> Rule<'_, T> {
+    /// Answers with this response, as the JSON it is read from (`RetCode` 0).
+    pub fn respond(self, response: T) {
+        let body = answer_json(&self.action, &response);
+        self.json(body);
     }
 
     /// Answers with what `answer` makes of the request.
     pub fn respond_with(self, answer: impl Fn(&MockRequest) -> T + Send + Sync + 'static) {
+        let action = self.action.clone();
         self.add(Arc::new(move |request| {
-            Reply::Typed(Box::new(Typed(answer(request))))
+            Reply::Json(answer_json(&action, &answer(request)))
         }));
     }
+}
+
+/// A typed response as a server's successful answer: its fields, and the envelope.
+fn answer_json(action: &str, response: &impl ToJson) -> Value {
+    let mut object = match response.to_json() {
+        Value::Object(object) => object,
+        other => return other,
+    };
+    object.insert("RetCode".into(), Value::from(0));
+    object.insert("Action".into(), Value::from(format!("{action}Response")));
+    Value::Object(object)
 }

@@ -6,7 +6,7 @@ use dezai_spec::protocol::{ConfigParam, RESERVED_PARAMETERS};
 
 use crate::action::{Action, ConfigParams, Takes};
 use crate::call_options::CallOptions;
-use crate::config::{BodyEncoding, Config, DEFAULT_ENDPOINT};
+use crate::config::{BodyEncoding, Config};
 use crate::error::Error;
 use crate::form;
 use crate::params::{ParamWriter, Params};
@@ -200,14 +200,13 @@ fn fill_config_params(
     for (param, given) in ConfigParam::ALL.into_iter().zip(given) {
         let name = param.wire_name();
         let takes = call.config_params.takes(param);
-        let per_call = options.value_for(param);
         // `invoke` knows nothing of the action: a value set for this call is sent anyway, as
         // the caller asked.
-        let asked = generic && per_call.is_some();
+        let asked = generic && options.sets(param);
         if (takes == Takes::No && !asked) || given {
             continue;
         }
-        match per_call.or(config.default_for(param)) {
+        match options.param_in(config, param) {
             Some(value) => params.push(name, value),
             None if takes == Takes::Required => {
                 return Err(Error::invalid(
@@ -245,22 +244,6 @@ fn encode(encoding: BodyEncoding, params: &Params) -> (Vec<u8>, &'static str) {
             let body = serde_json::to_vec(&AsObject(params)).unwrap_or_default();
             (body, "application/json")
         }
-    }
-}
-
-/// The URL every call is posted to: the configured base URL, or the default; never a host from
-/// a document (a signed request carries the public key and a valid signature, so it goes only
-/// where the user said). A bare host gets the root path; a URL with a path
-/// (`https://gw.example/api`, an API gateway's route) is used exactly as given.
-pub(crate) fn endpoint_url(config: &Config) -> String {
-    let base = config.base_url.as_deref().unwrap_or(DEFAULT_ENDPOINT);
-    let has_path = base
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest.contains('/'));
-    if has_path {
-        base.to_owned()
-    } else {
-        format!("{base}/")
     }
 }
 

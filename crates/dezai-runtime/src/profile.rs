@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ConfigError, Layer};
 use crate::credentials::Secret;
+use crate::environment::Environment;
+use crate::error::ConfigError;
+use crate::layer::{Layer, MAX_TIMEOUT};
 
 /// One profile of `config.json`: the settings of a named profile. Keys this SDK does not know
 /// are kept in `other`, so a file written back loses nothing another tool put there.
@@ -123,7 +125,7 @@ impl ProfileFiles {
     }
 
     /// The folder the SDK reads profiles from: `.dezai` in the home folder of `env`.
-    pub fn of_home(env: &crate::Environment) -> Option<Self> {
+    pub fn of_home(env: &Environment) -> Option<Self> {
         env.home().map(|home| Self::in_dir(home.join(".dezai")))
     }
 
@@ -204,15 +206,13 @@ pub(crate) fn load(dir: &Path, wanted: Option<&str>) -> Result<Layer, ConfigErro
         layer.client_key_file = path(s.client_key_file);
         layer.timeout = match s.timeout_sec {
             None | Some(0) => None,
-            Some(t) if Duration::from_secs(t) <= crate::Config::MAX_TIMEOUT => {
-                Some(Duration::from_secs(t))
-            }
+            Some(t) if Duration::from_secs(t) <= MAX_TIMEOUT => Some(Duration::from_secs(t)),
             Some(t) => {
                 return Err(ConfigError::new(
                     Some(config_path.display().to_string()),
                     format!(
                         "timeout_sec {t} of profile `{name}` is more than {} seconds",
-                        crate::Config::MAX_TIMEOUT.as_secs()
+                        MAX_TIMEOUT.as_secs()
                     ),
                 ));
             }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::error::ErrorKind;
-use crate::judge::{Class, Failure};
+use crate::failure::{Class, Failure};
 
 /// The retry policy of a client.
 ///
@@ -288,7 +288,8 @@ impl Bucket {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Tokens left, for tests and diagnostics.
+    /// Tokens left, for tests.
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn available(&self) -> u32 {
         *self.tokens()
     }

@@ -1,19 +1,21 @@
 //! TLS settings a production deployment needs beyond the system's roots: extra root
 //! certificates (a private CA in front of the API) and a client certificate (mutual TLS at a
-//! gateway). Files are read and parsed when the configuration is built, so a wrong path or a
-//! file that is not PEM is a [`ConfigError`] naming it, not a failure on the first call.
+//! gateway), kept as the PEM text they came in. Files are read when the configuration is
+//! built, and text that holds no PEM block of the right kind is refused then, so a wrong path
+//! or a file that is not PEM is a [`ConfigError`] naming it, not a failure on the first call.
+//! The transport parses the certificates (`dezai-http`: when the client is made).
 
 use std::path::Path;
 
-use crate::config::ConfigError;
 use crate::credentials::Secret;
+use crate::error::ConfigError;
 
-/// The parsed TLS settings of a [`Config`](crate::Config).
+/// The TLS settings of a [`Config`](crate::config::Config), for a transport to apply.
 #[derive(Clone, Default)]
-pub(crate) struct TlsSettings {
-    roots: Vec<reqwest::Certificate>,
+pub struct TlsSettings {
+    roots: Vec<(String, Vec<u8>)>,
     roots_only: bool,
-    identity: Option<reqwest::Identity>,
+    identity: Option<(String, Secret)>,
 }
 
 impl std::fmt::Debug for TlsSettings {
@@ -27,6 +29,9 @@ impl std::fmt::Debug for TlsSettings {
     }
 }
 
+const CERTIFICATE: &str = "-----BEGIN CERTIFICATE-----";
+const PRIVATE_KEY: &str = "PRIVATE KEY-----";
+
 impl TlsSettings {
     pub(crate) fn load(
         root_pems: Vec<Vec<u8>>,
@@ -37,12 +42,11 @@ impl TlsSettings {
         roots_only: bool,
     ) -> Result<Self, ConfigError> {
         let mut roots = Vec::new();
-        for pem in &root_pems {
-            roots.extend(parse_roots(pem, "root_certificate_pem")?);
+        for pem in root_pems {
+            roots.push(checked_roots(pem, "root_certificate_pem")?);
         }
         if let Some(path) = ca_file {
-            let pem = read(path)?;
-            roots.extend(parse_roots(&pem, &path.display().to_string())?);
+            roots.push(checked_roots(read(path)?, &path.display().to_string())?);
         }
         if roots_only && roots.is_empty() {
             return Err(ConfigError::new(
@@ -51,8 +55,8 @@ impl TlsSettings {
             ));
         }
         let identity = match (identity_pem, cert_file, key_file) {
-            (Some(pem), _, _) => Some(parse_identity(
-                pem.expose().as_bytes(),
+            (Some(pem), _, _) => Some(checked_identity(
+                pem.expose().as_bytes().to_vec(),
                 "client_identity_pem",
             )?),
             (None, Some(cert), Some(key)) => {
@@ -61,11 +65,11 @@ impl TlsSettings {
                     pem.push(b'\n');
                     pem.extend(read(key)?);
                 }
-                Some(parse_identity(&pem, &cert.display().to_string())?)
+                Some(checked_identity(pem, &cert.display().to_string())?)
             }
             (None, Some(cert), None) => {
                 // One file may hold both the chain and the key.
-                Some(parse_identity(&read(cert)?, &cert.display().to_string())?)
+                Some(checked_identity(read(cert)?, &cert.display().to_string())?)
             }
             (None, None, Some(key)) => {
                 return Err(ConfigError::new(
@@ -81,6 +85,25 @@ impl TlsSettings {
             identity,
         })
     }
+
+    /// The extra roots: for each source (a file's path, or `root_certificate_pem`), its PEM
+    /// text of one or more certificates.
+    pub fn roots(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.roots
+            .iter()
+            .map(|(s, pem)| (s.as_str(), pem.as_slice()))
+    }
+
+    /// Whether only [`TlsSettings::roots`] are trusted, not the system's.
+    pub fn custom_roots_only(&self) -> bool {
+        self.roots_only
+    }
+
+    /// The client certificate: its source, and PEM text holding the chain (leaf first) and its
+    /// private key.
+    pub fn client_identity(&self) -> Option<(&str, &Secret)> {
+        self.identity.as_ref().map(|(s, pem)| (s.as_str(), pem))
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ConfigError> {
@@ -92,42 +115,33 @@ fn read(path: &Path) -> Result<Vec<u8>, ConfigError> {
     })
 }
 
-fn parse_roots(pem: &[u8], source: &str) -> Result<Vec<reqwest::Certificate>, ConfigError> {
-    match reqwest::Certificate::from_pem_bundle(pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        _ => Err(ConfigError::new(
+fn holds(pem: &[u8], marker: &str) -> bool {
+    pem.windows(marker.len()).any(|w| w == marker.as_bytes())
+}
+
+fn checked_roots(pem: Vec<u8>, source: &str) -> Result<(String, Vec<u8>), ConfigError> {
+    if !holds(&pem, CERTIFICATE) {
+        return Err(ConfigError::new(
             Some(source.to_owned()),
             "not a PEM file of certificates (`-----BEGIN CERTIFICATE-----`)",
-        )),
+        ));
     }
+    Ok((source.to_owned(), pem))
 }
 
-fn parse_identity(pem: &[u8], source: &str) -> Result<reqwest::Identity, ConfigError> {
-    // reqwest's message would not add anything but its own wording; never the key.
-    reqwest::Identity::from_pem(pem).map_err(|_| {
-        ConfigError::new(
-            Some(source.to_owned()),
-            "not a PEM client certificate with its private key (a certificate chain and one \
-             `PRIVATE KEY` block)",
-        )
-    })
+fn checked_identity(pem: Vec<u8>, source: &str) -> Result<(String, Secret), ConfigError> {
+    if !(holds(&pem, CERTIFICATE) && holds(&pem, PRIVATE_KEY)) {
+        return Err(identity_error(source));
+    }
+    let text = String::from_utf8(pem).map_err(|_| identity_error(source))?;
+    Ok((source.to_owned(), Secret::new(text)))
 }
 
-/// Applies the settings to an HTTP client being built.
-pub(crate) fn configure(
-    builder: reqwest::ClientBuilder,
-    config: &crate::Config,
-) -> Result<reqwest::ClientBuilder, ConfigError> {
-    let tls = &config.tls;
-    let mut builder = if tls.roots_only {
-        builder.tls_certs_only(tls.roots.iter().cloned())
-    } else if tls.roots.is_empty() {
-        builder
-    } else {
-        builder.tls_certs_merge(tls.roots.iter().cloned())
-    };
-    if let Some(identity) = &tls.identity {
-        builder = builder.identity(identity.clone());
-    }
-    Ok(builder)
+/// The words for a client certificate that is not one; never the key.
+fn identity_error(source: &str) -> ConfigError {
+    ConfigError::new(
+        Some(source.to_owned()),
+        "not a PEM client certificate with its private key (a certificate chain and one \
+         `PRIVATE KEY` block)",
+    )
 }

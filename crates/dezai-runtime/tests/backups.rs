@@ -4,6 +4,7 @@
 //! completed backup downloaded and checked against its MD5.
 
 use dezai_emulator::{BackupFile, Emulator, backup_items};
+use dezai_http::ClientExt as _;
 use dezai_runtime::backups::{self, KINDS};
 use dezai_runtime::{Client, Config, Credentials, ErrorKind};
 

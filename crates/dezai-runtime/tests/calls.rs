@@ -3,6 +3,7 @@
 
 mod common;
 
+use dezai_http::ClientExt as _;
 use std::time::Duration;
 
 use common::{PRIVATE_KEY, Reply, Server, client, client_with};

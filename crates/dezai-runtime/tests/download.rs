@@ -4,6 +4,7 @@
 //! through the configured proxy; an https → http redirect refused; a URL's signature shown
 //! nowhere.
 
+use dezai_http::ClientExt as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 

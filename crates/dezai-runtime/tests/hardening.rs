@@ -4,6 +4,7 @@
 
 mod common;
 
+use dezai_http::ClientExt as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

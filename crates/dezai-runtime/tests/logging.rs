@@ -3,6 +3,7 @@
 
 mod common;
 
+use dezai_http::ClientExt as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

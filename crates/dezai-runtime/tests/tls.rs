@@ -2,6 +2,7 @@
 //! 127.0.0.1 whose certificate only the test CA in `fixtures/tls` vouches for, and which asks
 //! for a client certificate from the same CA.
 
+use dezai_http::ClientExt as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -78,9 +78,9 @@
 //! # Testing code that uses the SDK
 //!
 //! Responses and models are `#[non_exhaustive]`, so tests make them with their builders.
-//! [`mock::Mock`] is a transport without a network: its rules answer chosen actions with
-//! chosen responses or errors, and it records every request (see the README's section of the
-//! same name, which shows this example).
+//! `mock::Mock` (feature `test-util`, for a user's `[dev-dependencies]`) is a transport
+//! without a network: its rules answer chosen actions with chosen responses or errors, and it
+//! records every request (`docs/testing.md`).
 //!
 //! ```
 //! use dezai_sdk::mock::Mock;
@@ -122,12 +122,23 @@
 
 pub use dezai_runtime::{
     BodyEncoding, CallOptions, Client, Config, ConfigBuilder, ConfigError, Credentials, Error,
-    ErrorKind, Paginator, Params, ResponseMeta, RetryBudget, RetryPolicy, mock, ret_code,
-    serde_json,
+    ErrorKind, Paginator, Params, ResponseMeta, RetryBudget, RetryPolicy, ret_code, serde_json,
 };
 
-/// The runtime the generated code runs on: configuration, signing, retries, decoding helpers.
+/// Makes a [`Client`] over HTTP: `Client::from_env()`, `Client::new(config)` (in the
+/// [`prelude`]).
+pub use dezai_http::ClientExt;
+
+/// A transport without a network for tests of code that uses the SDK (feature `test-util`).
+#[cfg(feature = "test-util")]
+pub use dezai_runtime::mock;
+
+/// The runtime the generated code runs on: configuration, signing, retries, decoding helpers,
+/// and the [`transport`](dezai_runtime::transport) trait a program's own HTTP stack implements.
 pub use dezai_runtime as runtime;
+
+/// The HTTP transport `Client::from_env()` uses (reqwest with rustls).
+pub use dezai_http as http;
 
 /// An instance's backups by kind, and the newest completed one: see [`backup_kinds`] for the
 /// kinds this build offers.
@@ -154,9 +165,10 @@ pub fn backup_kinds() -> Vec<&'static backups::BackupKind> {
 mod generated;
 pub use generated::*;
 
-/// `use dezai_sdk::prelude::*;` gives the client, its configuration and errors, and the
-/// product accessors (`client.udb()`, …).
+/// `use dezai_sdk::prelude::*;` gives the client (with `Client::from_env()` and
+/// `Client::new(config)` over HTTP), its configuration and errors, and the product accessors
+/// (`client.udb()`, …).
 pub mod prelude {
     pub use crate::product_accessors::*;
-    pub use crate::{CallOptions, Client, Config, Credentials, Error, ErrorKind};
+    pub use crate::{CallOptions, Client, ClientExt as _, Config, Credentials, Error, ErrorKind};
 }

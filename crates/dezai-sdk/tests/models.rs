@@ -3,6 +3,7 @@
 //! The made-up product has `BackupFile` (and `FileOwner`) identical in `ListUDBBackupFiles`
 //! and `DescribeUDBBackupFile`, and a different `BackupFile` in `ListUDBLogFiles`.
 
+use dezai_sdk::ClientExt as _;
 use dezai_sdk::serde_json;
 
 mod madeup {

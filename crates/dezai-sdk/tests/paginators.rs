@@ -2,6 +2,7 @@
 //! `ListUDBBackupFiles` (in the published format, with `Offset`/`Limit` in and `TotalCount`
 //! and one list out) gets `.into_paginator()`.
 
+use dezai_sdk::ClientExt as _;
 use std::sync::Arc;
 
 use dezai_emulator::{Emulator, Script};

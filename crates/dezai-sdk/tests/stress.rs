@@ -5,6 +5,7 @@
 //! from `tests/fixtures/docs/stress/` by `cargo xtask codegen`, compiled here, and checked
 //! against its own examples and by hand.
 
+use dezai_sdk::ClientExt as _;
 use dezai_sdk::{Client, Config, Credentials};
 
 mod stress {

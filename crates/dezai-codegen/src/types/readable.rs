@@ -139,6 +139,27 @@ impl Readable<'_> {
             debug_fields.push(("meta".to_owned(), quote!(&self.__meta)));
         }
         let debug = debug_impl(ctx, name, &quote!(), debug_fields);
+        let writes = self.fields.iter().zip(&ids).map(|(f, id)| {
+            let wire = &f.name;
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#id {
+                    map.insert(#wire.to_owned(), #rt::mock::ToJson::to_json(value));
+                }
+            }
+        });
+        // Only for a user's tests: the mock answers a typed call with the JSON a server would
+        // send. Not compiled otherwise.
+        let to_json = quote! {
+            #[cfg(feature = "test-util")]
+            #[allow(deprecated)]
+            impl #rt::mock::ToJson for #name {
+                fn to_json(&self) -> #rt::serde_json::Value {
+                    let mut map = self.unknown_fields.clone();
+                    #(#writes)*
+                    #rt::serde_json::Value::Object(map)
+                }
+            }
+        };
         quote! {
             #doc
             // No PartialEq on responses: every derive is compile time for thousands of types,
@@ -177,6 +198,7 @@ impl Readable<'_> {
             #response_impl
             #builder
             #debug
+            #to_json
         }
     }
 

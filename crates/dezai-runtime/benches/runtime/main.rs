@@ -16,6 +16,7 @@
 //! body after spinning `SPIN_NS` nanoseconds (default 1,200) instead of encoding: a client
 //! slower by that much, sending the same bytes.
 
+use dezai_http::ClientExt as _;
 use std::time::{Duration, Instant};
 
 mod apart;

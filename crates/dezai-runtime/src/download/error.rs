@@ -65,7 +65,7 @@ impl DownloadError {
         self
     }
 
-    /// Keeps the cause. A reqwest error is kept without its URL (which holds the query).
+    /// Keeps the cause (a transport's errors never hold the URL's query).
     pub(crate) fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
@@ -104,8 +104,8 @@ impl DownloadError {
     }
 
     /// The API's error, when asking for the URL failed.
-    pub fn api_error(&self) -> Option<&crate::Error> {
-        self.source.as_ref()?.downcast_ref::<crate::Error>()
+    pub fn api_error(&self) -> Option<&crate::error::Error> {
+        self.source.as_ref()?.downcast_ref::<crate::error::Error>()
     }
 
     /// Whether another attempt could succeed (network failures).
@@ -134,20 +134,19 @@ impl std::error::Error for DownloadError {
     }
 }
 
-/// A URL as scheme, host, port and path: what may be shown of a pre-signed URL.
+/// A URL as scheme, host, port and path: what may be shown of a pre-signed URL. The query,
+/// the fragment and any user and password are left out.
 pub(crate) fn location(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(parsed) => {
-            let host = parsed.host_str().unwrap_or("");
-            let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
-            format!("{}://{host}{port}{}", parsed.scheme(), parsed.path())
-        }
-        // Not a URL: show what comes before any query, without credentials in it.
-        Err(_) => {
-            let before = url.split(['?', '#']).next().unwrap_or("");
-            crate::redact::redact_url(before)
-        }
-    }
+    let before = url.split(['?', '#']).next().unwrap_or("");
+    let Some((scheme, rest)) = before.split_once("://") else {
+        return crate::redact::redact_url(before);
+    };
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let path = if path.is_empty() { "/" } else { path };
+    format!("{scheme}://{host}{path}")
 }
 
 #[cfg(test)]

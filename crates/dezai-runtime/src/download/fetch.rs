@@ -1,16 +1,17 @@
-//! One attempt of a download: the request (with `Range`/`If-Range` when a `.part` exists,
-//! following redirects by hand so that `https` never leads to `http`), the body streamed into
-//! the `.part` and hashed as it arrives, and the final flush and rename.
+//! One attempt of a download: the request on the client's transport (with `Range`/`If-Range`
+//! when a `.part` exists; the transport follows redirects, never from `https` to `http`), the
+//! body streamed into the `.part` and hashed as it arrives, and the final flush and rename.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use md5::Digest;
-use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE};
 
 use super::error::{DownloadError, DownloadErrorKind as Kind};
-use super::{DownloadLink, MAX_REDIRECTS, OnProgress, Progress, report};
+use super::{DownloadLink, OnProgress, Progress, report};
+use crate::client::Client;
+use crate::transport::{FileRequest, TransportError, TransportErrorKind};
 
 /// How an attempt ended, short of success.
 pub(super) enum Attempt {
@@ -65,7 +66,7 @@ impl Files {
 
 /// One attempt: resumes the `.part` when its version is known, writes what arrives.
 pub(super) async fn attempt(
-    http: &reqwest::Client,
+    client: &Client,
     link: &DownloadLink,
     files: &Files,
     idle: Duration,
@@ -76,8 +77,15 @@ pub(super) async fn attempt(
     let known = std::fs::read_to_string(&files.meta)
         .ok()
         .filter(|_| have > 0);
-    let mut response = send(http, &link.url, known.as_deref().map(|v| (have, v)), files).await?;
-    let status = response.status().as_u16();
+    let request = FileRequest {
+        url: &link.url,
+        resume: known.as_deref().map(|v| (have, v)),
+    };
+    let mut reply = client
+        .fetch(request)
+        .await
+        .map_err(|e| transport_failure(files, &link.url, e))?;
+    let status = reply.status;
     let resumed = match status {
         206 => true,
         200 => {
@@ -113,14 +121,9 @@ pub(super) async fn attempt(
             return Err(Attempt::Failed(e.with_status(status)));
         }
     };
-    let version = response
-        .headers()
-        .get(ETAG)
-        .or_else(|| response.headers().get(LAST_MODIFIED))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let total = response
-        .content_length()
+    let version = reply.version.take();
+    let total = reply
+        .length
         .map(|len| if resumed { have + len } else { len });
     let write_failed = |what: &Path, e: std::io::Error| {
         let message = format!("cannot write {}: {e}", what.display());
@@ -152,14 +155,13 @@ pub(super) async fn attempt(
     report(progress, &Progress::Started { at: written, total });
     let mut stall = Stall::new(idle);
     loop {
-        let chunk = match stall.watch(response.chunk()).await {
+        let chunk = match stall.watch(reply.body.chunk()).await {
             Some(Ok(Some(chunk))) => chunk,
             Some(Ok(None)) => break,
             Some(Err(e)) => {
                 let _ = file.flush();
                 let message = format!("the download broke off after {written} bytes");
-                let e =
-                    error(files, &link.url, Kind::Network, message).with_source(e.without_url());
+                let e = error(files, &link.url, Kind::Network, message).with_source(e);
                 return Err(Attempt::Failed(e));
             }
             None => {
@@ -284,76 +286,23 @@ impl Stall {
     }
 }
 
-/// The GET, following redirects by hand: at most [`MAX_REDIRECTS`], never from `https` to
-/// `http`. `resume` is the size of the `.part` and the version it holds.
-async fn send(
-    http: &reqwest::Client,
-    url: &str,
-    resume: Option<(u64, &str)>,
-    files: &Files,
-) -> Result<reqwest::Response, Attempt> {
-    let mut current = reqwest::Url::parse(url).map_err(|_| {
-        Attempt::Failed(error(
-            files,
-            url,
-            Kind::HttpStatus,
-            "the download URL is not a URL".into(),
-        ))
-    })?;
-    for _ in 0..=MAX_REDIRECTS {
-        let mut request = http.get(current.clone());
-        if let Some((have, version)) = resume {
-            request = request
-                .header(RANGE, format!("bytes={have}-"))
-                .header(IF_RANGE, version);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| connect_failure(files, url, e))?;
-        if !response.status().is_redirection() {
-            return Ok(response);
-        }
-        let next = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| current.join(l).ok());
-        let Some(next) = next else {
-            // A 304 or a redirect without a usable target: not the file.
-            let status = response.status().as_u16();
-            let message = format!("the download answered HTTP {status}");
-            return Err(Attempt::Failed(
-                error(files, url, Kind::HttpStatus, message).with_status(status),
-            ));
-        };
-        if current.scheme() == "https" && next.scheme() != "https" {
-            let message = format!(
-                "the download redirected from https to {}; refused (the file would travel unencrypted)",
-                super::error::location(next.as_str())
-            );
-            return Err(Attempt::Failed(error(files, url, Kind::Redirect, message)));
-        }
-        current = next;
-    }
-    let message = format!("the download redirected more than {MAX_REDIRECTS} times");
-    Err(Attempt::Failed(error(files, url, Kind::Redirect, message)))
-}
-
-/// A failed request: a TLS failure (not retried) or a network one.
-fn connect_failure(files: &Files, url: &str, e: reqwest::Error) -> Attempt {
-    let (kind, what) = if crate::transport::caused_by_tls(&e) {
-        (Kind::Tls, "the TLS handshake failed")
-    } else if e.is_timeout() {
-        (Kind::Network, "the connection timed out")
-    } else {
-        (Kind::Network, "the connection failed")
+/// A transport's failure as the download's: a TLS failure or a refused redirect is not
+/// retried, anything else on the way is a network failure that may pass.
+fn transport_failure(files: &Files, url: &str, e: TransportError) -> Attempt {
+    let (kind, what) = match e.kind() {
+        TransportErrorKind::Tls => (Kind::Tls, "the TLS handshake failed"),
+        TransportErrorKind::Redirect => (Kind::Redirect, ""),
+        TransportErrorKind::InvalidUrl | TransportErrorKind::Unanswered => (Kind::HttpStatus, ""),
+        TransportErrorKind::Timeout => (Kind::Network, "the connection timed out"),
+        TransportErrorKind::Broken => (Kind::Network, "the connection broke"),
+        _ => (Kind::Network, "the connection failed"),
     };
-    let message = match crate::transport::io_cause(&e) {
-        Some(cause) => format!("{what}: {cause}"),
-        None => what.to_owned(),
+    let message = match (what, e.message()) {
+        ("", said) => said.to_owned(),
+        (what, "") => what.to_owned(),
+        (what, said) => format!("{what}: {said}"),
     };
-    Attempt::Failed(error(files, url, kind, message).with_source(e.without_url()))
+    Attempt::Failed(error(files, url, kind, message).with_source(e))
 }
 
 fn error(files: &Files, url: &str, kind: Kind, message: String) -> DownloadError {

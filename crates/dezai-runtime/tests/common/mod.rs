@@ -6,6 +6,7 @@
 //! bodies, keep-alive), written by hand so that each fault is exactly the bytes on the wire.
 #![allow(dead_code, unreachable_pub)]
 
+use dezai_http::ClientExt as _;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -15,10 +15,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use dezai_runtime::download::{DownloadError, DownloadLink, Progress};
+use dezai_runtime::download::{DownloadLink, Progress};
 use dezai_spec::{Action, ProductSpec};
 use serde_json::{Map, Value};
 
+use crate::failure::{Failure, runtime};
 use crate::{catalog, flags};
 
 /// The short names of the first version of this command, kept as aliases.
@@ -29,16 +30,6 @@ const SHORT_NAMES: [(&str, &str); 5] = [
     ("umongodb", "DescribeUMongoDBBackupURL"),
     ("upgsql", "GetUPgSQLBackupURL"),
 ];
-
-/// Why a download failed, for the exit code.
-pub(crate) enum Failure {
-    /// The API call failed.
-    Api(dezai_runtime::Error),
-    /// The download failed.
-    Download(DownloadError),
-    /// Anything else (arguments, configuration).
-    Other(String),
-}
 
 /// A backup-URL action of the embedded specs, and its subcommand's name.
 struct BackupAction {
@@ -242,14 +233,6 @@ type Asking<'c> = std::pin::Pin<
             + 'c,
     >,
 >;
-
-/// The command's async runtime: one thread, as a command line needs.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))
-}
 
 /// Asks the API for the action's URL and MD5, as often as the download needs.
 fn ask<'c>(

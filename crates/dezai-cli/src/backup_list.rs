@@ -78,8 +78,8 @@ pub(crate) fn run(
     global: &ArgMatches,
     name: &str,
     args: &ArgMatches,
-) -> Result<(), crate::backup::Failure> {
-    use crate::backup::Failure;
+) -> Result<(), crate::failure::Failure> {
+    use crate::failure::Failure;
     let (kind, listing) = offered()
         .into_iter()
         .find(|(kind, _)| kind.name == name)
@@ -96,7 +96,7 @@ pub(crate) fn run(
     };
     let (client, options) =
         crate::client(global, false, flags::takes_zone(listing)).map_err(Failure::Other)?;
-    let runtime = crate::backup::runtime()?;
+    let runtime = crate::failure::runtime()?;
     let backups = runtime
         .block_on(dezai_runtime::backups::list_with(
             &client, kind, &instance, filters, options,
@@ -181,8 +181,8 @@ pub(crate) async fn latest_request(
     options: &dezai_runtime::CallOptions,
     kind: &BackupKind,
     mut request: Map<String, Value>,
-) -> Result<Map<String, Value>, crate::backup::Failure> {
-    use crate::backup::Failure;
+) -> Result<Map<String, Value>, crate::failure::Failure> {
+    use crate::failure::Failure;
     let instance_param = kind.download.instance.unwrap_or(kind.listing.instance);
     let Some(Value::String(instance)) = request.get(instance_param).cloned() else {
         let flag = flags::flag_name(kind.product, kind.download.action, instance_param);

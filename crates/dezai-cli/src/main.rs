@@ -13,6 +13,7 @@ mod backup;
 mod backup_list;
 mod catalog;
 mod configure;
+mod failure;
 mod flags;
 mod generated;
 mod output;
@@ -54,9 +55,9 @@ fn main() -> ExitCode {
                 };
                 return match backup_list::run(&matches, kind, args) {
                     Ok(()) => ExitCode::SUCCESS,
-                    Err(backup::Failure::Api(e)) => output::call_error(&e),
-                    Err(backup::Failure::Download(e)) => output::download_error(&e),
-                    Err(backup::Failure::Other(message)) => output::failure(message),
+                    Err(failure::Failure::Api(e)) => output::call_error(&e),
+                    Err(failure::Failure::Download(e)) => output::download_error(&e),
+                    Err(failure::Failure::Other(message)) => output::failure(message),
                 };
             }
             let Some(("download", download)) = sub.subcommand() else {
@@ -67,9 +68,9 @@ fn main() -> ExitCode {
                     eprintln!("saved {}", path.display());
                     ExitCode::SUCCESS
                 }
-                Err(backup::Failure::Api(e)) => output::call_error(&e),
-                Err(backup::Failure::Download(e)) => output::download_error(&e),
-                Err(backup::Failure::Other(message)) => output::failure(message),
+                Err(failure::Failure::Api(e)) => output::call_error(&e),
+                Err(failure::Failure::Download(e)) => output::download_error(&e),
+                Err(failure::Failure::Other(message)) => output::failure(message),
             }
         }
         Some(("configure", sub)) => match configure::run(sub, &matches) {

@@ -9,7 +9,7 @@ use dezai_runtime::download::{DownloadError, DownloadErrorKind};
 use dezai_runtime::{Error, ErrorKind};
 use serde_json::Value;
 
-/// Exit codes, as documented in the README.
+/// Exit codes, as documented in `docs/cli.md`.
 pub(crate) mod exit {
     /// Anything else: configuration, files.
     pub(crate) const FAILURE: u8 = 1;

@@ -11,11 +11,12 @@ use quote::quote;
 
 use crate::docs::{describe, doc_lines};
 use crate::names::{REQUEST_RESERVED, RESPONSE_RESERVED, field_idents, ident, snake};
+use crate::scope::Scope;
 use crate::types::readable::{Readable, response_fields};
 use crate::types::request_like::{
     RequestLike, is_required, name_structs, required_args, write_fields,
 };
-use crate::types::{Scope, child, rust_type};
+use crate::types::{child, rust_type};
 use crate::{Ctx, Error};
 
 #[cfg(feature = "conformance")]

@@ -64,7 +64,7 @@ pub(crate) fn escape_brackets(text: &str) -> String {
 
 /// A description from the document as rustdoc: brackets escaped, site links made plain text,
 /// and the product's actions linked to their methods from where the doc sits (`scope`).
-pub(crate) fn describe(ctx: &crate::Ctx, scope: &crate::types::Scope<'_>, text: &str) -> String {
+pub(crate) fn describe(ctx: &crate::Ctx, scope: &crate::scope::Scope<'_>, text: &str) -> String {
     // The handle's path is worked out only for a description that names an action.
     let handle = || {
         let qual = scope.model_qual.to_string().replace(' ', "");

@@ -32,6 +32,7 @@
 mod action;
 mod docs;
 mod names;
+mod scope;
 mod types;
 mod validate;
 

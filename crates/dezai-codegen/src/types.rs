@@ -8,30 +8,17 @@
 //!
 //! The action generator ([`crate::action`]) puts these together per action.
 
-use std::collections::BTreeMap;
-
 use dezai_spec::{Field, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::Ctx;
 use crate::docs::{describe, doc_lines};
+use crate::scope::Scope;
 
 pub(crate) mod models;
 pub(crate) mod readable;
 pub(crate) mod request_like;
-
-/// Where generated code stands, so that it can name the types it refers to.
-pub(crate) struct Scope<'a> {
-    /// The Rust type of each data model the action's document names.
-    pub models: &'a BTreeMap<String, Ident>,
-    /// Put before model types: `super::` inside an action's module, nothing at product level.
-    pub model_qual: TokenStream,
-    /// The action's rebuilt request structures by field path, where they can be named.
-    pub structs: Option<&'a BTreeMap<Vec<String>, Ident>>,
-    /// Put before the action's own types: `module::` from the product level.
-    pub own_qual: TokenStream,
-}
 
 /// The one mapping of spec types to Rust. Rebuilt structures have a type of their own only
 /// in requests (`path` names it); elsewhere such a value is JSON.

@@ -218,21 +218,21 @@ impl Error {
     }
 
     /// Whether the service turned the call away for load: HTTP 429 or RetCode 153
-    /// ([`crate::ret_code::THROTTLED`]). Slow down before the next calls.
+    /// ([`dezai_spec::ret_code::THROTTLED`]). Slow down before the next calls.
     pub fn is_throttling(&self) -> bool {
         self.inner.http_status == Some(429)
-            || self.inner.ret_code == Some(crate::ret_code::THROTTLED)
+            || self.inner.ret_code == Some(dezai_spec::ret_code::THROTTLED)
     }
 
     /// Whether the credentials or permissions are at fault: a missing or wrong signature, an
     /// unknown key, token or project, a refused zone or IP address, a failed IAM check
-    /// ([`crate::ret_code::AUTH`]), or HTTP 401/403. Retrying will not help.
+    /// ([`dezai_spec::ret_code::AUTH`]), or HTTP 401/403. Retrying will not help.
     pub fn is_auth(&self) -> bool {
         matches!(self.inner.http_status, Some(401 | 403))
             || self
                 .inner
                 .ret_code
-                .is_some_and(|c| crate::ret_code::AUTH.contains(&c))
+                .is_some_and(|c| dezai_spec::ret_code::AUTH.contains(&c))
     }
 }
 

@@ -316,7 +316,7 @@ impl<'m, T> Rule<'m, T> {
         self.add(Arc::new(move |_| Reply::Json(body.clone())));
     }
 
-    /// Answers with an API error: this `RetCode` and `Message` (see [`crate::ret_code`]).
+    /// Answers with an API error: this `RetCode` and `Message` (see [`dezai_spec::ret_code`]).
     /// Retried as the retry policy says about the code.
     pub fn ret_code(self, code: i64, message: &str) {
         let action = format!("{}Response", self.action);

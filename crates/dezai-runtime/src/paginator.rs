@@ -38,7 +38,7 @@ pub trait Paged: Action + Clone + 'static {
 }
 
 /// A page's call: the client's own future, already boxed inside.
-type PageFuture<'a, R> = crate::SendFuture<'a, <R as Action>::Response>;
+type PageFuture<'a, R> = crate::future::SendFuture<'a, <R as Action>::Response>;
 
 /// The pages of a list action, as a [`Stream`] of responses: see the [module docs](self).
 ///

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 /// The envelope of a response and the call's request id: `response.meta()`.
 ///
 /// On a successful call `ret_code()` is `Some(0)`; failed calls never produce a response
-/// (they are an [`Error`](crate::Error), which carries the same facts).
+/// (they are an [`Error`](crate::error::Error), which carries the same facts).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResponseMeta {
@@ -146,7 +146,7 @@ pub trait Response: DeserializeOwned + Send + 'static {
         action: &'static str,
         object: Map<String, Value>,
         request_id: Option<String>,
-    ) -> Result<Self, crate::Error>
+    ) -> Result<Self, crate::error::Error>
     where
         Self: Sized,
     {
@@ -157,7 +157,7 @@ pub trait Response: DeserializeOwned + Send + 'static {
                 }
                 Ok(response)
             }
-            Err(e) => Err(crate::Error::decode_response(action, &e, request_id)),
+            Err(e) => Err(crate::error::Error::decode_response(action, &e, request_id)),
         }
     }
 
@@ -171,7 +171,7 @@ pub trait Response: DeserializeOwned + Send + 'static {
         mut object: Map<String, Value>,
         envelope: AnswerEnvelope,
         request_id: Option<String>,
-    ) -> Result<Self, crate::Error>
+    ) -> Result<Self, crate::error::Error>
     where
         Self: Sized,
     {

@@ -139,7 +139,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(20),
             budget: Some(RetryBudget::default()),
             retry_statuses: vec![429, 502, 503, 504],
-            retry_ret_codes: crate::ret_code::RETRYABLE.to_vec(),
+            retry_ret_codes: dezai_spec::ret_code::RETRYABLE.to_vec(),
             non_idempotent_prefixes: Self::DEFAULT_NON_IDEMPOTENT_PREFIXES
                 .iter()
                 .map(|s| (*s).to_owned())

@@ -57,8 +57,8 @@
 //!
 //! A backup-URL action's call turns into a verified local file in one statement: resumed after
 //! a broken connection, checked against the answer's MD5, renamed into place only when
-//! complete, and asked for again when its URL expires (see `dezai_runtime::download`, and the
-//! README's section of the same name, which shows this example).
+//! complete, and asked for again when its URL expires (see `dezai_runtime::download`, and
+//! `docs/backups.md`, which shows this example).
 //!
 //! ```no_run
 //! # #[cfg(feature = "udb")]

@@ -1,11 +1,12 @@
-//! The README's "Testing code that uses the SDK" and "Downloading a backup" examples are the
-//! crate docs' doctests (which `cargo test` runs or compiles), without their hidden lines: if
-//! one changes, the other must too.
+//! The user's guide shows code that is compiled: the README's first program is the example
+//! `first_program` (which `cargo test` builds), and the "Testing code that uses the SDK" and
+//! "Downloading a backup" examples of `docs/` are the crate docs' doctests (which `cargo test`
+//! runs or compiles), without their hidden lines: if one changes, the other must too.
 
 use std::path::Path;
 
-/// The first ```` ```rust ```` block after `heading` in the README.
-fn readme_block(readme: &str, heading: &str) -> Vec<String> {
+/// The first ```` ```rust ```` block after `heading` in a Markdown page.
+fn page_block(readme: &str, heading: &str) -> Vec<String> {
     let after = &readme[readme.find(heading).expect("the README has the section")..];
     let start = after
         .find("```rust\n")
@@ -45,25 +46,25 @@ fn doc_block(lib: &str, heading: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_testing_example_in_the_readme_is_the_doctested_one() {
+fn the_testing_example_of_the_guide_is_the_doctested_one() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("docs/testing.md")).unwrap();
     let lib = std::fs::read_to_string(root.join("crates/dezai-sdk/src/lib.rs")).unwrap();
-    let in_readme = readme_block(&readme, "### Testing code that uses the SDK");
+    let in_readme = page_block(&readme, "## The mock transport");
     let in_docs = doc_block(&lib, "# Testing code that uses the SDK");
     assert!(in_docs.len() > 10, "{in_docs:?}");
     assert_eq!(
         in_readme, in_docs,
-        "update the README's example from src/lib.rs (or the other way)"
+        "update the guide's example from src/lib.rs (or the other way)"
     );
 }
 
 #[test]
-fn the_download_example_in_the_readme_is_the_doctested_one() {
+fn the_download_example_of_the_guide_is_the_doctested_one() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("docs/backups.md")).unwrap();
     let lib = std::fs::read_to_string(root.join("crates/dezai-sdk/src/lib.rs")).unwrap();
-    let in_readme = readme_block(&readme, "### Downloading a backup");
+    let in_readme = page_block(&readme, "## Downloading a backup");
     let in_docs = doc_block(&lib, "# Downloading a backup");
     assert!(
         in_docs.iter().any(|l| l.contains(".download_to(")),
@@ -71,6 +72,28 @@ fn the_download_example_in_the_readme_is_the_doctested_one() {
     );
     assert_eq!(
         in_readme, in_docs,
-        "update the README's example from src/lib.rs (or the other way)"
+        "update the guide's example from src/lib.rs (or the other way)"
+    );
+}
+
+#[test]
+fn the_readmes_first_program_is_the_built_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let example =
+        std::fs::read_to_string(root.join("crates/dezai-sdk/examples/first_program.rs")).unwrap();
+    let in_readme = page_block(&readme, "## A first program");
+    let in_example: Vec<String> = example
+        .lines()
+        .skip_while(|l| l.starts_with("//"))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        in_readme.iter().any(|l| l.contains("Client::from_env()")),
+        "{in_readme:?}"
+    );
+    assert_eq!(
+        in_readme, in_example,
+        "update the README's first program from examples/first_program.rs (or the other way)"
     );
 }

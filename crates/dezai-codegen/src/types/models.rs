@@ -16,10 +16,11 @@ use dezai_spec::{Action, Field, Model, ProductSpec, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::collect_models;
 use super::readable::{Readable, direct_model};
-use super::{Scope, collect_models};
 use crate::Ctx;
 use crate::names::{MODEL_RESERVED, field_idents, ident};
+use crate::scope::Scope;
 
 /// One Rust type for a set of identical models.
 struct Class {

@@ -12,10 +12,11 @@ use dezai_spec::{Field, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Scope, argument, debug_field, debug_impl, deprecated, field_doc, rust_type};
+use super::{argument, debug_field, debug_impl, deprecated, field_doc, rust_type};
 use crate::Ctx;
 use crate::docs::doc_lines;
 use crate::names::{MODEL_RESERVED, RESPONSE_RESERVED, field_idents};
+use crate::scope::Scope;
 
 /// A response's own fields: the document's, without the envelope.
 pub(crate) fn response_fields(fields: &[Field]) -> Vec<Field> {

@@ -35,7 +35,10 @@ impl Transport for InProcess {
             param("Action").unwrap_or_default(),
             param("Signature"),
         ));
-        let md5: String = Md5::digest(FILE).iter().map(|b| format!("{b:02x}")).collect();
+        let md5: String = Md5::digest(FILE)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let body = format!(r#"{{"RetCode": 0, "BackupPath": "{URL}", "MD5": "{md5}"}}"#);
         Ok(ApiReply::new(200, body).header("X-Request-Id", "own-1"))
     }

@@ -9,7 +9,7 @@
 //!
 //! What carries the bytes is a [`transport::Transport`]: `dezai-http` is the one over reqwest
 //! and rustls (`Client::from_env()` with its `ClientExt` in scope), and a user can bring their
-//! own. With the `test-util` feature, [`mock::Mock`] is one without a network.
+//! own. With the `test-util` feature, `mock::Mock` is one without a network.
 //!
 //! # Quick start
 //!

@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::Source;
+use crate::corpus::Source;
 
 mod real;
 pub use real::real_shaped;

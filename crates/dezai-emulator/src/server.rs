@@ -17,7 +17,9 @@ use tokio::net::TcpListener;
 
 use crate::backups::BackupBody;
 use crate::catalog::check_params;
-use crate::{Fault, Recorded, Script, SignatureVerdict, State, lock, ret_code};
+use dezai_spec::ret_code;
+
+use crate::{Fault, Recorded, Script, SignatureVerdict, State, lock};
 
 /// The header the service puts its request id in.
 const REQUEST_ID: &str = "x-ucloud-request-uuid";

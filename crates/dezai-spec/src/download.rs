@@ -16,7 +16,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::{Action, ExampleJson, Field, Type};
+use crate::example::ExampleJson;
+use crate::types::Type;
+use crate::{Action, Field};
 
 /// Name endings of URL fields.
 const URL_ENDINGS: [&str; 4] = ["Path", "URL", "Url", "Address"];

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use crate::{ScalarType, Type};
+use crate::types::{ScalarType, Type};
 
 /// Why a text is not a value of its type.
 #[derive(Debug, Clone, PartialEq, Eq)]

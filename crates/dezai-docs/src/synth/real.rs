@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::{Rng, product_title, table_header};
-use crate::Source;
+use crate::corpus::Source;
 
 /// A distribution by its quantiles: `(p, value)` points, read by linear interpolation.
 type Quantiles = [(f64, f64); 4];
@@ -199,7 +199,7 @@ mod tests {
     fn the_published_shape() {
         let corpus = real_shaped(82, 1750, 7);
         assert_eq!(corpus.len(), 1750);
-        let specs = crate::build_specs(&corpus).expect("every document parses");
+        let specs = crate::corpus::build_specs(&corpus).expect("every document parses");
         assert_eq!(specs.len(), 82);
         let mut per_product: Vec<usize> = specs.iter().map(|s| s.actions.len()).collect();
         per_product.sort_unstable();

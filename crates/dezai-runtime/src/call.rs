@@ -86,8 +86,8 @@ async fn execute<T: Transport>(
 ///
 /// One deadline per attempt does both jobs: the attempt's timeout or the operation's
 /// deadline, whichever comes first, watched without a timer per call (see
-/// [`crate::deadline`]; reqwest's own timeout would add a timer and a boxed response body to
-/// every call).
+/// [`crate::deadline`]; a transport's own timeout, reqwest's for one, would add a timer and
+/// a boxed response body to every call).
 async fn attempts<T: Transport>(
     transport: &T,
     shared: &Shared,

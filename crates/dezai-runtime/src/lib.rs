@@ -69,6 +69,7 @@ mod redact;
 mod response;
 mod retry;
 mod signer;
+mod test_answers;
 mod tls;
 pub mod transport;
 

@@ -140,26 +140,12 @@ impl Readable<'_> {
             debug_fields.push(("meta".to_owned(), quote!(&self.__meta)));
         }
         let debug = debug_impl(ctx, name, &quote!(), debug_fields);
-        let writes = self.fields.iter().zip(&ids).map(|(f, id)| {
-            let wire = &f.name;
-            quote! {
-                if let ::std::option::Option::Some(value) = &self.#id {
-                    map.insert(#wire.to_owned(), #rt::mock::ToJson::to_json(value));
-                }
-            }
-        });
         // Only for a user's tests: the mock answers a typed call with the JSON a server would
-        // send. Not compiled otherwise.
+        // send. The runtime's macro expands to the impl with its `test-util` feature and to
+        // nothing otherwise, so a build without it pays for a few tokens a struct.
+        let wires = self.fields.iter().map(|f| &f.name);
         let to_json = quote! {
-            #[cfg(feature = "test-util")]
-            #[allow(deprecated)]
-            impl #rt::mock::ToJson for #name {
-                fn to_json(&self) -> #rt::serde_json::Value {
-                    let mut map = self.unknown_fields.clone();
-                    #(#writes)*
-                    #rt::serde_json::Value::Object(map)
-                }
-            }
+            #rt::__to_json!(#name { #(#ids: #wires),* });
         };
         quote! {
             #doc

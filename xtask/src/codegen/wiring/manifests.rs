@@ -115,7 +115,7 @@ pub(super) fn facade(
                 .filter_map(Value::as_str)
                 .any(|f| old.iter().any(|o| f == format!("dep:{o}")))
         });
-        name != "default" && name != TEST_UTIL && !enables_old
+        name != "default" && !enables_old
     });
     let mut default = Array::new();
     default.extend(specs.iter().map(|s| s.product.as_str()));
@@ -125,21 +125,8 @@ pub(super) fn facade(
         enables.push(format!("dep:{}", crate_name(&spec.product)));
         features.insert(&spec.product, value(enables));
     }
-    // A user's tests turn it on: the mock transport, and typed mock answers of every product
-    // compiled in.
-    let mut test_util = Array::new();
-    test_util.push(format!("dezai-runtime/{TEST_UTIL}"));
-    test_util.extend(
-        specs
-            .iter()
-            .map(|s| format!("{}?/{TEST_UTIL}", crate_name(&s.product))),
-    );
-    features.insert(TEST_UTIL, value(test_util));
     Ok(doc.to_string())
 }
-
-/// The feature of test helpers, in the runtime, the product crates and the facade.
-const TEST_UTIL: &str = "test-util";
 
 /// A product crate's manifest: a member of the workspace, sharing its version and lints.
 pub(super) fn product(spec: &ProductSpec) -> String {
@@ -192,16 +179,6 @@ pub(super) fn product(spec: &ProductSpec) -> String {
         dependencies.insert(dependency, workspace_inherited());
     }
     doc.insert("dependencies", Item::Table(dependencies));
-    let mut features = Table::new();
-    features.decor_mut().set_prefix(
-        "# Typed mock answers (the responses as JSON), for a user's tests through dezai-sdk's\n\
-         # `test-util`.\n",
-    );
-    features.insert(
-        TEST_UTIL,
-        value(Array::from_iter(["dezai-runtime/test-util"])),
-    );
-    doc.insert("features", Item::Table(features));
     let mut lints = Table::new();
     lints.insert("workspace", value(true));
     doc.insert("lints", Item::Table(lints));

@@ -51,13 +51,20 @@ fn modules(crate_dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// The first names after every `crate::` in `tokens` (`crate::a::b` → `a`; `crate::{a, b::c}`
-/// → `a`, `b`).
+/// → `a`, `b`). A macro's `$crate::` is left out: it names the crate from another crate, where
+/// only the public paths exist.
 fn crate_paths(tokens: TokenStream, names: &mut Vec<String>) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, token) in tokens.iter().enumerate() {
         match token {
             TokenTree::Group(group) => crate_paths(group.stream(), names),
-            TokenTree::Ident(ident) if ident == "crate" => {
+            TokenTree::Ident(ident)
+                if ident == "crate"
+                    && !matches!(
+                        i.checked_sub(1).and_then(|p| tokens.get(p)),
+                        Some(TokenTree::Punct(p)) if p.as_char() == '$'
+                    ) =>
+            {
                 let colons = matches!(
                     (tokens.get(i + 1), tokens.get(i + 2)),
                     (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
@@ -224,7 +231,10 @@ fn a_circle_and_a_root_reexport_are_found() {
         "use crate::b::f;\n/// `crate::c` in a comment counts for nothing.\n",
     );
     write("b.rs", "pub fn f() { crate::a::g(); }\n");
-    write("c.rs", "use crate::Thing as _;\npub struct Thing;\n");
+    write(
+        "c.rs",
+        "use crate::Thing as _;\npub struct Thing;\nmacro_rules! m { () => { $crate::Thing }; }\n",
+    );
     let found = problems(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(

@@ -72,6 +72,7 @@ mod signer;
 mod test_answers;
 mod tls;
 pub mod transport;
+pub mod waiter;
 
 pub use action::{Action, ConfigParams, Takes};
 pub use call_options::CallOptions;

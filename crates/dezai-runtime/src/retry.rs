@@ -221,7 +221,7 @@ impl<'a> Retries<'a> {
 }
 
 /// A uniformly random duration in `[0, max]`.
-fn random_fraction_of(max: Duration) -> Duration {
+pub(crate) fn random_fraction_of(max: Duration) -> Duration {
     use std::hash::{BuildHasher, Hasher};
     // RandomState is seeded per instance from the OS and a counter: good enough for jitter,
     // and no extra crate.

@@ -75,6 +75,38 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Waiting for a state
+//!
+//! Any typed call can be repeated until its answer says done or failed, with backoff, an
+//! overall timeout and each poll observable ([`waiter`]). Here, until an instance's newest
+//! backup is complete:
+//!
+//! ```no_run
+//! # #[cfg(feature = "udb")]
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use dezai_sdk::prelude::*;
+//! use dezai_sdk::waiter::Verdict;
+//!
+//! let client = Client::from_env()?;
+//! let newest_backup = dezai_sdk::udb::DescribeUdbBackupRequest::new(0, 1).db_id("udb-1");
+//! let done = client
+//!     .wait_for(newest_backup, |answer| {
+//!         let newest = answer.data_set.as_deref().and_then(|set| set.first());
+//!         match newest.and_then(|backup| backup.state.as_deref()) {
+//!             Some("Success") => Verdict::Done,
+//!             Some("Failed") => Verdict::Failed,
+//!             _ => Verdict::Pending,
+//!         }
+//!     })
+//!     .delays(Duration::from_secs(5), Duration::from_secs(60))
+//!     .timeout(Duration::from_secs(3600))
+//!     .on_poll(|poll| eprintln!("poll {}: {:?}", poll.poll, poll.verdict))
+//!     .await?;
+//! # let _ = done;
+//! # Ok(()) }
+//! ```
+//!
 //! # Testing code that uses the SDK
 //!
 //! Responses and models are `#[non_exhaustive]`, so tests make them with their builders.
@@ -139,6 +171,9 @@ pub use dezai_runtime as runtime;
 
 /// The HTTP transport `Client::from_env()` uses (reqwest with rustls).
 pub use dezai_http as http;
+
+/// Waiting for a state: a typed call repeated until its answer says done or failed.
+pub use dezai_runtime::waiter;
 
 /// An instance's backups by kind, and the newest completed one: see [`backup_kinds`] for the
 /// kinds this build offers.

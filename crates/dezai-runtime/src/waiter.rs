@@ -1,0 +1,290 @@
+//! Waiting for a state: a typed call repeated until its answer says done or failed, with
+//! backoff between polls, an overall timeout, and each poll observable. What the caller's
+//! closure says of an answer decides ([`Verdict`]); a call that fails with an error the
+//! runtime counts as retryable (a timeout, a throttled or busy service) is waited through, any
+//! other error ends the wait. Dropping the future stops it.
+//!
+//! ```no_run
+//! # async fn demo(client: dezai_runtime::Client, request: impl dezai_runtime::Action<Response = serde_json::Value> + Clone + Sync + 'static) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use dezai_runtime::waiter::Verdict;
+//!
+//! let done = client
+//!     .wait_for(request, |answer| match answer["DataSet"][0]["State"].as_str() {
+//!         Some("Success") => Verdict::Done,
+//!         Some("Failed") => Verdict::Failed,
+//!         _ => Verdict::Pending,
+//!     })
+//!     .delays(Duration::from_secs(2), Duration::from_secs(30))
+//!     .timeout(Duration::from_secs(600))
+//!     .on_poll(|poll| eprintln!("poll {}: {:?}", poll.poll, poll.verdict))
+//!     .await?;
+//! # let _ = done;
+//! # Ok(()) }
+//! ```
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::action::Action;
+use crate::call_options::CallOptions;
+use crate::client::Client;
+use crate::error::Error;
+use crate::retry::random_fraction_of;
+
+/// What an answer means to a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The state waited for: the wait ends with this answer.
+    Done,
+    /// A state that will not become the one waited for: the wait ends in
+    /// [`WaitError::Failed`].
+    Failed,
+    /// Not yet: poll again.
+    Pending,
+}
+
+/// One poll, for a progress line or a log.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Poll<'r, R> {
+    /// The poll's number, 1 for the first.
+    pub poll: u32,
+    /// Time since the wait began.
+    pub elapsed: Duration,
+    /// The answer, or the retryable error that was waited through.
+    pub outcome: Result<&'r R, &'r Error>,
+    /// What the answer meant (`Pending` after a retryable error).
+    pub verdict: Verdict,
+}
+
+/// How a wait ended, short of the state waited for.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WaitError<R> {
+    /// The timeout passed; the last answer, if any came.
+    TimedOut {
+        /// The last answer.
+        last: Option<R>,
+        /// Polls made.
+        polls: u32,
+    },
+    /// An answer the caller's closure called [`Verdict::Failed`].
+    Failed {
+        /// That answer.
+        response: R,
+        /// Polls made.
+        polls: u32,
+    },
+    /// A call failed with an error that is not retryable.
+    Call(Error),
+}
+
+impl<R> std::fmt::Display for WaitError<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitError::TimedOut { polls, .. } => {
+                write!(f, "timed out waiting, after {polls} polls")
+            }
+            WaitError::Failed { polls, .. } => {
+                write!(f, "reached a failure state at poll {polls}")
+            }
+            WaitError::Call(error) => write!(f, "a call failed while waiting: {error}"),
+        }
+    }
+}
+
+impl<R: std::fmt::Debug> std::error::Error for WaitError<R> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaitError::Call(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+type Classify<'a, R> = Box<dyn Fn(&R) -> Verdict + Send + Sync + 'a>;
+type OnPoll<'a, R> = Box<dyn FnMut(&Poll<'_, R>) + Send + 'a>;
+
+/// A wait being set up: see the [module docs](self). Await it to run it.
+#[must_use = "a wait does nothing until it is awaited"]
+pub struct Waiter<'a, A: Action> {
+    client: &'a Client,
+    request: A,
+    options: CallOptions,
+    classify: Classify<'a, A::Response>,
+    min_delay: Duration,
+    max_delay: Duration,
+    timeout: Duration,
+    first_delay: Duration,
+    on_poll: Option<OnPoll<'a, A::Response>>,
+}
+
+impl<A: Action> std::fmt::Debug for Waiter<'_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Waiter")
+            .field("action", &A::NAME)
+            .field("min_delay", &self.min_delay)
+            .field("max_delay", &self.max_delay)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Sends `request` until `classify` calls an answer done or failed: see
+    /// [`crate::waiter`]. Defaults: polls 5 s apart at first, backing off to 60 s, for at most
+    /// 10 minutes, the first at once.
+    pub fn wait_for<'a, A>(
+        &'a self,
+        request: A,
+        classify: impl Fn(&A::Response) -> Verdict + Send + Sync + 'a,
+    ) -> Waiter<'a, A>
+    where
+        A: Action + Clone,
+    {
+        Waiter {
+            client: self,
+            request,
+            options: CallOptions::default(),
+            classify: Box::new(classify),
+            min_delay: Waiter::<A>::DEFAULT_MIN_DELAY,
+            max_delay: Waiter::<A>::DEFAULT_MAX_DELAY,
+            timeout: Waiter::<A>::DEFAULT_TIMEOUT,
+            first_delay: Duration::ZERO,
+            on_poll: None,
+        }
+    }
+}
+
+impl<'a, A: Action + Clone> Waiter<'a, A> {
+    /// The first delay between polls, unless set otherwise.
+    pub const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(5);
+    /// The longest delay between polls, unless set otherwise.
+    pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60);
+    /// How long a wait lasts at most, unless set otherwise.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+    /// The delay between polls: `min` at first, doubling up to `max`, each with jitter (between
+    /// half and the whole of it, so that waits started together spread out).
+    pub fn delays(mut self, min: Duration, max: Duration) -> Self {
+        self.min_delay = min;
+        self.max_delay = max.max(min);
+        self
+    }
+
+    /// How long the wait lasts at most; a call in flight then is abandoned.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// A pause before the first poll (a state that cannot have changed yet).
+    pub fn first_delay(mut self, delay: Duration) -> Self {
+        self.first_delay = delay;
+        self
+    }
+
+    /// Settings for each call (attempt timeout, attempts, region, …).
+    pub fn customize(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Called after each poll with its answer (or the retryable error waited through).
+    pub fn on_poll(mut self, on_poll: impl FnMut(&Poll<'_, A::Response>) + Send + 'a) -> Self {
+        self.on_poll = Some(Box::new(on_poll));
+        self
+    }
+
+    /// Runs the wait.
+    pub async fn run(mut self) -> Result<A::Response, WaitError<A::Response>> {
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let mut last: Option<A::Response> = None;
+        let mut delay = self.first_delay;
+        let mut polls = 0;
+        loop {
+            if !delay.is_zero() {
+                if Instant::now() + delay >= deadline {
+                    tokio::time::sleep_until(deadline).await;
+                    return Err(WaitError::TimedOut { last, polls });
+                }
+                tokio::time::sleep(delay).await;
+            }
+            polls += 1;
+            let call = self
+                .client
+                .send_with(self.request.clone(), self.options.clone());
+            let Ok(outcome) = tokio::time::timeout_at(deadline, call).await else {
+                return Err(WaitError::TimedOut { last, polls });
+            };
+            let verdict = match &outcome {
+                Ok(response) => (self.classify)(response),
+                Err(error) if error.is_retryable() => Verdict::Pending,
+                Err(_) => Verdict::Failed,
+            };
+            if let Some(on_poll) = &mut self.on_poll {
+                on_poll(&Poll {
+                    poll: polls,
+                    elapsed: started.elapsed(),
+                    outcome: outcome.as_ref(),
+                    verdict,
+                });
+            }
+            match (outcome, verdict) {
+                (Ok(response), Verdict::Done) => return Ok(response),
+                (Ok(response), Verdict::Failed) => {
+                    return Err(WaitError::Failed { response, polls });
+                }
+                (Ok(response), Verdict::Pending) => last = Some(response),
+                (Err(error), Verdict::Failed) => return Err(WaitError::Call(error)),
+                (Err(_), _) => {}
+            }
+            delay = next_delay(self.min_delay, self.max_delay, polls);
+        }
+    }
+}
+
+/// The delay after poll `polls`: `min` doubled per poll, capped at `max`, between half and the
+/// whole of it.
+fn next_delay(min: Duration, max: Duration, polls: u32) -> Duration {
+    let full = min
+        .saturating_mul(1 << polls.saturating_sub(1).min(16))
+        .min(max);
+    full / 2 + random_fraction_of(full / 2)
+}
+
+impl<'a, A: Action + Clone + 'a> IntoFuture for Waiter<'a, A> {
+    type Output = Result<A::Response, WaitError<A::Response>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_up_to_the_cap_with_jitter_never_below_half() {
+        let (min, max) = (Duration::from_secs(2), Duration::from_secs(30));
+        for polls in 1..12 {
+            let full = (min * (1 << (polls - 1))).min(max);
+            let delay = next_delay(min, max, polls);
+            assert!(
+                delay >= full / 2 && delay <= full,
+                "{polls}: {delay:?} of {full:?}"
+            );
+        }
+        assert_eq!(
+            next_delay(Duration::ZERO, Duration::ZERO, 3),
+            Duration::ZERO
+        );
+    }
+}

@@ -24,11 +24,18 @@ static REQUEST_ID: [HeaderName; 3] = [
 /// certificate, proxy, User-Agent and connect timeout. It never follows a redirect on its own:
 /// an API call's would carry the signed body to a host the user never chose, and downloads
 /// follow theirs by hand (`fetch`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpTransport {
     client: reqwest::Client,
     /// The configured endpoint, parsed once (reqwest would parse a string per call).
     endpoint: (String, reqwest::Url),
+}
+
+/// Shows nothing of the endpoint or the client: a base URL or a proxy may hold a password.
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport").finish_non_exhaustive()
+    }
 }
 
 impl HttpTransport {

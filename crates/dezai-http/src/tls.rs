@@ -12,12 +12,7 @@ pub(crate) fn configure(
     for (source, pem) in tls.roots() {
         match reqwest::Certificate::from_pem_bundle(pem) {
             Ok(certs) if !certs.is_empty() => roots.extend(certs),
-            _ => {
-                return Err(ConfigError::new(
-                    Some(source.to_owned()),
-                    "not a PEM file of certificates (`-----BEGIN CERTIFICATE-----`)",
-                ));
-            }
+            _ => return Err(TlsSettings::not_certificates(source)),
         }
     }
     let mut builder = if tls.custom_roots_only() {
@@ -29,13 +24,8 @@ pub(crate) fn configure(
     };
     if let Some((source, pem)) = tls.client_identity() {
         // reqwest's message would add nothing but its own wording; never the key.
-        let identity = reqwest::Identity::from_pem(pem.expose().as_bytes()).map_err(|_| {
-            ConfigError::new(
-                Some(source.to_owned()),
-                "not a PEM client certificate with its private key (a certificate chain and \
-                 one `PRIVATE KEY` block)",
-            )
-        })?;
+        let identity = reqwest::Identity::from_pem(pem.expose().as_bytes())
+            .map_err(|_| TlsSettings::not_an_identity(source))?;
         builder = builder.identity(identity);
     }
     Ok(builder)

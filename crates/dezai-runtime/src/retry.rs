@@ -124,10 +124,7 @@ impl RetryPolicy {
 
     /// The wait before retry number `retry` (1 for the first), with full jitter.
     pub(crate) fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .initial_backoff
-            .saturating_mul(1u32 << (retry.saturating_sub(1)).min(20));
-        random_fraction_of(exp.min(self.max_backoff))
+        random_fraction_of(doubled(self.initial_backoff, self.max_backoff, retry))
     }
 }
 
@@ -218,6 +215,14 @@ impl<'a> Retries<'a> {
     pub(crate) fn after_success(&self) {
         self.bucket.deposit(self.spent);
     }
+}
+
+/// `initial` doubled for each step after the first (`step` 1 is `initial`), capped at `max`:
+/// the ceiling of a backoff, before its jitter.
+pub(crate) fn doubled(initial: Duration, max: Duration, step: u32) -> Duration {
+    initial
+        .saturating_mul(1u32 << step.saturating_sub(1).min(20))
+        .min(max)
 }
 
 /// A uniformly random duration in `[0, max]`.

@@ -99,6 +99,25 @@ impl TlsSettings {
         self.roots_only
     }
 
+    /// The error for a root source that holds no certificate: one wording for the check here
+    /// and a transport's parse.
+    pub fn not_certificates(source: &str) -> ConfigError {
+        ConfigError::new(
+            Some(source.to_owned()),
+            "not a PEM file of certificates (`-----BEGIN CERTIFICATE-----`)",
+        )
+    }
+
+    /// The error for a client certificate that is not one (never quoting the key): one
+    /// wording for the check here and a transport's parse.
+    pub fn not_an_identity(source: &str) -> ConfigError {
+        ConfigError::new(
+            Some(source.to_owned()),
+            "not a PEM client certificate with its private key (a certificate chain and one \
+             `PRIVATE KEY` block)",
+        )
+    }
+
     /// The client certificate: its source, and PEM text holding the chain (leaf first) and its
     /// private key.
     pub fn client_identity(&self) -> Option<(&str, &Secret)> {
@@ -121,27 +140,15 @@ fn holds(pem: &[u8], marker: &str) -> bool {
 
 fn checked_roots(pem: Vec<u8>, source: &str) -> Result<(String, Vec<u8>), ConfigError> {
     if !holds(&pem, CERTIFICATE) {
-        return Err(ConfigError::new(
-            Some(source.to_owned()),
-            "not a PEM file of certificates (`-----BEGIN CERTIFICATE-----`)",
-        ));
+        return Err(TlsSettings::not_certificates(source));
     }
     Ok((source.to_owned(), pem))
 }
 
 fn checked_identity(pem: Vec<u8>, source: &str) -> Result<(String, Secret), ConfigError> {
     if !(holds(&pem, CERTIFICATE) && holds(&pem, PRIVATE_KEY)) {
-        return Err(identity_error(source));
+        return Err(TlsSettings::not_an_identity(source));
     }
-    let text = String::from_utf8(pem).map_err(|_| identity_error(source))?;
+    let text = String::from_utf8(pem).map_err(|_| TlsSettings::not_an_identity(source))?;
     Ok((source.to_owned(), Secret::new(text)))
-}
-
-/// The words for a client certificate that is not one; never the key.
-fn identity_error(source: &str) -> ConfigError {
-    ConfigError::new(
-        Some(source.to_owned()),
-        "not a PEM client certificate with its private key (a certificate chain and one \
-         `PRIVATE KEY` block)",
-    )
 }

@@ -33,7 +33,7 @@ use crate::action::Action;
 use crate::call_options::CallOptions;
 use crate::client::Client;
 use crate::error::Error;
-use crate::retry::random_fraction_of;
+use crate::retry::{doubled, random_fraction_of};
 
 /// What an answer means to a wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,9 +252,7 @@ impl<'a, A: Action + Clone> Waiter<'a, A> {
 /// The delay after poll `polls`: `min` doubled per poll, capped at `max`, between half and the
 /// whole of it.
 fn next_delay(min: Duration, max: Duration, polls: u32) -> Duration {
-    let full = min
-        .saturating_mul(1 << polls.saturating_sub(1).min(16))
-        .min(max);
+    let full = doubled(min, max, polls);
     full / 2 + random_fraction_of(full / 2)
 }
 

@@ -137,6 +137,7 @@ fn product_command(product: &'static str, expand: Expand<'_>) -> Command {
             .about(summary)
             .long_about(long)
             .args(flags::args(&namer, action))
+            .args(crate::wait::args())
     });
     command.subcommands(actions)
 }
@@ -161,4 +162,5 @@ fn invoke_command() -> Command {
                 })
                 .help("Parameters as the API names them (Disks.0.Size=20); repeat a key for lists"),
         )
+        .args(crate::wait::args())
 }

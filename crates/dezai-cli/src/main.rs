@@ -17,6 +17,7 @@ mod failure;
 mod flags;
 mod generated;
 mod output;
+mod wait;
 
 use std::process::ExitCode;
 
@@ -90,7 +91,7 @@ fn main() -> ExitCode {
             {
                 params.push(key, value);
             }
-            call(&matches, action, params, false)
+            call(&matches, action, params, false, wait::Wait::from_flags(sub))
         }
         Some((product, sub)) => {
             let Some(spec) = catalog::product(product) else {
@@ -108,20 +109,29 @@ fn main() -> ExitCode {
             };
             let request = flags::request(action, action_matches);
             let takes_zone = flags::takes_zone(action);
-            call(&matches, &action.name, Value::Object(request), takes_zone)
+            let wait = wait::Wait::from_flags(action_matches);
+            call(
+                &matches,
+                &action.name,
+                Value::Object(request),
+                takes_zone,
+                wait,
+            )
         }
         None => output::failure("no command given"),
     }
 }
 
-/// Sends (or, with `--dry-run`, prints) one call and prints its answer. `takes_zone`: the
-/// action's document lists `Zone`, so the configured zone is sent as the SDK's typed call would
-/// (a call by name gets `Region` and `ProjectId` only).
+/// Sends (or, with `--dry-run`, prints) one call and prints its answer; with `wait`, repeats
+/// it until the answer reaches the state. `takes_zone`: the action's document lists `Zone`, so
+/// the configured zone is sent as the SDK's typed call would (a call by name gets `Region` and
+/// `ProjectId` only).
 fn call(
     global: &ArgMatches,
     action: &str,
-    params: impl dezai_runtime::IntoParams,
+    params: impl dezai_runtime::IntoParams + Clone + Send + Sync,
     takes_zone: bool,
+    wait: Option<wait::Wait>,
 ) -> ExitCode {
     let dry_run = global.get_flag("dry-run");
     let (client, options) = match client(global, dry_run, takes_zone) {
@@ -147,9 +157,33 @@ fn call(
         Ok(runtime) => runtime,
         Err(e) => return output::failure(format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(client.invoke_with(action, params, options)) {
+    let Some(wait) = wait else {
+        return match runtime.block_on(client.invoke_with(action, params, options)) {
+            Ok(answer) => output::json(&answer),
+            Err(e) => output::call_error(&e),
+        };
+    };
+    let waiter = client
+        .wait_for_invoke(action, params, |answer| wait.verdict(answer))
+        .customize(options);
+    match runtime.block_on(wait.apply(waiter).run()) {
         Ok(answer) => output::json(&answer),
-        Err(e) => output::call_error(&e),
+        Err(dezai_runtime::waiter::WaitError::Call(e)) => output::call_error(&e),
+        Err(error) => {
+            // The last answer still goes to stdout: a script may want to read the state.
+            if let dezai_runtime::waiter::WaitError::TimedOut {
+                last: Some(answer), ..
+            }
+            | dezai_runtime::waiter::WaitError::Failed {
+                response: answer, ..
+            } = &error
+            {
+                output::json(answer);
+            }
+            let (message, code) = wait::ended(&error, wait.timeout);
+            eprintln!("error: {action}: {message}");
+            ExitCode::from(code)
+        }
     }
 }
 

@@ -21,6 +21,10 @@ pub(crate) mod exit {
     pub(crate) const NETWORK: u8 = 4;
     /// A download did not match its checksum.
     pub(crate) const VERIFICATION: u8 = 5;
+    /// A wait ended in a failure state (`--wait-fail`, or a backup's failure state).
+    pub(crate) const WAIT_FAILED: u8 = 6;
+    /// A wait timed out before the state was reached.
+    pub(crate) const WAIT_TIMEOUT: u8 = 7;
 }
 
 /// Prints a JSON answer.
@@ -51,7 +55,12 @@ pub(crate) fn call_error(error: &Error) -> ExitCode {
         line.push_str(&format!("\n  request id: {id}"));
     }
     eprintln!("{line}");
-    ExitCode::from(match error.kind() {
+    ExitCode::from(exit_code(error))
+}
+
+/// The exit code of a call's error.
+pub(crate) fn exit_code(error: &Error) -> u8 {
+    match error.kind() {
         ErrorKind::Api
         | ErrorKind::HttpStatus
         | ErrorKind::Decode
@@ -61,7 +70,7 @@ pub(crate) fn call_error(error: &Error) -> ExitCode {
         }
         ErrorKind::InvalidRequest => exit::USAGE,
         _ => exit::FAILURE,
-    })
+    }
 }
 
 /// Prints a download's error and picks the exit code. The error shows the URL's scheme, host

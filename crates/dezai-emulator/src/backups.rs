@@ -154,21 +154,27 @@ impl Backups {
     /// A fresh URL for the current file, valid for the configured time (or already expired,
     /// see [`crate::Emulator::expire_next_backup_urls`]).
     pub(crate) fn url(&self, base: &str) -> String {
+        format!(
+            "{base}/backups/{}/{}/{}",
+            self.version(),
+            self.expires(),
+            self.file.name
+        )
+    }
+
+    /// When a URL handed out now expires (Unix seconds): after the configured validity, or a
+    /// minute ago for a URL still to hand out expired.
+    pub(crate) fn expires(&self) -> u64 {
         use std::sync::atomic::Ordering;
         let expired = self
             .expired_urls
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
             .is_ok();
-        let expires = if expired {
+        if expired {
             now().saturating_sub(60)
         } else {
             now() + self.file.valid_for.as_secs()
-        };
-        format!(
-            "{base}/backups/{}/{expires}/{}",
-            self.version(),
-            self.file.name
-        )
+        }
     }
 
     /// The current file's MD5 (hex), computed once per version.
@@ -180,61 +186,19 @@ impl Backups {
                 return md5.clone();
             }
         }
-        use md5::Digest;
-        let mut hasher = md5::Md5::new();
-        let mut buf = vec![0u8; CHUNK];
-        let mut pos = 0;
-        let mut source = Source::open(&self.file, version);
-        while pos < self.file.size {
-            let n = (self.file.size - pos).min(CHUNK as u64) as usize;
-            source.fill(pos, &mut buf[..n]);
-            hasher.update(&buf[..n]);
-            pos += n as u64;
-        }
-        let md5: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let md5 = digest(Source::open(&self.file, version), self.file.size);
         *cached = Some((version, md5.clone()));
         md5
     }
 
-    /// Puts the file's URL and MD5 into an action's answer: into the fields the SDK's rule
-    /// selects from the action's spec (`fields`), or, for an answer without a spec, into every
-    /// field the rule's names allow.
+    /// Puts the file's URL and MD5 into an action's answer: see [`fill_download`].
     pub(crate) fn fill_answer(
         &self,
         base: &str,
         map: &mut serde_json::Map<String, serde_json::Value>,
         fields: Option<&DownloadFields<'_>>,
     ) {
-        use serde_json::Value;
-        let named = |field: &dezai_spec::Field, key: &str| {
-            field.name == key || field.aliases.iter().any(|a| a == key)
-        };
-        let is_url = |key: &str| match fields {
-            Some(fields) => fields.urls.iter().any(|f| named(f, key)),
-            None => is_url_name(key),
-        };
-        let is_md5 = |key: &str| match fields {
-            Some(fields) => fields.md5.is_some_and(|f| named(f, key)),
-            None => is_md5_name(key),
-        };
-        let mut url: Option<String> = None;
-        for (key, value) in map.iter_mut() {
-            if is_md5(key) {
-                *value = Value::String(self.md5());
-            } else if is_url(key) {
-                // One URL per answer, in every field: an answer's addresses expire together.
-                let url = url.get_or_insert_with(|| self.url(base)).clone();
-                match value {
-                    Value::String(_) => *value = Value::String(url),
-                    Value::Array(items) => *items = vec![Value::String(url)],
-                    _ => {}
-                }
-            }
-        }
+        fill_download(map, fields, || self.url(base), || self.md5());
     }
 
     /// Answers `GET /backups/<version>/<expires>/<name>`.
@@ -252,18 +216,49 @@ impl Backups {
             return self.log(range, plain(StatusCode::NOT_FOUND, "no such backup"));
         };
         if now() > expires {
-            return self.log(
-                range,
-                plain(StatusCode::FORBIDDEN, "the backup URL has expired"),
-            );
+            return self.expired(range);
         }
         if version != self.version() {
             // A URL of a file that has since been replaced: object storage keeps one version.
-            return self.log(range, plain(StatusCode::NOT_FOUND, "no such backup"));
+            return self.not_found(range);
         }
-        let fault = lock(&self.faults).pop_front();
         let size = self.file.size;
         let etag = format!("\"v{version}-{size}\"");
+        // One date per version: a changed file is a newer one.
+        let modified = [
+            "Mon, 02 Nov 2026 08:00:00 GMT",
+            "Tue, 03 Nov 2026 08:00:00 GMT",
+            "Wed, 04 Nov 2026 08:00:00 GMT",
+        ][(version % 3) as usize];
+        let source = Source::open(&self.file, version);
+        self.respond(source, size, &etag, modified, range, if_range)
+    }
+
+    /// A URL past its expiry, answered as object storage does.
+    pub(crate) fn expired(&self, range: Option<&str>) -> Response<BackupBody> {
+        self.log(
+            range,
+            plain(StatusCode::FORBIDDEN, "the backup URL has expired"),
+        )
+    }
+
+    /// A URL of no file.
+    pub(crate) fn not_found(&self, range: Option<&str>) -> Response<BackupBody> {
+        self.log(range, plain(StatusCode::NOT_FOUND, "no such backup"))
+    }
+
+    /// Serves `size` bytes of `source` as object storage does (ranges, `If-Range`, `ETag`,
+    /// `Last-Modified`), broken as the next queued fault says.
+    pub(crate) fn respond(
+        &self,
+        source: Source,
+        size: u64,
+        etag: &str,
+        modified: &'static str,
+        range: Option<&str>,
+        if_range: Option<&str>,
+    ) -> Response<BackupBody> {
+        let fault = lock(&self.faults).pop_front();
         let honour_range =
             fault != Some(BackupFault::IgnoreRange) && if_range.is_none_or(|tag| tag == etag);
         let (status, start, end) = match range.filter(|_| honour_range).map(parse_range) {
@@ -282,7 +277,7 @@ impl Backups {
             }
         };
         let mut announced = end - start;
-        let mut body = BackupBody::generated(Source::open(&self.file, version), start, end);
+        let mut body = BackupBody::generated(source, start, end);
         match fault {
             Some(BackupFault::DropAfter(n)) => body.drop_at = Some(start + n),
             Some(BackupFault::Stall { after, pause }) => {
@@ -305,15 +300,9 @@ impl Backups {
             HeaderValue::from_static("application/octet-stream"),
         );
         headers.insert("accept-ranges", HeaderValue::from_static("bytes"));
-        if let Ok(value) = HeaderValue::from_str(&etag) {
+        if let Ok(value) = HeaderValue::from_str(etag) {
             headers.insert("etag", value);
         }
-        // One date per version: a changed file is a newer one.
-        let modified = [
-            "Mon, 02 Nov 2026 08:00:00 GMT",
-            "Tue, 03 Nov 2026 08:00:00 GMT",
-            "Wed, 04 Nov 2026 08:00:00 GMT",
-        ][(version % 3) as usize];
         headers.insert("last-modified", HeaderValue::from_static(modified));
         if status == StatusCode::PARTIAL_CONTENT {
             if let Ok(value) =
@@ -334,7 +323,66 @@ impl Backups {
     }
 }
 
-fn now() -> u64 {
+/// Puts a file's URL and MD5 into an action's answer: into the fields the SDK's rule selects
+/// from the action's spec (`fields`), or, for an answer without a spec, into every field the
+/// rule's names allow. One URL per answer, in every URL field: an answer's addresses expire
+/// together.
+pub(crate) fn fill_download(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    fields: Option<&DownloadFields<'_>>,
+    url: impl FnOnce() -> String,
+    md5: impl Fn() -> String,
+) {
+    use serde_json::Value;
+    let named = |field: &dezai_spec::Field, key: &str| {
+        field.name == key || field.aliases.iter().any(|a| a == key)
+    };
+    let is_url = |key: &str| match fields {
+        Some(fields) => fields.urls.iter().any(|f| named(f, key)),
+        None => is_url_name(key),
+    };
+    let is_md5 = |key: &str| match fields {
+        Some(fields) => fields.md5.is_some_and(|f| named(f, key)),
+        None => is_md5_name(key),
+    };
+    let mut url = Some(url);
+    let mut made: Option<String> = None;
+    for (key, value) in map.iter_mut() {
+        if is_md5(key) {
+            *value = Value::String(md5());
+        } else if is_url(key) {
+            let url = made
+                .get_or_insert_with(|| url.take().map(|f| f()).unwrap_or_default())
+                .clone();
+            match value {
+                Value::String(_) => *value = Value::String(url),
+                Value::Array(items) => *items = vec![Value::String(url)],
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The MD5 (hex) of `size` bytes of `source`.
+pub(crate) fn digest(mut source: Source, size: u64) -> String {
+    use md5::Digest;
+    let mut hasher = md5::Md5::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut pos = 0;
+    while pos < size {
+        let n = (size - pos).min(CHUNK as u64) as usize;
+        source.fill(pos, &mut buf[..n]);
+        hasher.update(&buf[..n]);
+        pos += n as u64;
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -361,8 +409,8 @@ fn plain(status: StatusCode, text: &'static str) -> Response<BackupBody> {
     response
 }
 
-/// Where a download's bytes come from: generated, or a file on disk.
-enum Source {
+/// Where a download's bytes come from: generated from a seed, or a file on disk.
+pub(crate) enum Source {
     Generated(u64),
     File(Option<std::fs::File>),
 }

@@ -67,6 +67,11 @@ impl Catalog {
         self.actions.get(name)
     }
 
+    /// Every action, by name.
+    pub(crate) fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.actions.values()
+    }
+
     /// The serialized usual answer of `name`: see [`example_answer`].
     pub(crate) fn answer(&self, name: &str) -> Option<bytes::Bytes> {
         self.answers.get(name).cloned()

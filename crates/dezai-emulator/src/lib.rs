@@ -23,6 +23,7 @@ mod backups;
 mod catalog;
 mod listings;
 mod server;
+mod world;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
@@ -39,6 +40,11 @@ use catalog::Catalog;
 pub use backups::{BackupFault, BackupFile, Download};
 pub use dezai_spec::ret_code;
 pub use listings::backup_items;
+pub use world::{World, WorldBackup, WorldInstance};
+
+/// The size of the file URL actions outside a world point at, when a world is served and no
+/// backup file is set.
+const DEFAULT_BACKUP_SIZE: u64 = 1024 * 1024;
 
 /// How many requests an emulator keeps for inspection; older ones are forgotten.
 pub const RECORDED_LIMIT: usize = 10_000;
@@ -192,6 +198,8 @@ pub(crate) struct State {
     pub next_id: AtomicU64,
     pub limits: Limits,
     pub backups: Option<backups::Backups>,
+    /// The instances and backups the kinds' actions answer from, if any.
+    pub world: Option<world::live::Live>,
     /// The emulator's own URL, for the backup URLs it hands out.
     pub base_url: std::sync::OnceLock<String>,
 }
@@ -205,6 +213,14 @@ pub struct EmulatorBuilder {
     port: u16,
     limits: Limits,
     backups: Option<BackupFile>,
+    world: Option<WorldSource>,
+}
+
+/// Where the world comes from.
+#[derive(Debug)]
+enum WorldSource {
+    Given(World),
+    Examples(Duration),
 }
 
 impl EmulatorBuilder {
@@ -213,6 +229,22 @@ impl EmulatorBuilder {
     /// storage has them).
     pub fn backups(mut self, file: BackupFile) -> Self {
         self.backups = Some(file);
+        self
+    }
+
+    /// Answers the actions of the kinds of backup from `world` (see [`World`]). URL actions
+    /// then point at files the emulator serves: the world's backups, and for URL actions
+    /// outside it the [`Self::backups`] file (a generated 1 MiB file unless set).
+    pub fn world(mut self, world: World) -> Self {
+        self.world = Some(WorldSource::Given(world));
+        self
+    }
+
+    /// [`Self::world`] with the world the specs' own examples show ([`World::from_examples`]):
+    /// what the `dezai-emulator` binary serves without `--world`.
+    /// Backups made on demand take `create_delay` to complete.
+    pub fn example_world(mut self, create_delay: Duration) -> Self {
+        self.world = Some(WorldSource::Examples(create_delay));
         self
     }
 
@@ -261,11 +293,25 @@ impl EmulatorBuilder {
         for text in &self.spec_texts {
             catalog.add_json(text).map_err(StartError)?;
         }
+        let world = match self.world {
+            Some(WorldSource::Given(world)) => Some(world),
+            Some(WorldSource::Examples(delay)) => {
+                Some(world::examples::world(catalog.actions()).create_delay(delay))
+            }
+            None => None,
+        };
+        // A world's URL actions point here; so do the others', at the default file.
+        let backups = match (self.backups, &world) {
+            (Some(file), _) => Some(file),
+            (None, Some(_)) => Some(BackupFile::generated(DEFAULT_BACKUP_SIZE)),
+            (None, None) => None,
+        };
         let state = Arc::new(State {
             catalog,
             key_pairs: self.key_pairs.into_iter().collect(),
             limits: self.limits,
-            backups: self.backups.map(backups::Backups::new),
+            backups: backups.map(backups::Backups::new),
+            world: world.map(world::live::Live::new),
             ..State::default()
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
@@ -369,6 +415,16 @@ impl Emulator {
         if let Some(backups) = &self.state.backups {
             backups.change();
         }
+    }
+
+    /// The world's instances by kind (empty without a world), each written `<id> (<n>
+    /// backups)`, for a banner.
+    pub fn world_instances(&self) -> Vec<(String, Vec<String>)> {
+        self.state
+            .world
+            .as_ref()
+            .map(world::live::Live::instances)
+            .unwrap_or_default()
     }
 
     /// The download requests answered so far.

@@ -93,9 +93,11 @@ async fn route(
     state: Arc<State>,
     request: Request<Incoming>,
 ) -> Result<Response<Either<Full<Bytes>, BackupBody>>, DropConnection> {
+    let path = request.uri().path();
+    let file = path.starts_with("/backups/") || path.starts_with("/world/");
     if let (Some(backups), true) = (
         &state.backups,
-        request.method() == hyper::Method::GET && request.uri().path().starts_with("/backups/"),
+        request.method() == hyper::Method::GET && file,
     ) {
         let header = |name: &str| {
             request
@@ -105,7 +107,13 @@ async fn route(
                 .map(str::to_owned)
         };
         let (range, if_range) = (header("range"), header("if-range"));
-        let response = backups.serve(request.uri().path(), range.as_deref(), if_range.as_deref());
+        let (range, if_range) = (range.as_deref(), if_range.as_deref());
+        let response = match &state.world {
+            Some(world) if path.starts_with("/world/") => {
+                world.serve(path, range, if_range, backups)
+            }
+            _ => backups.serve(path, range, if_range),
+        };
         return Ok(response.map(Either::Right));
     }
     handle(state, request)
@@ -263,6 +271,8 @@ async fn handle(
 
     let script = lock(&state.scripts).get(&action).cloned();
     let spec = state.catalog.get(&action);
+    // A world's answer carries its own URLs: the backup file's do not replace them.
+    let mut from_world = false;
     let mut body = match (script, spec) {
         (Some(Script::Json(value)), _) => value,
         (Some(Script::With(make)), _) => make(&params),
@@ -277,19 +287,37 @@ async fn handle(
             if let Some(problem) = check_params(spec, &params) {
                 return Ok(error(&id, ret_code::INVALID_PARAMETER, &problem));
             }
-            // The usual case, serialized once; backup URLs and truncation change the answer.
-            if let (None, false, Some(answer)) =
-                (&state.backups, truncate, state.catalog.answer(&action))
-            {
-                return Ok(respond_bytes(&id, 200, answer));
+            let world = match (&state.world, &state.backups, state.base_url.get()) {
+                (Some(world), Some(files), Some(base)) => {
+                    world.answer(&action, spec, &params, base, files)
+                }
+                _ => None,
+            };
+            match world {
+                Some(Ok(answer)) => {
+                    from_world = true;
+                    answer
+                }
+                Some(Err((code, message))) => return Ok(error(&id, code, &message)),
+                None => {
+                    // The usual case, serialized once; backup URLs and truncation change the
+                    // answer.
+                    if let (None, false, Some(answer)) =
+                        (&state.backups, truncate, state.catalog.answer(&action))
+                    {
+                        return Ok(respond_bytes(&id, 200, answer));
+                    }
+                    crate::catalog::example_answer(spec)
+                }
             }
-            crate::catalog::example_answer(spec)
         }
     };
     if let Value::Object(map) = &mut body {
         map.insert("Action".into(), Value::String(format!("{action}Response")));
         map.entry("RetCode").or_insert(json!(0));
-        if let (Some(backups), Some(base)) = (&state.backups, state.base_url.get()) {
+        if let (Some(backups), Some(base), false) =
+            (&state.backups, state.base_url.get(), from_world)
+        {
             let fields = spec.and_then(dezai_spec::download::download_fields);
             backups.fill_answer(base, map, fields.as_ref());
         }

@@ -1,7 +1,8 @@
-//! An instance's backups, listed and downloaded by kind: the engine that runs a row of
-//! `dezai_spec::backups::KINDS` through [`Client::invoke`] (every page of the listing, the
-//! items read leniently, newest first), picks the newest completed backup, and downloads it
-//! with [`crate::download`]. It knows no action of its own: everything about a kind is the
+//! An instance's backups, listed, made, waited for and downloaded by kind: the engine that
+//! runs a row of `dezai_spec::backups::KINDS` through [`Client::invoke`] (every page of the
+//! listing, the items read leniently, newest first), picks the newest completed backup, makes
+//! one on demand and waits for it ([`create`], [`wait`]), and downloads it with
+//! [`crate::download`]. It knows no action of its own: everything about a kind is the
 //! row (`docs/backups.md`).
 //!
 //! ```no_run
@@ -13,9 +14,12 @@
 //! # Ok(()) }
 //! ```
 
+mod fresh;
+
 use std::path::PathBuf;
 
-pub use dezai_spec::backups::{BackupKind, KINDS, kind};
+pub use dezai_spec::backups::{BackupKind, KINDS, Phase, kind};
+pub use fresh::{create, create_with, no_create_action, wait};
 use serde_json::{Map, Value};
 
 use crate::call_options::CallOptions;
@@ -200,7 +204,9 @@ fn read(kind: &BackupKind, item: Map<String, Value>) -> Option<Backup> {
     let id = text(fields.id)?;
     let state = text(fields.state);
     Some(Backup {
-        completed: state.as_deref().is_some_and(|s| kind.success.contains(&s)),
+        completed: state
+            .as_deref()
+            .is_some_and(|s| kind.phase(s) == Phase::Completed),
         name: fields.name.and_then(text),
         time: item.get(fields.time).and_then(integer),
         size: fields.size.and_then(|f| item.get(f)).and_then(integer),

@@ -1,11 +1,15 @@
-//! Waiting for a state: a typed call repeated until its answer says done or failed, with
-//! backoff between polls, an overall timeout, and each poll observable. What the caller's
-//! closure says of an answer decides ([`Verdict`]); a call that fails with an error the
-//! runtime counts as retryable (a timeout, a throttled or busy service) is waited through, any
-//! other error ends the wait. Dropping the future stops it.
+//! Waiting for a state: a call repeated until its answer says done or failed, with backoff
+//! between polls, an overall timeout, and each poll observable. What the caller's closure says
+//! of an answer decides ([`Verdict`]); a call that fails with an error the runtime counts as
+//! retryable (a timeout, a throttled or busy service) is waited through, any other error ends
+//! the wait. Dropping the future stops it.
+//!
+//! The call is a typed request ([`Client::wait_for`]), an action by name with JSON parameters
+//! ([`Client::wait_for_invoke`]), or any poll of the caller's ([`Waiter::polling`]; the backup
+//! waits of [`crate::backups`] are built so).
 //!
 //! ```no_run
-//! # async fn demo(client: dezai_runtime::Client, request: impl dezai_runtime::Action<Response = serde_json::Value> + Clone + Sync + 'static) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn demo(client: dezai_runtime::Client, request: impl dezai_runtime::Action<Response = serde_json::Value> + Clone + Send + Sync + 'static) -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
 //! use dezai_runtime::waiter::Verdict;
 //!
@@ -29,10 +33,13 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use serde_json::Value;
+
 use crate::action::Action;
 use crate::call_options::CallOptions;
 use crate::client::Client;
 use crate::error::Error;
+use crate::params::IntoParams;
 use crate::retry::{doubled, random_fraction_of};
 
 /// What an answer means to a wait.
@@ -108,25 +115,30 @@ impl<R: std::fmt::Debug> std::error::Error for WaitError<R> {
 
 type Classify<'a, R> = Box<dyn Fn(&R) -> Verdict + Send + Sync + 'a>;
 type OnPoll<'a, R> = Box<dyn FnMut(&Poll<'_, R>) + Send + 'a>;
+/// One poll's call, given the wait's call settings.
+type PollCall<'a, R> = Box<dyn FnMut(CallOptions) -> PollFuture<'a, R> + Send + 'a>;
+/// What one poll's call returns.
+pub type PollFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R, Error>> + Send + 'a>>;
 
 /// A wait being set up: see the [module docs](self). Await it to run it.
 #[must_use = "a wait does nothing until it is awaited"]
-pub struct Waiter<'a, A: Action> {
-    client: &'a Client,
-    request: A,
+pub struct Waiter<'a, R> {
+    /// What is polled, for `Debug`.
+    what: String,
+    call: PollCall<'a, R>,
     options: CallOptions,
-    classify: Classify<'a, A::Response>,
+    classify: Classify<'a, R>,
     min_delay: Duration,
     max_delay: Duration,
     timeout: Duration,
     first_delay: Duration,
-    on_poll: Option<OnPoll<'a, A::Response>>,
+    on_poll: Option<OnPoll<'a, R>>,
 }
 
-impl<A: Action> std::fmt::Debug for Waiter<'_, A> {
+impl<R> std::fmt::Debug for Waiter<'_, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Waiter")
-            .field("action", &A::NAME)
+            .field("polls", &self.what)
             .field("min_delay", &self.min_delay)
             .field("max_delay", &self.max_delay)
             .field("timeout", &self.timeout)
@@ -142,25 +154,60 @@ impl Client {
         &'a self,
         request: A,
         classify: impl Fn(&A::Response) -> Verdict + Send + Sync + 'a,
-    ) -> Waiter<'a, A>
+    ) -> Waiter<'a, A::Response>
     where
-        A: Action + Clone,
+        A: Action + Clone + Send + Sync + 'a,
+        A::Response: 'a,
     {
+        Waiter::polling(
+            A::NAME,
+            move |options| Box::pin(self.send_with(request.clone(), options)),
+            classify,
+        )
+    }
+
+    /// Calls `action` by name with `params` (as [`Client::invoke_with`] does) until `classify`
+    /// calls its JSON answer done or failed: the waiter of a call whose action has no type in
+    /// this build (the `dezai` command's `--wait-until`).
+    pub fn wait_for_invoke<'a, P>(
+        &'a self,
+        action: &'a str,
+        params: P,
+        classify: impl Fn(&Value) -> Verdict + Send + Sync + 'a,
+    ) -> Waiter<'a, Value>
+    where
+        P: IntoParams + Clone + Send + Sync + 'a,
+    {
+        Waiter::polling(
+            action,
+            move |options| Box::pin(self.invoke_with(action, params.clone(), options)),
+            classify,
+        )
+    }
+}
+
+impl<'a, R: Send + 'a> Waiter<'a, R> {
+    /// A wait over any poll: `call` makes one poll's call with the wait's call settings (see
+    /// [`Self::customize`]); `what` names it in `Debug`. The defaults are
+    /// [`Client::wait_for`]'s.
+    pub fn polling(
+        what: impl Into<String>,
+        call: impl FnMut(CallOptions) -> PollFuture<'a, R> + Send + 'a,
+        classify: impl Fn(&R) -> Verdict + Send + Sync + 'a,
+    ) -> Self {
         Waiter {
-            client: self,
-            request,
+            what: what.into(),
+            call: Box::new(call),
             options: CallOptions::default(),
             classify: Box::new(classify),
-            min_delay: Waiter::<A>::DEFAULT_MIN_DELAY,
-            max_delay: Waiter::<A>::DEFAULT_MAX_DELAY,
-            timeout: Waiter::<A>::DEFAULT_TIMEOUT,
+            min_delay: Self::DEFAULT_MIN_DELAY,
+            max_delay: Self::DEFAULT_MAX_DELAY,
+            timeout: Self::DEFAULT_TIMEOUT,
             first_delay: Duration::ZERO,
             on_poll: None,
         }
     }
-}
 
-impl<'a, A: Action + Clone> Waiter<'a, A> {
     /// The first delay between polls, unless set otherwise.
     pub const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(5);
     /// The longest delay between polls, unless set otherwise.
@@ -195,16 +242,16 @@ impl<'a, A: Action + Clone> Waiter<'a, A> {
     }
 
     /// Called after each poll with its answer (or the retryable error waited through).
-    pub fn on_poll(mut self, on_poll: impl FnMut(&Poll<'_, A::Response>) + Send + 'a) -> Self {
+    pub fn on_poll(mut self, on_poll: impl FnMut(&Poll<'_, R>) + Send + 'a) -> Self {
         self.on_poll = Some(Box::new(on_poll));
         self
     }
 
     /// Runs the wait.
-    pub async fn run(mut self) -> Result<A::Response, WaitError<A::Response>> {
+    pub async fn run(mut self) -> Result<R, WaitError<R>> {
         let started = Instant::now();
         let deadline = started + self.timeout;
-        let mut last: Option<A::Response> = None;
+        let mut last: Option<R> = None;
         let mut delay = self.first_delay;
         let mut polls = 0;
         loop {
@@ -216,9 +263,7 @@ impl<'a, A: Action + Clone> Waiter<'a, A> {
                 tokio::time::sleep(delay).await;
             }
             polls += 1;
-            let call = self
-                .client
-                .send_with(self.request.clone(), self.options.clone());
+            let call = (self.call)(self.options.clone());
             let Ok(outcome) = tokio::time::timeout_at(deadline, call).await else {
                 return Err(WaitError::TimedOut { last, polls });
             };
@@ -256,8 +301,8 @@ fn next_delay(min: Duration, max: Duration, polls: u32) -> Duration {
     full / 2 + random_fraction_of(full / 2)
 }
 
-impl<'a, A: Action + Clone + 'a> IntoFuture for Waiter<'a, A> {
-    type Output = Result<A::Response, WaitError<A::Response>>;
+impl<'a, R: Send + 'a> IntoFuture for Waiter<'a, R> {
+    type Output = Result<R, WaitError<R>>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
     fn into_future(self) -> Self::IntoFuture {

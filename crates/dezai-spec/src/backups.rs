@@ -1,9 +1,11 @@
-//! The kinds of database backup the SDK and the command line can list and download, as one
-//! declarative table: for each kind, which action lists an instance's backups and which fields
-//! of its items are the id, name, time, size and state, which states mean a completed backup,
-//! and which action gives a backup's download URL. A maintainer adds a kind with one more row
-//! (`docs/backups.md`); the engine that runs a row is `dezai_runtime::backups`, and a kind
-//! whose actions are not in the specs is not offered.
+//! The kinds of database backup the SDK and the command line can list, make, wait for and
+//! download, as one declarative table: for each kind, which action lists an instance's backups
+//! and which fields of its items are the id, name, time, size and state, which states mean a
+//! completed, an unfinished and a failed backup, which action makes a backup on demand (if the
+//! kind has one) and which tells one backup's state (if any), and which action gives a
+//! backup's download URL. A maintainer adds a kind with one more row (`docs/backups.md`); the
+//! engine that runs a row is `dezai_runtime::backups`, the emulator's world is driven by the
+//! same rows, and a kind whose actions are not in the specs is not offered.
 
 /// One kind of backup: see the [module docs](self).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,14 +14,96 @@ pub struct BackupKind {
     pub name: &'static str,
     /// The product whose documents define both actions.
     pub product: &'static str,
+    /// How the instances of the kind are listed.
+    pub instances: InstanceListing,
     /// How an instance's backups are listed.
     pub listing: Listing,
     /// Which fields of a listed backup say what.
     pub fields: BackupFields,
     /// The values of [`BackupFields::state`] that mean the backup completed.
     pub success: &'static [&'static str],
+    /// The values that mean it is still being made.
+    pub in_progress: &'static [&'static str],
+    /// The values that mean it will not complete.
+    pub failed: &'static [&'static str],
     /// How a listed backup's download URL is asked for.
     pub download: UrlAction,
+    /// How a backup is made on demand; `None` when the product publishes no such action.
+    pub create: Option<CreateAction>,
+    /// How one backup's state is asked for, when the product has an action for it (otherwise
+    /// a wait reads the listing).
+    pub state: Option<StateAction>,
+}
+
+/// Where a state stands, by a kind's lists: see [`BackupKind::phase`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// One of [`BackupKind::success`].
+    Completed,
+    /// One of [`BackupKind::in_progress`].
+    InProgress,
+    /// One of [`BackupKind::failed`].
+    Failed,
+    /// A value no list names: a wait keeps waiting (until its timeout), a listing does not
+    /// count it as completed.
+    Unknown,
+}
+
+impl BackupKind {
+    /// Where `state` stands for this kind.
+    pub fn phase(&self, state: &str) -> Phase {
+        if self.success.contains(&state) {
+            Phase::Completed
+        } else if self.in_progress.contains(&state) {
+            Phase::InProgress
+        } else if self.failed.contains(&state) {
+            Phase::Failed
+        } else {
+            Phase::Unknown
+        }
+    }
+}
+
+/// The action that makes a backup now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreateAction {
+    /// Its name (`BackupUDBInstance`).
+    pub action: &'static str,
+    /// The request parameter naming the instance (`DBId`).
+    pub instance: &'static str,
+    /// The request parameter naming the backup (`BackupName`).
+    pub name: &'static str,
+    /// The answer's field holding the new backup's id (`BackupId`).
+    pub id: &'static str,
+}
+
+/// The action that tells one backup's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateAction {
+    /// Its name (`DescribeUDBInstanceBackupState`).
+    pub action: &'static str,
+    /// The request parameter taking the backup's id.
+    pub id: &'static str,
+    /// The answer's field holding the state, in the listing's words.
+    pub state: &'static str,
+}
+
+/// The action that lists a kind's instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceListing {
+    /// Its name (`DescribeUDBInstance`).
+    pub action: &'static str,
+    /// The response fields that may hold the instances, tried in order.
+    pub items: &'static [&'static str],
+    /// The field of an item holding the instance's id, as the backup listing takes it.
+    pub id: &'static str,
+    /// The field holding its name.
+    pub name: Option<&'static str>,
+    /// Whether the action pages with `Offset` and `Limit` (and answers `TotalCount`).
+    pub paged: bool,
+    /// Fixed parameters the listing needs, one set per call: the instances are those of every
+    /// call (`DescribeUDBInstance` lists one `ClassType` at a time). Empty: one call without.
+    pub variants: &'static [&'static [(&'static str, &'static str)]],
 }
 
 /// The listing action of a kind.
@@ -65,12 +149,25 @@ pub struct UrlAction {
     pub note: Option<&'static str>,
 }
 
-/// Every kind, by name. Success values are the documents' own words; where a document names
-/// none (`ListUMongoDBBackup`), the value the other products use.
+/// Every kind, by name. States are the documents' own words; where a document names none
+/// (`ListUMongoDBBackup` names no state, `DescribeUMemBackup` no failure), the values the
+/// other products use (`docs/backups.md` lists which are assumed).
 pub const KINDS: &[BackupKind] = &[
     BackupKind {
         name: "udb",
         product: "udb",
+        instances: InstanceListing {
+            action: "DescribeUDBInstance",
+            items: &["DataSet"],
+            id: "DBId",
+            name: Some("Name"),
+            paged: true,
+            variants: &[
+                &[("ClassType", "SQL")],
+                &[("ClassType", "NOSQL")],
+                &[("ClassType", "postgresql")],
+            ],
+        },
         listing: Listing {
             action: "DescribeUDBBackup",
             instance: "DBId",
@@ -91,10 +188,31 @@ pub const KINDS: &[BackupKind] = &[
             instance: Some("DBId"),
             note: None,
         },
+        in_progress: &["Backuping"],
+        failed: &["Failed", "Expired"],
+        create: Some(CreateAction {
+            action: "BackupUDBInstance",
+            instance: "DBId",
+            name: "BackupName",
+            id: "BackupId",
+        }),
+        state: Some(StateAction {
+            action: "DescribeUDBInstanceBackupState",
+            id: "BackupId",
+            state: "State",
+        }),
     },
     BackupKind {
         name: "umem",
         product: "umem",
+        instances: InstanceListing {
+            action: "DescribeUMemSpace",
+            items: &["DataSet"],
+            id: "SpaceId",
+            name: Some("Name"),
+            paged: true,
+            variants: &[],
+        },
         listing: Listing {
             action: "DescribeUMemBackup",
             instance: "SpaceId",
@@ -118,10 +236,27 @@ pub const KINDS: &[BackupKind] = &[
                  action answers the first block's; pass --block-id for another",
             ),
         },
+        in_progress: &["Starting"],
+        failed: &["Failed", "Error", "Expired"],
+        create: Some(CreateAction {
+            action: "CreateUMemBackup",
+            instance: "SpaceId",
+            name: "BackupName",
+            id: "BackupId",
+        }),
+        state: None,
     },
     BackupKind {
         name: "uredis",
         product: "umem",
+        instances: InstanceListing {
+            action: "DescribeURedisGroup",
+            items: &["DataSet"],
+            id: "GroupId",
+            name: Some("Name"),
+            paged: true,
+            variants: &[],
+        },
         listing: Listing {
             action: "DescribeURedisBackup",
             instance: "GroupId",
@@ -142,10 +277,27 @@ pub const KINDS: &[BackupKind] = &[
             instance: Some("GroupId"),
             note: None,
         },
+        in_progress: &["Backuping"],
+        failed: &["Error", "Expired"],
+        create: Some(CreateAction {
+            action: "CreateURedisBackup",
+            instance: "GroupId",
+            name: "BackupName",
+            id: "BackupId",
+        }),
+        state: None,
     },
     BackupKind {
         name: "umongodb",
         product: "umongodb",
+        instances: InstanceListing {
+            action: "ListUMongoDBInstances",
+            items: &["DataSet"],
+            id: "ClusterId",
+            name: Some("Name"),
+            paged: false,
+            variants: &[],
+        },
         listing: Listing {
             action: "ListUMongoDBBackup",
             instance: "ClusterId",
@@ -166,10 +318,27 @@ pub const KINDS: &[BackupKind] = &[
             instance: Some("ClusterId"),
             note: None,
         },
+        in_progress: &["Backuping"],
+        failed: &["Failed", "Error", "Expired"],
+        create: Some(CreateAction {
+            action: "BackupUMongoDBCluster",
+            instance: "ClusterId",
+            name: "BackupName",
+            id: "BackupId",
+        }),
+        state: None,
     },
     BackupKind {
         name: "upgsql",
         product: "upgsql",
+        instances: InstanceListing {
+            action: "ListUPgSQLInstance",
+            items: &["DataSet"],
+            id: "InstanceID",
+            name: Some("Name"),
+            paged: false,
+            variants: &[],
+        },
         listing: Listing {
             action: "ListUPgSQLBackup",
             instance: "InstanceID",
@@ -190,6 +359,10 @@ pub const KINDS: &[BackupKind] = &[
             instance: Some("InstanceID"),
             note: None,
         },
+        in_progress: &["Backuping"],
+        failed: &["Failed", "Expired"],
+        create: None,
+        state: None,
     },
 ];
 
@@ -219,6 +392,17 @@ mod tests {
                 kind.name
             );
             assert!(!kind.success.is_empty() && !kind.listing.items.is_empty());
+            // A state means one thing: no value in two of a kind's lists.
+            for state in kind
+                .success
+                .iter()
+                .chain(kind.in_progress)
+                .chain(kind.failed)
+            {
+                let lists = [kind.success, kind.in_progress, kind.failed];
+                let named = lists.iter().filter(|l| l.contains(state)).count();
+                assert_eq!(named, 1, "{}: {state}", kind.name);
+            }
         }
         assert_eq!(
             kind("udb").map(|k| k.download.action),
@@ -232,5 +416,14 @@ mod tests {
         .map(|k| k.name)
         .collect();
         assert_eq!(offered, ["udb"], "a kind needs both of its actions");
+        let udb = kind("udb").unwrap();
+        assert_eq!(udb.phase("Success"), Phase::Completed);
+        assert_eq!(udb.phase("Backuping"), Phase::InProgress);
+        assert_eq!(udb.phase("Failed"), Phase::Failed);
+        assert_eq!(
+            udb.phase("success"),
+            Phase::Unknown,
+            "states are the service's words"
+        );
     }
 }

@@ -4,7 +4,12 @@
 //! dezai-emulator --specs specs/ --port 8080
 //! dezai-emulator --specs specs/ --backup-size 1073741824    # URL actions point at a 1 GiB file
 //! dezai-emulator --specs specs/ --backup-file ./full.xb      # … or at this file
+//! dezai-emulator --world world.json                          # instances and backups from a file
 //! ```
+//!
+//! Without `--world`, the kinds of backup answer from the world the documents' examples show
+//! (their instances are printed at start), and every URL action points at a file served here:
+//! nothing a client does against the emulator reaches another host.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +40,14 @@ struct Args {
     /// How long a backup URL stays valid, in seconds.
     #[arg(long, default_value_t = 3600)]
     backup_valid_secs: u64,
+    /// Instances and backups to answer from (the format is in docs/testing.md); default: the
+    /// documents' examples.
+    #[arg(long)]
+    world: Option<PathBuf>,
+    /// How long a backup made on demand takes, in milliseconds (default: the world file's, or
+    /// 2000 for the examples' world).
+    #[arg(long)]
+    create_delay_ms: Option<u64>,
 }
 
 #[tokio::main]
@@ -55,6 +68,25 @@ async fn main() -> ExitCode {
         .specs(&args.specs)
         .key_pair(&args.public_key, &args.private_key)
         .port(args.port);
+    let delay = |ms: u64| std::time::Duration::from_millis(ms);
+    builder = match &args.world {
+        Some(path) => {
+            let read = std::fs::read_to_string(path).map_err(|e| e.to_string());
+            match read.and_then(|text| dezai_emulator::World::from_json(&text)) {
+                Ok(mut world) => {
+                    if let Some(ms) = args.create_delay_ms {
+                        world = world.create_delay(delay(ms));
+                    }
+                    builder.world(world)
+                }
+                Err(e) => {
+                    eprintln!("dezai-emulator: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => builder.example_world(delay(args.create_delay_ms.unwrap_or(2000))),
+    };
     if let Some(file) = backup {
         builder =
             builder.backups(file.valid_for(std::time::Duration::from_secs(args.backup_valid_secs)));
@@ -78,6 +110,9 @@ async fn main() -> ExitCode {
     println!("  export DEZAI_PUBLIC_KEY={}", args.public_key);
     println!("  export DEZAI_PRIVATE_KEY={}", args.private_key);
     println!("  export DEZAI_REGION=cn-bj2 DEZAI_ZONE=cn-bj2-04");
+    for (kind, instances) in emulator.world_instances() {
+        println!("World: {kind} instances {}", instances.join(", "));
+    }
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;
     ExitCode::SUCCESS

@@ -121,12 +121,18 @@ pub(crate) fn command(expand: bool) -> Command {
         }
     }
     let mut backup = Command::new("backup")
-        .about("Backup files: `dezai backup list <kind> …`, `dezai backup download <action> …`")
+        .about(
+            "Backup files: `dezai backup list <kind> …`, `create <kind> …`, `download <action> …`",
+        )
         .subcommand_required(true);
     if expand {
-        backup = backup.subcommand(crate::backup_list::command());
+        backup = backup
+            .subcommand(crate::backup_list::command())
+            .subcommand(crate::backup_create::command());
     } else {
-        backup = backup.subcommand(Command::new("list").about("Lists an instance's backups"));
+        backup = backup
+            .subcommand(Command::new("list").about("Lists an instance's backups"))
+            .subcommand(Command::new("create").about("Makes a backup now"));
     }
     backup.subcommand(download)
 }
@@ -256,13 +262,13 @@ fn ask<'c>(
 
 /// Progress on stderr: a bar on a terminal, a line every few seconds otherwise; retries and
 /// restarts as lines.
-struct Bar {
+pub(crate) struct Bar {
     bar: Option<indicatif::ProgressBar>,
     last: Instant,
 }
 
 impl Bar {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(0);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -285,7 +291,7 @@ impl Bar {
         }
     }
 
-    fn show(&mut self, event: &Progress<'_>) {
+    pub(crate) fn show(&mut self, event: &Progress<'_>) {
         match event {
             Progress::Started { at, total } => {
                 if let Some(bar) = &self.bar {
@@ -315,7 +321,7 @@ impl Bar {
         }
     }
 
-    fn done(&self, size: u64, elapsed: Duration) {
+    pub(crate) fn done(&self, size: u64, elapsed: Duration) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -10,6 +10,7 @@
 
 mod app;
 mod backup;
+mod backup_create;
 mod backup_list;
 mod catalog;
 mod configure;
@@ -50,28 +51,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(("backup", sub)) => {
-            if let Some(("list", list)) = sub.subcommand() {
-                let Some((kind, args)) = list.subcommand() else {
-                    return output::failure("name a backup kind");
-                };
-                return match backup_list::run(&matches, kind, args) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(failure::Failure::Api(e)) => output::call_error(&e),
-                    Err(failure::Failure::Download(e)) => output::download_error(&e),
-                    Err(failure::Failure::Other(message)) => output::failure(message),
-                };
-            }
-            let Some(("download", download)) = sub.subcommand() else {
-                return output::failure("no backup command given");
+            let outcome = match sub.subcommand() {
+                Some(("list", list)) => match list.subcommand() {
+                    Some((kind, args)) => backup_list::run(&matches, kind, args),
+                    None => Err(failure::Failure::Other("name a backup kind".into())),
+                },
+                Some(("create", create)) => match create.subcommand() {
+                    Some((kind, args)) => backup_create::run(&matches, kind, args),
+                    None => Err(failure::Failure::Other("name a backup kind".into())),
+                },
+                Some(("download", download)) => backup::run(&matches, download)
+                    .map(|path| eprintln!("saved {}", path.display())),
+                _ => Err(failure::Failure::Other("no backup command given".into())),
             };
-            match backup::run(&matches, download) {
-                Ok(path) => {
-                    eprintln!("saved {}", path.display());
-                    ExitCode::SUCCESS
-                }
-                Err(failure::Failure::Api(e)) => output::call_error(&e),
-                Err(failure::Failure::Download(e)) => output::download_error(&e),
-                Err(failure::Failure::Other(message)) => output::failure(message),
+            match outcome {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => failure.exit(),
             }
         }
         Some(("configure", sub)) => match configure::run(sub, &matches) {

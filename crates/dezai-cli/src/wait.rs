@@ -86,18 +86,12 @@ impl Wait {
         if until.is_empty() {
             return None;
         }
-        let duration = |id: &str, default: Duration| {
-            args.try_get_one::<Duration>(id)
-                .ok()
-                .flatten()
-                .copied()
-                .unwrap_or(default)
-        };
+        let (timeout, interval) = timing(args);
         Some(Self {
             until,
             fail: conditions("wait-fail"),
-            timeout: duration("wait-timeout", DEFAULT_TIMEOUT),
-            interval: duration("wait-interval", DEFAULT_INTERVAL),
+            timeout,
+            interval,
         })
     }
 
@@ -115,8 +109,7 @@ impl Wait {
     /// The waiter with these delays and timeout, and a progress line per poll on stderr.
     pub(crate) fn apply<'a>(&self, waiter: Waiter<'a, Value>) -> Waiter<'a, Value> {
         let watched: Vec<Condition> = self.until.iter().chain(&self.fail).cloned().collect();
-        waiter
-            .delays(self.interval, self.interval.max(MAX_INTERVAL))
+        delays(waiter, self.interval)
             .timeout(self.timeout)
             .on_poll(move |poll: &Poll<'_, Value>| eprintln!("{}", progress(poll, &watched)))
     }
@@ -216,21 +209,51 @@ pub(crate) fn args() -> [Arg; 4] {
             .requires("wait-until")
             .help_heading(heading)
             .help("End the wait as failed (exit 6) when the answer has VALUE at PATH; repeatable"),
-        Arg::new("wait-timeout")
-            .long("wait-timeout")
-            .value_name("DURATION")
-            .value_parser(parse_duration)
-            .requires("wait-until")
-            .help_heading(heading)
-            .help("Give up after this long (exit 7); default 10m"),
-        Arg::new("wait-interval")
-            .long("wait-interval")
-            .value_name("DURATION")
-            .value_parser(parse_duration)
-            .requires("wait-until")
-            .help_heading(heading)
-            .help("The first delay between polls, backing off to 60s; default 5s"),
+        timeout_arg(Some("wait-until")),
+        interval_arg(Some("wait-until")),
     ]
+}
+
+/// `--wait-timeout`, given only with the flag `requires` names, if any.
+pub(crate) fn timeout_arg(requires: Option<&'static str>) -> Arg {
+    Arg::new("wait-timeout")
+        .long("wait-timeout")
+        .value_name("DURATION")
+        .value_parser(parse_duration)
+        .requires_ifs(requires.map(|flag| (clap::builder::ArgPredicate::IsPresent, flag)))
+        .help_heading("Waiting")
+        .help("Give up after this long (exit 7); default 10m")
+}
+
+/// `--wait-interval`, given only with the flag `requires` names, if any.
+pub(crate) fn interval_arg(requires: Option<&'static str>) -> Arg {
+    Arg::new("wait-interval")
+        .long("wait-interval")
+        .value_name("DURATION")
+        .value_parser(parse_duration)
+        .requires_ifs(requires.map(|flag| (clap::builder::ArgPredicate::IsPresent, flag)))
+        .help_heading("Waiting")
+        .help("The first delay between polls, backing off to 60s; default 5s")
+}
+
+/// The timeout and first interval the flags give, or the defaults.
+pub(crate) fn timing(args: &ArgMatches) -> (Duration, Duration) {
+    let duration = |id: &str, default: Duration| {
+        args.try_get_one::<Duration>(id)
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(default)
+    };
+    (
+        duration("wait-timeout", DEFAULT_TIMEOUT),
+        duration("wait-interval", DEFAULT_INTERVAL),
+    )
+}
+
+/// The delays of a wait whose polls start `interval` apart.
+pub(crate) fn delays<'a, R: Send + 'a>(waiter: Waiter<'a, R>, interval: Duration) -> Waiter<'a, R> {
+    waiter.delays(interval, interval.max(MAX_INTERVAL))
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 mod common;
 
-use common::{flags_of, folder, md5_of, spec, stderr};
+use common::{dezai, flag, folder, md5_of, stderr};
 use dezai_emulator::{BackupFile, Emulator, backup_items};
 use dezai_spec::backups::{BackupKind, KINDS};
 use serde_json::Value;
@@ -23,35 +23,6 @@ async fn emulator() -> Emulator {
         .backups(BackupFile::generated(1 << 18).name("backup.bin"))
         .start()
         .await
-        .unwrap()
-}
-
-async fn dezai(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
-    command
-        .current_dir(dir)
-        .args(args)
-        .env("HOME", dir)
-        .env("DEZAI_PUBLIC_KEY", keys.0)
-        .env("DEZAI_PRIVATE_KEY", keys.1)
-        .env("DEZAI_BASE_URL", url)
-        .env("DEZAI_REGION", "cn-bj2")
-        .env("DEZAI_ZONE", "cn-bj2-04")
-        .env_remove("DEZAI_PROFILE")
-        .stdin(Stdio::null());
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
-
-/// The flag of `field` of `action` in `product`, as the command line names it.
-fn flag(product: &str, action: &str, field: &str) -> String {
-    let spec = spec(product);
-    let action = spec.actions.iter().find(|a| a.name == action).unwrap();
-    flags_of(product, action)
-        .into_iter()
-        .find(|(f, _)| f.name == field)
-        .map(|(_, flag)| flag)
         .unwrap()
 }
 
@@ -225,6 +196,17 @@ async fn every_kind_downloads_its_newest_completed_backup() {
     }
 }
 
+/// A child process killed when the test ends, passed or failed (a live child would keep the
+/// test's output pipe open).
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The `dezai-emulator` binary of this build (beside `dezai`; `cargo test --workspace` builds
 /// both).
 fn emulator_binary() -> PathBuf {
@@ -239,31 +221,40 @@ fn emulator_binary() -> PathBuf {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_emulator_binary_with_the_documents_examples_gives_the_newest_successful_backup() {
-    let mut child = Command::new(emulator_binary())
-        .args([
-            "--specs",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/specs"),
-            "--backup-size",
-            "65536",
-        ])
-        .args(["--public-key", "pk", "--private-key", "sk"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+async fn the_emulator_binary_without_flags_serves_the_examples_world_and_its_files_itself() {
+    // Started as a new user would: no flags, in the repository (its `specs/`), default keys.
+    let mut child = Stopped(
+        Command::new(emulator_binary())
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    // The rest of what it prints is read, so that it never writes to a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
     let url = first
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap()
         .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
         .to_owned();
+    // The banner names the world's instances and how many backups each holds.
+    let world = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("World: udb instances "))
+        .unwrap();
+    // The rest of what it prints is read, so that it never writes to a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let instance = world
+        .trim_start_matches("World: udb instances ")
+        .split(", ")
+        .find(|i| !i.ends_with("(0 backups)"))
+        .and_then(|i| i.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let keys = ("emulator-public-key", "emulator-private-key");
     let dir = folder("binary");
-    // The document's example lists 296133 (made 1429867144) and 29534 (1429859724), both
-    // successful: the newest is 296133.
     let output = dezai(
         &url,
         &dir,
@@ -272,24 +263,53 @@ async fn the_emulator_binary_with_the_documents_examples_gives_the_newest_succes
             "download",
             "udb",
             "--db-id",
-            "udb-xxxxxx",
+            &instance,
             "--latest",
             "-o",
             "example.xb",
         ],
-        ("pk", "sk"),
+        keys,
     )
     .await;
-    let _ = child.kill();
-    let _ = child.wait();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("latest completed backup: 296133"),
-        "{}",
-        stderr(&output)
-    );
+    // The URL the service would hand out points at the emulator itself, and its MD5 is the
+    // file's: nothing left 127.0.0.1.
+    let id = stderr(&output)
+        .split("latest completed backup: ")
+        .nth(1)
+        .and_then(|rest| rest.split([' ', '\n']).next())
+        .unwrap()
+        .to_owned();
+    let backup_id = flag("udb", "DescribeUDBInstanceBackupURL", "BackupId");
+    let db_id = flag("udb", "DescribeUDBInstanceBackupURL", "DBId");
+    let answer = dezai(
+        &url,
+        &dir,
+        &[
+            "udb",
+            "describe-udb-instance-backup-url",
+            &backup_id,
+            &id,
+            &db_id,
+            &instance,
+        ],
+        keys,
+    )
+    .await;
+    drop(child);
+    let answer: Value = serde_json::from_slice(&answer.stdout).unwrap();
+    let link = dezai_spec::download::find_in_answer(answer.as_object().unwrap()).unwrap();
+    assert!(link.url.starts_with(&format!("{url}/")), "{}", link.url);
+    let addresses = answer
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_str);
+    for address in addresses.filter(|a| a.contains("://")) {
+        assert!(address.starts_with(&format!("{url}/")), "{address}");
+    }
     assert_eq!(
-        std::fs::metadata(dir.join("example.xb")).unwrap().len(),
-        65536
+        link.md5.as_deref(),
+        Some(md5_of(&dir.join("example.xb")).as_str())
     );
 }

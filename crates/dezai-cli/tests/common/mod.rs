@@ -3,7 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 
 use dezai_spec::protocol::ConfigParam;
 use dezai_spec::{Action, Field};
@@ -59,4 +59,50 @@ pub fn flags_of<'a>(product: &str, action: &'a Action) -> Vec<(&'a Field, String
 pub fn spec(product: &str) -> dezai_spec::ProductSpec {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("specs/{product}.json"));
     dezai_spec::ProductSpec::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Runs `dezai` in `dir` against the emulator at `url`, signed with `keys`, configured for
+/// cn-bj2.
+pub async fn dezai(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("HOME", dir)
+        .env("DEZAI_PUBLIC_KEY", keys.0)
+        .env("DEZAI_PRIVATE_KEY", keys.1)
+        .env("DEZAI_BASE_URL", url)
+        .env("DEZAI_REGION", "cn-bj2")
+        .env("DEZAI_ZONE", "cn-bj2-04")
+        .env_remove("DEZAI_PROFILE")
+        .stdin(Stdio::null());
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The flag of `field` of `action` in `product`, as the command line names it.
+pub fn flag(product: &str, action: &str, field: &str) -> String {
+    let spec = spec(product);
+    let action = spec.actions.iter().find(|a| a.name == action).unwrap();
+    flags_of(product, action)
+        .into_iter()
+        .find(|(f, _)| f.name == field)
+        .map(|(_, flag)| flag)
+        .unwrap()
+}
+
+/// Every action of the embedded specs, with its product.
+pub fn spec_names() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        if let Ok(spec) = dezai_spec::ProductSpec::from_json(&text) {
+            for action in spec.actions {
+                names.push((spec.product.clone(), action.name));
+            }
+        }
+    }
+    names
 }

@@ -27,7 +27,8 @@ use crate::lock;
 /// How much of the file one frame carries.
 const CHUNK: usize = 64 * 1024;
 
-/// The file the URL actions point at: see the [module docs](self).
+/// The file the URL actions point at, served as object storage serves one (ranges, `ETag`,
+/// `Last-Modified`, expiring URLs): see [`EmulatorBuilder::backups`](crate::EmulatorBuilder::backups).
 #[derive(Debug, Clone)]
 pub struct BackupFile {
     pub(crate) size: u64,

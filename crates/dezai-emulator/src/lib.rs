@@ -5,7 +5,8 @@
 //! wrong, 172 unknown public key); unknown actions (161); missing or mistyped parameters
 //! (230, naming the parameter); a request id header on every response; each action's
 //! documented response example as the default answer. Tests script answers, inject faults for
-//! the next N calls, and inspect every request received.
+//! the next N calls, and inspect every request received. A [`World`] of instances and backups
+//! answers the backup kinds' actions and changes as clients create backups.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -224,9 +225,9 @@ enum WorldSource {
 }
 
 impl EmulatorBuilder {
-    /// Serves `file` as the backup every URL action points at (see [`backups`]'s docs: URL
-    /// fields point at the emulator, `MD5` holds the file's MD5, ranges and expiry as object
-    /// storage has them).
+    /// Serves `file` as the backup every URL action points at: URL fields of the answers (by
+    /// the SDK's rule, `dezai_spec::download`) point at the emulator, the MD5 field holds the
+    /// file's MD5, and the file is served with ranges and expiry as object storage serves one.
     pub fn backups(mut self, file: BackupFile) -> Self {
         self.backups = Some(file);
         self

@@ -2,14 +2,7 @@
 //! held in memory so that sequences (make a backup, wait for it, list, download) can be tested
 //! against the emulator.
 //!
-//! With a world, every action a kind's row names answers from it: the instance listing and the
-//! backup listing (page by page, `Offset`/`Limit`/`TotalCount` where the row says the action
-//! pages), the create action (a new backup in the kind's in-progress state that completes
-//! after [`World::create_delay`], or fails when its instance says so), the state action, and
-//! the URL action (a URL the emulator serves, with that backup's own bytes, size and MD5). An
-//! instance or backup the world does not hold gets an error answer. Everything is driven by
-//! the rows, so a kind added to the table has its world with no edit here. Other actions keep
-//! answering from their examples. The file format is in `docs/testing.md`.
+//! See [`World`].
 //!
 //! ```
 //! use dezai_emulator::{World, WorldBackup, WorldInstance};
@@ -30,7 +23,16 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-/// Instances and backups: see the [module docs](self).
+/// Instances and backups per kind, in memory.
+///
+/// With a world, every action a kind's row names answers from it: the instance listing and the
+/// backup listing (page by page, `Offset`/`Limit`/`TotalCount` where the row says the action
+/// pages), the create action (a new backup in the kind's in-progress state that completes
+/// after [`World::create_delay`], or fails when its instance says so), the state action, and
+/// the URL action (a URL the emulator serves, with that backup's own bytes, size and MD5). An
+/// instance or backup the world does not hold gets an error answer. Everything is driven by
+/// the rows, so a kind added to the table has its world with no edit here. Other actions keep
+/// answering from their examples.
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub(crate) instances: Vec<WorldInstance>,
@@ -82,7 +84,21 @@ impl World {
         self
     }
 
-    /// The world a file describes (`docs/testing.md`): a clear error names what is wrong.
+    /// The world a file describes; a clear error names what is wrong (unknown keys and kinds
+    /// included). `kind` is a name of the kinds table, a backup's `id` a string or a number,
+    /// its `state` by default the kind's first success state, `time` Unix seconds:
+    ///
+    /// ```
+    /// let world = dezai_emulator::World::from_json(r#"{
+    ///   "create_delay_ms": 2000,
+    ///   "instances": [
+    ///     {"kind": "udb", "id": "udb-1", "name": "orders", "region": "cn-bj2", "fail_backups": false,
+    ///      "backups": [{"id": 1001, "name": "nightly", "time": 1700000000, "size": 1048576}]}
+    ///   ]
+    /// }"#)?;
+    /// assert_eq!(world.instances()[0].backup_count(), 1);
+    /// # Ok::<(), String>(())
+    /// ```
     pub fn from_json(text: &str) -> Result<Self, String> {
         file::parse(text)
     }

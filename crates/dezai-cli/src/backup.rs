@@ -10,12 +10,10 @@
 //! Progress, retries and errors name the URL by scheme, host and path only: its query is a
 //! credential for the file.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use dezai_runtime::download::{DownloadLink, Progress};
+use dezai_runtime::download::DownloadLink;
 use dezai_spec::{Action, ProductSpec};
 use serde_json::{Map, Value};
 
@@ -196,7 +194,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<PathBuf,
             .or_else(|| default_output(url))
             .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))
     };
-    let mut progress = Bar::new();
+    let mut progress = crate::progress::Bar::new();
     runtime.block_on(async {
         let (link, refresh) = match (url, &found) {
             (Some(url), _) => (DownloadLink { url, md5: None }, None),
@@ -257,79 +255,6 @@ fn ask<'c>(
                 .as_object()
                 .and_then(dezai_spec::download::find_in_answer))
         })
-    }
-}
-
-/// Progress on stderr: a bar on a terminal, a line every few seconds otherwise; retries and
-/// restarts as lines.
-pub(crate) struct Bar {
-    bar: Option<indicatif::ProgressBar>,
-    last: Instant,
-}
-
-impl Bar {
-    pub(crate) fn new() -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bytes}/{total_bytes} {wide_bar} {bytes_per_sec} ETA {eta}",
-            ) {
-                bar.set_style(style);
-            }
-            bar
-        });
-        Self {
-            bar,
-            last: Instant::now(),
-        }
-    }
-
-    fn line(&self, text: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-
-    pub(crate) fn show(&mut self, event: &Progress<'_>) {
-        match event {
-            Progress::Started { at, total } => {
-                if let Some(bar) = &self.bar {
-                    bar.set_length(total.unwrap_or(0));
-                    bar.set_position(*at);
-                } else if *at > 0 {
-                    eprintln!("resuming at {at} bytes");
-                }
-            }
-            Progress::Advanced { at, total } => {
-                if let Some(bar) = &self.bar {
-                    bar.set_position(*at);
-                } else if self.last.elapsed() >= Duration::from_secs(5) {
-                    self.last = Instant::now();
-                    let of = total.map_or(String::new(), |t| format!(" of {t}"));
-                    eprintln!("{at}{of} bytes");
-                }
-            }
-            Progress::Restarted => self.line(
-                "the server sent the whole file (it ignores ranges, or the file changed): starting over",
-            ),
-            Progress::Refreshing => self.line("the backup URL has expired: asking for a new one"),
-            Progress::Retrying { wait, error, .. } => {
-                self.line(&format!("{error}; resuming in {} ms", wait.as_millis()));
-            }
-            _ => {}
-        }
-    }
-
-    pub(crate) fn done(&self, size: u64, elapsed: Duration) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-        let seconds = elapsed.as_secs_f64().max(1e-3);
-        eprintln!(
-            "downloaded {size} bytes in {seconds:.1} s ({:.1} MB/s)",
-            size as f64 / seconds / 1e6
-        );
     }
 }
 

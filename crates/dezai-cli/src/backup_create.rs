@@ -116,8 +116,15 @@ pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<
     };
     let download = args.get_one::<String>("download").map(PathBuf::from);
     let wait = args.get_flag("wait") || download.is_some();
+    let dry_run = global.get_flag("dry-run");
     let (client, options) =
-        crate::client(global, false, flags::takes_zone(action)).map_err(Failure::Other)?;
+        crate::client(global, dry_run, flags::takes_zone(action)).map_err(Failure::Other)?;
+    if dry_run {
+        // The create request only: nothing is made, so there is nothing to wait for.
+        request.insert(spec.instance.into(), Value::String(instance));
+        request.insert(spec.name.into(), Value::String(backup_name));
+        return crate::print_request(&client, spec.action, request, &options).map_err(Failure::Api);
+    }
     let runtime = runtime()?;
     runtime.block_on(async {
         let id = backups::create_with(
@@ -146,7 +153,7 @@ pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<
         let Some(output) = download else {
             return Ok(());
         };
-        let mut bar = crate::backup::Bar::new();
+        let mut bar = crate::progress::Bar::new();
         let params = backups::url_request(kind, &instance, &backup);
         let done = backups::download_with(&client, kind, params, options, &output)
             .replace(args.get_flag("force"))

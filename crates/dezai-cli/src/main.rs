@@ -18,6 +18,7 @@ mod failure;
 mod flags;
 mod generated;
 mod output;
+mod progress;
 mod wait;
 
 use std::process::ExitCode;
@@ -134,14 +135,8 @@ fn call(
         Err(message) => return output::failure(message),
     };
     if dry_run {
-        return match client.encode_invoke(action, params, &options) {
-            Ok(encoded) => {
-                println!("POST {}", encoded.url());
-                println!("Content-Type: {}", encoded.content_type());
-                println!();
-                println!("{}", encoded.redacted_body());
-                ExitCode::SUCCESS
-            }
+        return match print_request(&client, action, params, &options) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => output::call_error(&e),
         };
     }
@@ -180,6 +175,21 @@ fn call(
             ExitCode::from(code)
         }
     }
+}
+
+/// Prints the request a call would send: URL, content type and body, secrets masked.
+fn print_request(
+    client: &Client,
+    action: &str,
+    params: impl dezai_runtime::IntoParams,
+    options: &CallOptions,
+) -> Result<(), dezai_runtime::Error> {
+    let encoded = client.encode_invoke(action, params, options)?;
+    println!("POST {}", encoded.url());
+    println!("Content-Type: {}", encoded.content_type());
+    println!();
+    println!("{}", encoded.redacted_body());
+    Ok(())
 }
 
 /// A client configured from the layers and flags, and the call's options: the configured zone

@@ -203,6 +203,28 @@ async fn a_kind_without_a_create_action_says_so_with_exit_2() {
     assert!(emulator.requests().is_empty(), "refused before any call");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_prints_the_create_request_and_makes_nothing() {
+    let kind = creatable()[0];
+    let emulator = emulator(World::new().instance(one_instance(kind, false))).await;
+    let dir = folder("dry-create");
+    let mut args = vec!["--dry-run".to_owned()];
+    args.extend(create_args(kind, "not-made", &["--wait"]));
+    let output = run(&emulator, &dir, &args).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let create = kind.create.unwrap();
+    assert!(
+        printed.contains(&format!("Action={}", create.action)),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("{}=not-made", create.name)),
+        "{printed}"
+    );
+    assert!(emulator.requests().is_empty(), "nothing sent");
+}
+
 /// An emulator answering `action` with `State` values in turn, the last one for ever.
 async fn sequence(action: &str, states: &'static [&'static str]) -> Emulator {
     let emulator = emulator(World::new()).await;

@@ -53,12 +53,16 @@ fn two_actions_with_one_rust_name_are_an_error() {
     assert!(err.to_string().contains("would both become"), "{err}");
 }
 
-/// The conformance test generated for udb, so a reviewer sees what it checks.
+/// The conformance test generated for udb's seed action, so a reviewer sees what it checks
+/// (the seed alone: adding a document to udb leaves the snapshot as it is).
 #[test]
 fn conformance_test_of_udb() {
     let module: proc_macro2::TokenStream = "crate::udb".parse().unwrap();
+    let mut seed = spec("udb");
+    seed.actions
+        .retain(|a| a.name == "DescribeUDBInstanceBackupURL");
     let tokens =
-        dezai_codegen::conformance_tests(&spec("udb"), &module, &dezai_codegen::Options::default())
+        dezai_codegen::conformance_tests(&seed, &module, &dezai_codegen::Options::default())
             .unwrap();
     let file: syn::File = syn::parse2(tokens).unwrap();
     insta::assert_snapshot!(prettyplease::unparse(&file));

@@ -19,6 +19,7 @@ mod fresh;
 use std::path::PathBuf;
 
 pub use dezai_spec::backups::{BackupKind, KINDS, Phase, kind};
+use dezai_spec::backups::{integer_of as integer, text_of as text};
 pub use fresh::{create, create_with, no_create_action, wait};
 use serde_json::{Map, Value};
 
@@ -214,22 +215,4 @@ fn read(kind: &BackupKind, item: Map<String, Value>) -> Option<Backup> {
         id,
         item,
     })
-}
-
-/// A string, or a number written as one (ids are numbers in some products).
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// An integer, or one sent as a string.
-fn integer(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }

@@ -366,6 +366,26 @@ pub const KINDS: &[BackupKind] = &[
     },
 ];
 
+/// A listed value as text, read leniently: a non-empty string, or a number written as one (ids
+/// are numbers in some products). What the SDK and the emulator both read ids and states with.
+pub fn text_of(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A listed value as an integer, read leniently: a number (a float's whole part), or one sent
+/// as a string. Times and sizes are read so.
+pub fn integer_of(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// The kind of this name.
 pub fn kind(name: &str) -> Option<&'static BackupKind> {
     KINDS.iter().find(|k| k.name == name)

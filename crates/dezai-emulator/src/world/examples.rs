@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use dezai_spec::Action;
-use dezai_spec::backups::{KINDS, Phase};
+use dezai_spec::backups::{KINDS, Phase, integer_of as integer, text_of as text};
 use serde_json::{Map, Value};
 
 use super::{World, WorldBackup, WorldInstance};
@@ -103,22 +103,4 @@ fn example_items(action: &Action, fields: &[&str]) -> Vec<Map<String, Value>> {
             _ => None,
         })
         .collect()
-}
-
-/// A string, or a number's digits.
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// An integer, or one written as a string.
-fn integer(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }

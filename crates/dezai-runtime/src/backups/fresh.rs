@@ -12,10 +12,10 @@
 //! # Ok(()) }
 //! ```
 
-use dezai_spec::backups::{BackupKind, Phase};
+use dezai_spec::backups::{BackupKind, Phase, text_of as text};
 use serde_json::{Map, Value};
 
-use super::{Backup, list_with, text, with_zone};
+use super::{Backup, list_with, with_zone};
 use crate::call_options::CallOptions;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};

@@ -418,9 +418,9 @@ impl Emulator {
         }
     }
 
-    /// The world's instances by kind (empty without a world), each written `<id> (<n>
-    /// backups)`, for a banner.
-    pub fn world_instances(&self) -> Vec<(String, Vec<String>)> {
+    /// The world's instances as they stand (empty without a world): each one's kind, id and
+    /// number of backups, backups made on demand included.
+    pub fn world_instances(&self) -> Vec<(String, String, usize)> {
         self.state
             .world
             .as_ref()

@@ -114,6 +114,12 @@ async fn create_wait_list_download_one_expression_each_for_every_kind() {
             kind.name
         );
         assert_eq!(newest.name.as_deref(), Some("fresh-one"));
+        let held = emulator.world_instances();
+        assert_eq!(
+            held,
+            [(kind.name.to_owned(), "db-1".to_owned(), 2)],
+            "the world remembers"
+        );
         assert_eq!(Some(done.bytes as i64), newest.size);
         // The MD5 the URL action answers is the file's (where the kind's action gives one).
         let mut params = backups::url_request(kind, "db-1", &newest);

@@ -110,8 +110,19 @@ async fn main() -> ExitCode {
     println!("  export DEZAI_PUBLIC_KEY={}", args.public_key);
     println!("  export DEZAI_PRIVATE_KEY={}", args.private_key);
     println!("  export DEZAI_REGION=cn-bj2 DEZAI_ZONE=cn-bj2-04");
-    for (kind, instances) in emulator.world_instances() {
-        println!("World: {kind} instances {}", instances.join(", "));
+    let instances = emulator.world_instances();
+    for kind in dezai_spec::backups::KINDS {
+        let of_kind: Vec<String> = instances
+            .iter()
+            .filter(|(k, _, _)| k == kind.name)
+            .map(|(_, id, backups)| match backups {
+                1 => format!("{id} (1 backup)"),
+                n => format!("{id} ({n} backups)"),
+            })
+            .collect();
+        if !of_kind.is_empty() {
+            println!("World: {} instances {}", kind.name, of_kind.join(", "));
+        }
     }
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;

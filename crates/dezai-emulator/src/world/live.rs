@@ -102,20 +102,11 @@ impl Live {
         Some(answer)
     }
 
-    /// The instances by kind, in the table's order, each with its number of backups.
-    pub(crate) fn instances(&self) -> Vec<(String, Vec<String>)> {
+    /// Each instance's kind, id and number of backups, in the world's order.
+    pub(crate) fn instances(&self) -> Vec<(String, String, usize)> {
         let inner = lock(&self.inner);
-        KINDS
-            .iter()
-            .map(|kind| {
-                let ids = inner.world.instances.iter().filter(|i| i.kind == kind.name);
-                let described = ids.map(|i| match i.backups.len() {
-                    1 => format!("{} (1 backup)", i.id),
-                    n => format!("{} ({n} backups)", i.id),
-                });
-                (kind.name.to_owned(), described.collect())
-            })
-            .filter(|(_, ids): &(String, Vec<String>)| !ids.is_empty())
+        let all = inner.world.instances.iter();
+        all.map(|i| (i.kind.clone(), i.id.clone(), i.backups.len()))
             .collect()
     }
 

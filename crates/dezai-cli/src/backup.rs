@@ -120,17 +120,21 @@ pub(crate) fn command(expand: bool) -> Command {
     }
     let mut backup = Command::new("backup")
         .about(
-            "Backup files: `dezai backup list <kind> …`, `create <kind> …`, `download <action> …`",
+            "Backup files: `dezai backup list|create <kind> …`, `download <action> …`, `sync|status|verify DIR`",
         )
         .subcommand_required(true);
     if expand {
         backup = backup
             .subcommand(crate::backup_list::command())
-            .subcommand(crate::backup_create::command());
+            .subcommand(crate::backup_create::command())
+            .subcommands(crate::backup_sync::commands());
     } else {
         backup = backup
             .subcommand(Command::new("list").about("Lists an instance's backups"))
-            .subcommand(Command::new("create").about("Makes a backup now"));
+            .subcommand(Command::new("create").about("Makes a backup now"))
+            .subcommand(Command::new("sync").about("Mirrors every instance's newest backup"))
+            .subcommand(Command::new("status").about("Says how old a mirror's copies are"))
+            .subcommand(Command::new("verify").about("Re-hashes a mirror's copies"));
     }
     backup.subcommand(download)
 }

@@ -12,6 +12,7 @@ mod app;
 mod backup;
 mod backup_create;
 mod backup_list;
+mod backup_sync;
 mod catalog;
 mod configure;
 mod failure;
@@ -63,6 +64,9 @@ fn main() -> ExitCode {
                 },
                 Some(("download", download)) => backup::run(&matches, download)
                     .map(|path| eprintln!("saved {}", path.display())),
+                Some(("sync", args)) => backup_sync::sync(&matches, args),
+                Some(("status", args)) => backup_sync::status(&matches, args),
+                Some(("verify", args)) => backup_sync::verify(args),
                 _ => Err(failure::Failure::Other("no backup command given".into())),
             };
             match outcome {

@@ -25,6 +25,10 @@ pub(crate) mod exit {
     pub(crate) const WAIT_FAILED: u8 = 6;
     /// A wait timed out before the state was reached.
     pub(crate) const WAIT_TIMEOUT: u8 = 7;
+    /// Some items of a command over many failed; the others were done (`backup sync`).
+    pub(crate) const PARTIAL: u8 = 8;
+    /// A mirror's newest copy is older than `--max-age` (`backup status`).
+    pub(crate) const STALE: u8 = 9;
 }
 
 /// Prints a JSON answer.

@@ -15,23 +15,23 @@
 //! ```
 
 mod fresh;
+mod instances;
+pub mod mirror;
+mod pages;
 
 use std::path::PathBuf;
 
 pub use dezai_spec::backups::{BackupKind, KINDS, Phase, kind};
 use dezai_spec::backups::{integer_of as integer, text_of as text};
 pub use fresh::{create, create_with, no_create_action, wait};
+pub use instances::{Instance, instances};
+pub use mirror::mirror;
 use serde_json::{Map, Value};
 
 use crate::call_options::CallOptions;
 use crate::client::Client;
 use crate::download::Download;
 use crate::error::{Error, ErrorKind};
-
-/// Items asked for per page of a paged listing.
-const PAGE_SIZE: i64 = 100;
-/// Pages read at most: a listing that never ends is the service's bug, not a reason to loop.
-const MAX_PAGES: usize = 1_000;
 
 /// One listed backup, as its kind's fields say.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,41 +64,18 @@ pub async fn list_with(
 ) -> Result<Vec<Backup>, Error> {
     let listing = &kind.listing;
     let options = with_zone(client, options);
-    let mut backups = Vec::new();
-    let mut offset = 0i64;
-    for _ in 0..MAX_PAGES {
-        let mut params = filters.clone();
-        params.insert(listing.instance.into(), Value::String(instance.into()));
-        if listing.paged {
-            params.insert("Offset".into(), offset.into());
-            params.insert("Limit".into(), PAGE_SIZE.into());
-        }
-        let answer = client
-            .invoke_with(listing.action, Value::Object(params), options.clone())
-            .await?;
-        let items = listing
-            .items
-            .iter()
-            .find_map(|field| answer.get(*field)?.as_array())
-            .cloned()
-            .unwrap_or_default();
-        let received = items.len() as i64;
-        for item in items {
-            let Value::Object(item) = item else { continue };
-            if let Some(backup) = read(kind, item) {
-                backups.push(backup);
-            }
-        }
-        offset += received;
-        let total = answer.get("TotalCount").and_then(integer);
-        let done = !listing.paged
-            || received == 0
-            || received < PAGE_SIZE && total.is_none()
-            || total.is_some_and(|t| offset >= t);
-        if done {
-            break;
-        }
-    }
+    let mut params = filters;
+    params.insert(listing.instance.into(), Value::String(instance.into()));
+    let items = pages::every_item(
+        client,
+        listing.action,
+        listing.items,
+        listing.paged,
+        &params,
+        &options,
+    )
+    .await?;
+    let mut backups: Vec<Backup> = items.into_iter().filter_map(|i| read(kind, i)).collect();
     // Newest first; a backup without a time last. Stable: the service's order otherwise.
     backups.sort_by(|a, b| b.time.unwrap_or(i64::MIN).cmp(&a.time.unwrap_or(i64::MIN)));
     Ok(backups)

@@ -31,6 +31,7 @@
 
 mod error;
 mod fetch;
+mod rate;
 
 use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ use std::time::{Duration, Instant};
 
 pub use dezai_spec::download::DownloadLink;
 pub use error::{DownloadError, DownloadErrorKind};
+pub use rate::RateLimit;
 
 /// Redirects one attempt follows at most (the transport follows them).
 pub use crate::transport::MAX_REDIRECTS;
@@ -138,6 +140,7 @@ pub struct Download<'a> {
     attempts: u32,
     refresh: Option<Refresh<'a>>,
     progress: Option<OnProgress<'a>>,
+    limit: Option<RateLimit>,
 }
 
 impl std::fmt::Debug for Download<'_> {
@@ -210,7 +213,14 @@ impl<'a> Download<'a> {
             attempts: DEFAULT_ATTEMPTS,
             refresh: None,
             progress: None,
+            limit: None,
         }
+    }
+
+    /// Reads no faster than `limit` allows (shared with every download given a clone of it).
+    pub fn limit_rate(mut self, limit: RateLimit) -> Self {
+        self.limit = Some(limit);
+        self
     }
 
     /// Replaces the file if it exists (without this, an existing file is an
@@ -268,8 +278,15 @@ impl<'a> Download<'a> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome =
-                fetch::attempt(self.client, &link, &files, timeout, &mut self.progress).await;
+            let outcome = fetch::attempt(
+                self.client,
+                &link,
+                &files,
+                timeout,
+                self.limit.as_ref(),
+                &mut self.progress,
+            )
+            .await;
             let mut error = match outcome {
                 Ok(fetched) => {
                     files.commit(&output, &link.url)?;

@@ -99,6 +99,8 @@ pub struct InstanceListing {
     pub id: &'static str,
     /// The field holding its name.
     pub name: Option<&'static str>,
+    /// The field holding the zone it lives in (its backups are asked for there).
+    pub zone: Option<&'static str>,
     /// Whether the action pages with `Offset` and `Limit` (and answers `TotalCount`).
     pub paged: bool,
     /// Fixed parameters the listing needs, one set per call: the instances are those of every
@@ -161,6 +163,7 @@ pub const KINDS: &[BackupKind] = &[
             items: &["DataSet"],
             id: "DBId",
             name: Some("Name"),
+            zone: Some("Zone"),
             paged: true,
             variants: &[
                 &[("ClassType", "SQL")],
@@ -210,6 +213,7 @@ pub const KINDS: &[BackupKind] = &[
             items: &["DataSet"],
             id: "SpaceId",
             name: Some("Name"),
+            zone: Some("Zone"),
             paged: true,
             variants: &[],
         },
@@ -254,6 +258,7 @@ pub const KINDS: &[BackupKind] = &[
             items: &["DataSet"],
             id: "GroupId",
             name: Some("Name"),
+            zone: Some("Zone"),
             paged: true,
             variants: &[],
         },
@@ -295,6 +300,7 @@ pub const KINDS: &[BackupKind] = &[
             items: &["DataSet"],
             id: "ClusterId",
             name: Some("Name"),
+            zone: Some("Zone"),
             paged: false,
             variants: &[],
         },
@@ -336,6 +342,7 @@ pub const KINDS: &[BackupKind] = &[
             items: &["DataSet"],
             id: "InstanceID",
             name: Some("Name"),
+            zone: Some("Zone"),
             paged: false,
             variants: &[],
         },

@@ -70,6 +70,7 @@ pub(super) async fn attempt(
     link: &DownloadLink,
     files: &Files,
     idle: Duration,
+    limit: Option<&super::RateLimit>,
     progress: &mut Option<OnProgress<'_>>,
 ) -> Result<Fetched, Attempt> {
     let failed = |kind, message: String| Attempt::Failed(error(files, &link.url, kind, message));
@@ -181,6 +182,9 @@ pub(super) async fn attempt(
         written += chunk.len() as u64;
         report(progress, &Progress::Advanced { at: written, total });
         flusher.progress(written);
+        if let Some(limit) = limit {
+            limit.take(chunk.len()).await;
+        }
     }
     file.flush().map_err(|e| write_failed(&files.part, e))?;
     if let Some(total) = total.filter(|t| written < *t) {

@@ -1,0 +1,408 @@
+//! `dezai backup sync DIR`, `status DIR` and `verify DIR`: a folder that mirrors every
+//! selected instance's newest completed backup, run unattended from cron, through
+//! `dezai_runtime::backups::mirror` (`docs/backups.md`, "A nightly mirror").
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use dezai_runtime::backups::mirror::{self, Found, Outcome, Status};
+use serde_json::{Value, json};
+
+use crate::failure::{Failure, runtime};
+use crate::output::exit;
+
+/// The `sync`, `status` and `verify` commands.
+pub(crate) fn commands() -> [Command; 3] {
+    let dir = || {
+        Arg::new("dir")
+            .required(true)
+            .value_name("DIR")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("The mirror's folder (its manifest is dezai-backups.json)")
+    };
+    let json = || {
+        Arg::new("json")
+            .long("json")
+            .action(ArgAction::SetTrue)
+            .help("Print the summary as JSON")
+    };
+    let kinds: Vec<&'static str> = crate::backup_list::offered()
+        .into_iter()
+        .map(|(kind, _)| kind.name)
+        .collect();
+    let sync = Command::new("sync")
+        .about("Copies every selected instance's newest completed backup into DIR, verified, recorded in its manifest")
+        .args([
+            dir(),
+            Arg::new("kind")
+                .long("kind")
+                .value_name("KIND")
+                .action(ArgAction::Append)
+                .value_delimiter(',')
+                .value_parser(clap::builder::PossibleValuesParser::new(kinds))
+                .help("Kinds to mirror (repeatable or comma-separated; default: all)"),
+            Arg::new("regions")
+                .long("regions")
+                .value_name("REGION")
+                .action(ArgAction::Append)
+                .value_delimiter(',')
+                .help("Regions to mirror (repeatable or comma-separated; default: the configured one)"),
+            Arg::new("instance")
+                .long("instance")
+                .value_name("ID")
+                .action(ArgAction::Append)
+                .help("Only this instance (repeatable; default: every instance listed)"),
+            Arg::new("keep")
+                .long("keep")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u32).range(1..))
+                .help("Keep the N newest copies per instance, removing older ones once the newest is verified"),
+            Arg::new("concurrency")
+                .long("concurrency")
+                .value_name("N")
+                .default_value("2")
+                .value_parser(clap::value_parser!(u32).range(1..=64))
+                .help("Downloads at once"),
+            Arg::new("api-calls")
+                .long("api-calls")
+                .value_name("N")
+                .default_value("4")
+                .value_parser(clap::value_parser!(u32).range(1..=64))
+                .help("API calls in flight at once"),
+            Arg::new("limit-rate")
+                .long("limit-rate")
+                .value_name("BYTES")
+                .value_parser(parse_bytes)
+                .help("Download at most this many bytes per second over the whole run (1048576, 10M, 1G)"),
+            json(),
+        ]);
+    let status = Command::new("status")
+        .about("Per instance: the newest copy's age, and whether the service has a newer completed backup")
+        .args([
+            dir(),
+            Arg::new("max-age")
+                .long("max-age")
+                .value_name("DURATION")
+                .value_parser(crate::wait::parse_duration)
+                .help("Exit 9 when any instance's newest copy is older than this (26h, 90m)"),
+            json(),
+        ]);
+    let verify = Command::new("verify")
+        .about("Re-hashes every copy the manifest lists; damaged ones leave it, so the next sync copies them again")
+        .args([dir(), json()]);
+    [sync, status, verify]
+}
+
+/// Reads `1048576`, `512K`, `10M`, `1G` (powers of 1024).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("expected a number of bytes such as 10M, got `{text}`"))?;
+    let scale: u64 = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("unknown unit `{unit}` in `{text}` (K, M or G)")),
+    };
+    number
+        .checked_mul(scale)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{text}` is not a rate"))
+}
+
+/// Runs `backup sync DIR`.
+pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
+    let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
+    let dry_run = global.get_flag("dry-run");
+    let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
+    let offered: Vec<_> = crate::backup_list::offered()
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .collect();
+    let chosen: Vec<&String> = args
+        .get_many::<String>("kind")
+        .into_iter()
+        .flatten()
+        .collect();
+    let kinds = offered
+        .into_iter()
+        .filter(|k| chosen.is_empty() || chosen.iter().any(|c| *c == k.name));
+    let mut mirror = mirror::mirror(&client, dir)
+        .kinds(kinds)
+        .concurrency(*args.get_one::<u32>("concurrency").expect("default") as usize)
+        .api_calls(*args.get_one::<u32>("api-calls").expect("default") as usize)
+        .dry_run(dry_run)
+        .on_outcome(|outcome| eprintln!("{outcome}"));
+    let regions: Vec<&String> = args
+        .get_many::<String>("regions")
+        .into_iter()
+        .flatten()
+        .collect();
+    if !regions.is_empty() {
+        mirror = mirror.regions(regions);
+    }
+    if let Some(project) = client.config().project_id() {
+        mirror = mirror.project(project);
+    }
+    let named: Vec<&String> = args
+        .get_many::<String>("instance")
+        .into_iter()
+        .flatten()
+        .collect();
+    if !named.is_empty() {
+        mirror = mirror.instances(named);
+    }
+    if let Some(keep) = args.get_one::<u32>("keep") {
+        mirror = mirror.keep(*keep as usize);
+    }
+    if let Some(rate) = args.get_one::<u64>("limit-rate") {
+        mirror = mirror.limit_rate(*rate);
+    }
+    let report = runtime()?
+        .block_on(mirror.run())
+        .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+    let rows: Vec<Value> = report.outcomes.iter().map(outcome_json).collect();
+    if args.get_flag("json") {
+        println!(
+            "{}",
+            json!({ "instances": rows, "failed": report.failed() })
+        );
+    } else {
+        print_table(
+            ["KIND", "REGION", "INSTANCE", "RESULT", "BACKUP", "DETAIL"],
+            rows.iter().map(|r| {
+                ["kind", "region", "instance", "result", "backup", "detail"]
+                    .map(|k| r[k].as_str().unwrap_or_default().to_owned())
+            }),
+        );
+    }
+    match report.failed() {
+        0 => Ok(()),
+        n => Err(Failure::Wait(
+            format!(
+                "{n} of {} instance(s) failed; the others are done",
+                report.outcomes.len()
+            ),
+            exit::PARTIAL,
+        )),
+    }
+}
+
+/// An outcome as a row of the summary.
+fn outcome_json(outcome: &Outcome) -> Value {
+    let (result, backup, detail) = match &outcome.status {
+        Status::Copied { copy, removed } => (
+            "copied",
+            copy.backup_id.clone(),
+            format!(
+                "{} ({} bytes){}",
+                copy.path,
+                copy.size,
+                removed_note(removed.len())
+            ),
+        ),
+        Status::UpToDate { copy, removed } => (
+            "up to date",
+            copy.backup_id.clone(),
+            format!("{}{}", copy.path, removed_note(removed.len())),
+        ),
+        Status::Planned { backup, path } => ("planned", backup.id.clone(), path.clone()),
+        Status::Failed { error } => ("failed", String::new(), error.clone()),
+        _ => ("unknown", String::new(), String::new()),
+    };
+    json!({
+        "kind": outcome.kind,
+        "region": outcome.region,
+        "instance": outcome.instance.clone().unwrap_or_default(),
+        "result": result,
+        "backup": backup,
+        "detail": detail,
+    })
+}
+
+fn removed_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(", {n} older removed"),
+    }
+}
+
+/// Runs `backup status DIR`.
+pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
+    let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
+    let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
+    let found = runtime()?
+        .block_on(mirror::status(&client, dir))
+        .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+    let max_age = args.get_one::<Duration>("max-age").copied();
+    let stale = |age: i64| max_age.is_some_and(|max| age > max.as_secs() as i64);
+    let rows: Vec<Value> = found
+        .iter()
+        .map(|s| {
+            let newer = match &s.newer {
+                Ok(None) => json!(null),
+                Ok(Some(backup)) => json!(backup.id),
+                Err(error) => json!({ "error": error }),
+            };
+            json!({
+                "kind": s.newest.kind,
+                "region": s.newest.region,
+                "instance": s.newest.instance,
+                "backup": s.newest.backup_id,
+                "age_seconds": s.age,
+                "stale": stale(s.age),
+                "newer_on_service": newer,
+            })
+        })
+        .collect();
+    if args.get_flag("json") {
+        println!("{}", Value::Array(rows.clone()));
+    } else {
+        print_table(
+            [
+                "KIND",
+                "REGION",
+                "INSTANCE",
+                "BACKUP",
+                "AGE",
+                "NEWER ON SERVICE",
+            ],
+            rows.iter().map(|r| {
+                let newer = match &r["newer_on_service"] {
+                    Value::Null => "no".to_owned(),
+                    Value::String(id) => format!("yes: {id}"),
+                    other => format!("unknown ({})", other["error"].as_str().unwrap_or_default()),
+                };
+                let age = r["age_seconds"].as_i64().unwrap_or_default();
+                let age = format!(
+                    "{}{}",
+                    human_age(age),
+                    if r["stale"] == true { " (stale)" } else { "" }
+                );
+                [
+                    r["kind"].as_str().unwrap_or_default().to_owned(),
+                    r["region"].as_str().unwrap_or_default().to_owned(),
+                    r["instance"].as_str().unwrap_or_default().to_owned(),
+                    r["backup"].as_str().unwrap_or_default().to_owned(),
+                    age,
+                    newer,
+                ]
+            }),
+        );
+    }
+    let stale_count = found.iter().filter(|s| stale(s.age)).count();
+    if stale_count > 0 {
+        return Err(Failure::Wait(
+            format!("{stale_count} instance(s) have no copy newer than --max-age"),
+            exit::STALE,
+        ));
+    }
+    if found.is_empty() {
+        eprintln!("no copies in {}", dir.display());
+    }
+    Ok(())
+}
+
+/// `3d 4h`, `5h 12m`, `40m`, `12s`.
+fn human_age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// Runs `backup verify DIR`.
+pub(crate) fn verify(args: &ArgMatches) -> Result<(), Failure> {
+    let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
+    let checked =
+        mirror::verify(dir).map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+    let word = |found: Found| match found {
+        Found::Intact => "intact",
+        Found::Missing => "missing",
+        Found::Truncated => "truncated",
+        Found::Corrupted => "corrupted",
+    };
+    let damaged = checked.iter().filter(|(_, f)| *f != Found::Intact).count();
+    let rows: Vec<Value> = checked
+        .iter()
+        .map(|(copy, found)| {
+            json!({"kind": copy.kind, "instance": copy.instance, "backup": copy.backup_id,
+                   "path": copy.path, "found": word(*found)})
+        })
+        .collect();
+    if args.get_flag("json") {
+        println!("{}", json!({ "copies": rows, "damaged": damaged }));
+    } else {
+        print_table(
+            ["KIND", "INSTANCE", "BACKUP", "PATH", "FOUND"],
+            rows.iter().map(|r| {
+                ["kind", "instance", "backup", "path", "found"]
+                    .map(|k| r[k].as_str().unwrap_or_default().to_owned())
+            }),
+        );
+    }
+    if damaged > 0 {
+        return Err(Failure::Wait(
+            format!(
+                "{damaged} of {} copies are damaged; the next sync copies them again",
+                checked.len()
+            ),
+            exit::VERIFICATION,
+        ));
+    }
+    Ok(())
+}
+
+/// Aligned columns on stdout (tab-separated when piped, for `cut` and `awk`).
+fn print_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) {
+    let rows: Vec<[String; N]> = rows.collect();
+    if !std::io::stdout().is_terminal() {
+        for row in &rows {
+            println!("{}", row.join("\t"));
+        }
+        return;
+    }
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let header = header.map(str::to_owned);
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_ages_read_and_print_as_people_write_them() {
+        assert_eq!(parse_bytes("10M"), Ok(10 << 20));
+        assert_eq!(parse_bytes("512k"), Ok(512 << 10));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert!(parse_bytes("fast").is_err() && parse_bytes("0").is_err());
+        assert_eq!(human_age(90_000), "1d 1h");
+        assert_eq!(human_age(3_720), "1h 2m");
+        assert_eq!(human_age(59), "59s");
+    }
+}

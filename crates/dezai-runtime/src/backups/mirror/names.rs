@@ -1,0 +1,110 @@
+//! Names from the service as path components: instance ids, regions and backup ids come from
+//! API answers, so a value is never trusted as a path. Characters that could leave the folder
+//! or confuse a shell or another system (`/`, `\`, NUL and other control characters, `%`,
+//! `:*?"<>|`) are written `%XX`, as are a leading dot (no `.`, `..` or hidden names) and
+//! trailing spaces and dots; an empty value is `%00`. A name longer than a file name may be is
+//! cut and given a hash of the whole, so two long values stay apart. Readable where the value
+//! is plain: `udb-1` stays `udb-1`.
+
+use md5::Digest;
+
+/// The longest component written, in bytes: under the 255 of common file systems, with room
+/// for a `.part` suffix and a time prefix.
+const MAX_BYTES: usize = 180;
+
+/// `text` as one safe path component: see the [module docs](self).
+pub fn component(text: &str) -> String {
+    if text.is_empty() {
+        return "%00".into();
+    }
+    let last_plain = text.trim_end_matches([' ', '.']).len();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let escape = c.is_control()
+            || matches!(
+                c,
+                '/' | '\\' | '%' | ':' | '*' | '?' | '"' | '<' | '>' | '|'
+            )
+            || (i == 0 && c == '.')
+            || i >= last_plain;
+        if escape {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if out.len() <= MAX_BYTES {
+        return out;
+    }
+    let mut cut = MAX_BYTES - 17;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    // A cut never splits an escape: it backs up to before a `%` within two bytes of it.
+    if let Some(percent) = out[cut.saturating_sub(2)..cut].rfind('%') {
+        cut = cut.saturating_sub(2) + percent;
+    }
+    let hash: String = md5::Md5::digest(text.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}~{hash}", &out[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_stay_and_unsafe_ones_are_escaped_into_one_component() {
+        assert_eq!(component("udb-1"), "udb-1");
+        assert_eq!(component("cn-bj2"), "cn-bj2");
+        for hostile in [
+            "..",
+            ".",
+            "../etc/passwd",
+            "a/b",
+            "a\\b",
+            "a\0b",
+            "x\n",
+            "",
+            "end. ",
+        ] {
+            let safe = component(hostile);
+            assert!(
+                !safe.contains(['/', '\\', '\0', '\n']),
+                "{hostile:?} → {safe}"
+            );
+            assert!(
+                !safe.starts_with('.') && !safe.is_empty(),
+                "{hostile:?} → {safe}"
+            );
+            assert!(!safe.ends_with([' ', '.']), "{hostile:?} → {safe}");
+        }
+        assert_eq!(component("../x"), "%2E.%2Fx");
+        assert_ne!(
+            component("a/b"),
+            component("a%2Fb"),
+            "the escape itself is escaped"
+        );
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_hash_and_stay_distinct() {
+        let a = "é".repeat(200);
+        let b = format!("{}x", "é".repeat(199));
+        let (sa, sb) = (component(&a), component(&b));
+        assert!(
+            sa.len() <= MAX_BYTES && sb.len() <= MAX_BYTES,
+            "{}",
+            sa.len()
+        );
+        assert_ne!(sa, sb);
+        let escaped = component(&"/".repeat(300));
+        assert!(escaped.len() <= MAX_BYTES);
+        assert!(!escaped.contains('/'));
+    }
+}

@@ -46,6 +46,7 @@ pub struct WorldInstance {
     pub(crate) id: String,
     pub(crate) name: Option<String>,
     pub(crate) region: Option<String>,
+    pub(crate) zone: Option<String>,
     pub(crate) failing: bool,
     pub(crate) backups: Vec<WorldBackup>,
     /// More fields of its item in the instance listing (from a document's example).
@@ -123,6 +124,7 @@ impl WorldInstance {
             id: id.to_owned(),
             name: None,
             region: None,
+            zone: None,
             failing: false,
             backups: Vec::new(),
             item: Map::new(),
@@ -139,6 +141,13 @@ impl WorldInstance {
     /// region shows it).
     pub fn region(mut self, region: &str) -> Self {
         self.region = Some(region.to_owned());
+        self
+    }
+
+    /// The zone it lives in, as its listing item says (listings asked for another zone do not
+    /// show it).
+    pub fn zone(mut self, zone: &str) -> Self {
+        self.zone = Some(zone.to_owned());
         self
     }
 

@@ -24,6 +24,7 @@ struct InstanceEntry {
     id: String,
     name: Option<String>,
     region: Option<String>,
+    zone: Option<String>,
     #[serde(default)]
     fail_backups: bool,
     #[serde(default)]
@@ -57,6 +58,7 @@ pub(super) fn parse(text: &str) -> Result<World, String> {
         let mut instance = WorldInstance::new(&entry.kind, &entry.id);
         instance.name = entry.name;
         instance.region = entry.region;
+        instance.zone = entry.zone;
         instance.failing = entry.fail_backups;
         for b in entry.backups {
             if !matches!(b.id, Value::String(_) | Value::Number(_)) {

@@ -281,15 +281,25 @@ impl Inner {
                     None => index == 0,
                 })
         };
+        let zone = params.get("Zone");
+        let in_zone =
+            |i: &&WorldInstance| i.zone.is_none() || zone.is_none() || i.zone.as_deref() == zone;
         let chosen: Vec<&WorldInstance> = match params.get(listing.id) {
             Some(id) => vec![self.instance(kind, params, listing.id, id)?],
-            None => self.instances(kind, params).filter(matches).collect(),
+            None => self
+                .instances(kind, params)
+                .filter(matches)
+                .filter(in_zone)
+                .collect(),
         };
         let items = chosen.into_iter().map(|i| {
             let mut item = i.item.clone();
             item.insert(listing.id.into(), Value::String(i.id.clone()));
             if let (Some(field), Some(name)) = (listing.name, &i.name) {
                 item.insert(field.into(), Value::String(name.clone()));
+            }
+            if let (Some(field), Some(zone)) = (listing.zone, &i.zone) {
+                item.insert(field.into(), Value::String(zone.clone()));
             }
             Value::Object(item)
         });

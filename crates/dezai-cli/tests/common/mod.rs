@@ -64,6 +64,14 @@ pub fn spec(product: &str) -> dezai_spec::ProductSpec {
 /// Runs `dezai` in `dir` against the emulator at `url`, signed with `keys`, configured for
 /// cn-bj2.
 pub async fn dezai(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> Output {
+    let mut command = command(url, dir, args, keys);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The `dezai` command [`dezai`] runs, to spawn it yourself.
+pub fn command(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
     command
         .current_dir(dir)
@@ -76,9 +84,7 @@ pub async fn dezai(url: &str, dir: &Path, args: &[&str], keys: (&str, &str)) -> 
         .env("DEZAI_ZONE", "cn-bj2-04")
         .env_remove("DEZAI_PROFILE")
         .stdin(Stdio::null());
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    command
 }
 
 /// The flag of `field` of `action` in `product`, as the command line names it.

@@ -160,11 +160,14 @@ fn download_args() -> [Arg; 3] {
     ]
 }
 
-/// The output file's default name: the last segment of the URL's path.
+/// The output file's default name: the last segment of the URL's path, percent-decoded and
+/// made safe as a file name by the mirror's one rule (`backups::mirror::component`: a value
+/// from the service is never a path).
 pub(crate) fn default_output(url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next()?;
     let name = path.rsplit('/').next()?.trim();
-    (!name.is_empty() && name != "." && name != "..").then(|| PathBuf::from(name))
+    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+    (!name.is_empty()).then(|| PathBuf::from(dezai_runtime::backups::mirror::component(&name)))
 }
 
 /// Runs `backup download [<action>]`.
@@ -273,5 +276,12 @@ mod tests {
             Some(PathBuf::from("full.xb"))
         );
         assert_eq!(default_output("http://h/"), None);
+        // A name from the service is one file name in the current folder, whatever it holds.
+        for hostile in ["..", "%2E%2E", "a%2Fb", "x%00y", &"n".repeat(400)] {
+            let name = default_output(&format!("http://h/backups/{hostile}")).unwrap();
+            assert_eq!(name.components().count(), 1, "{hostile}");
+            let text = name.to_string_lossy().into_owned();
+            assert!(!text.starts_with('.') && !text.contains(['/', '\0']) && text.len() <= 200);
+        }
     }
 }

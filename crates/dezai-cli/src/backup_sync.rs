@@ -10,7 +10,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use dezai_runtime::backups::mirror::{self, Found, Outcome, Status};
 use serde_json::{Value, json};
 
-use crate::failure::{Failure, runtime};
+use crate::failure::{Failure, runtime, runtime_per_core};
 use crate::output::exit;
 
 /// The `sync`, `status` and `verify` commands.
@@ -166,7 +166,7 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
     if let Some(rate) = args.get_one::<u64>("limit-rate") {
         mirror = mirror.limit_rate(*rate);
     }
-    let report = runtime()?
+    let report = runtime_per_core()?
         .block_on(mirror.run())
         .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
     let rows: Vec<Value> = report.outcomes.iter().map(outcome_json).collect();

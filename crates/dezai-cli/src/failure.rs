@@ -43,3 +43,12 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .build()
         .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))
 }
+
+/// The async runtime of a command that downloads several files at once: a thread per core,
+/// so that checking each file's MD5 as it arrives is not done by one core for all.
+pub(crate) fn runtime_per_core() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))
+}

@@ -31,6 +31,17 @@ pub async fn instances(
     kind: &BackupKind,
     options: CallOptions,
 ) -> Result<Vec<Instance>, Error> {
+    read(client, kind, options, true).await
+}
+
+/// [`instances`], each item kept (`keep_items`) or dropped as it is read (a mirror of a
+/// thousand instances needs their ids and zones, not their whole descriptions).
+pub(super) async fn read(
+    client: &Client,
+    kind: &BackupKind,
+    options: CallOptions,
+    keep_items: bool,
+) -> Result<Vec<Instance>, Error> {
     let listing = &kind.instances;
     // No configured zone is added: without one the listings answer every zone's instances.
     let no_variant: &[(&str, &str)] = &[];
@@ -67,7 +78,7 @@ pub async fn instances(
                 id,
                 name,
                 zone,
-                item,
+                item: if keep_items { item } else { Map::new() },
             });
         }
     }

@@ -267,14 +267,16 @@ impl<'a> Mirror<'a> {
             limit: self.limit.clone(),
         });
         let mut report = Report::default();
-        let mut jobs = tokio::task::JoinSet::new();
+        // What each job needs of an instance: its listing item is not kept, so memory grows
+        // with the number of instances by little more than their ids.
+        let mut targets: Vec<(&'static BackupKind, String, super::Instance)> = Vec::new();
         let mut named: Vec<String> = self.instances.clone();
         for kind in self.kinds.clone() {
             for region in self.regions.clone() {
                 let options = shared.options(self.client, &region, None);
                 let listed = {
                     let _permit = shared.api.acquire().await;
-                    super::instances(self.client, kind, options).await
+                    super::instances::read(self.client, kind, options, false).await
                 };
                 let instances = match listed {
                     Ok(instances) => instances,
@@ -291,16 +293,28 @@ impl<'a> Mirror<'a> {
                         continue;
                     }
                     named.retain(|n| *n != instance.id);
-                    let (client, shared, region) =
-                        (self.client.clone(), shared.clone(), region.clone());
-                    jobs.spawn(async move {
-                        let status = copy_newest(&client, &shared, kind, &region, &instance).await;
-                        (kind, region, instance.id, status)
-                    });
+                    targets.push((kind, region.clone(), instance));
                 }
             }
         }
-        while let Some(done) = jobs.join_next().await {
+        // Jobs alive at once: enough to keep the downloads and the calls busy, no more.
+        let alive = self.concurrency + self.api_calls;
+        let mut targets = targets.into_iter();
+        let mut jobs = tokio::task::JoinSet::new();
+        loop {
+            while jobs.len() < alive {
+                let Some((kind, region, instance)) = targets.next() else {
+                    break;
+                };
+                let (client, shared) = (self.client.clone(), shared.clone());
+                jobs.spawn(async move {
+                    let status = copy_newest(&client, &shared, kind, &region, &instance).await;
+                    (kind, region, instance.id, status)
+                });
+            }
+            let Some(done) = jobs.join_next().await else {
+                break;
+            };
             let (kind, region, instance, status) = done.map_err(std::io::Error::other)?;
             self.report(&mut report, kind, &region, Some(instance), status);
         }

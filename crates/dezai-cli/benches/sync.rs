@@ -6,7 +6,8 @@
 //! 2. 20 instances with 200 MiB backups (`SYNC_BIG_MIB`) at `--concurrency 4`, against curl
 //!    fetching the same URLs four at a time (`xargs -P 4`) followed by `sync` (dezai flushes
 //!    each file before recording it), and against curl piped through `md5sum` as it arrives
-//!    (dezai checks each file's MD5: the same job), alternating, three rounds.
+//!    (dezai checks each file's MD5: the same job), alternating, three rounds
+//!    (`SYNC_ROUNDS`).
 //!
 //! Run with `cargo bench -p dezai-cli --bench sync`; prints medians and ratios, no assertions.
 //! Skipped, with a message, where `curl` or `/usr/bin/time` is missing.
@@ -19,7 +20,6 @@ use dezai_http::ClientExt as _;
 use serde_json::json;
 
 const KEYS: (&str, &str) = ("bench-public", "bench-private");
-const ROUNDS: usize = 3;
 
 /// Runs a command under `/usr/bin/time` with the emulator's settings: (seconds, peak RSS KiB).
 fn timed(url: &str, program: &str, args: &[&str]) -> (f64, u64) {
@@ -138,8 +138,12 @@ fn big(runtime: &tokio::runtime::Runtime, scratch: &Path) {
     let list = scratch.join("urls.txt");
     std::fs::write(&list, urls.join("\n")).expect("the URL list");
     let dezai = env!("CARGO_BIN_EXE_dezai");
+    let rounds: usize = std::env::var("SYNC_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let (mut ours, mut theirs, mut our_rss, mut hashed) = (vec![], vec![], vec![], vec![]);
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         for dezai_first in [round % 2 == 0, round % 2 != 0] {
             let dir = scratch.join("big");
             let _ = std::fs::remove_dir_all(&dir);
@@ -171,7 +175,7 @@ fn big(runtime: &tokio::runtime::Runtime, scratch: &Path) {
     }
     let total = (mib * count as u64) as f64;
     let (d, c) = (median(ours.clone()), median(theirs.clone()));
-    println!("{count} × {mib} MiB at concurrency 4, {ROUNDS} rounds, medians");
+    println!("{count} × {mib} MiB at concurrency 4, {rounds} rounds, medians");
     println!(
         "dezai backup sync:        {d:.2} s ({:.0} MiB/s), peak RSS {:.1} MiB  {ours:?}",
         total / d,

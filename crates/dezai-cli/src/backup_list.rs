@@ -137,22 +137,9 @@ fn print_table(backups: &[Backup]) {
             ]
         })
         .collect();
-    let header = ["ID", "NAME", "TIME", "SIZE", "STATE"].map(str::to_owned);
-    let mut widths = header.clone().map(|h| h.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        println!("{}", cells.join("  ").trim_end());
-    }
-    if rows.is_empty() {
+    let empty = rows.is_empty();
+    crate::output::aligned(["ID", "NAME", "TIME", "SIZE", "STATE"], rows);
+    if empty {
         eprintln!("no backups");
     }
 }

@@ -365,29 +365,15 @@ pub(crate) fn verify(args: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Aligned columns on stdout (tab-separated when piped, for `cut` and `awk`).
+/// Aligned columns on a terminal, tab-separated when piped (for `cut` and `awk`).
 fn print_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) {
     let rows: Vec<[String; N]> = rows.collect();
-    if !std::io::stdout().is_terminal() {
+    if std::io::stdout().is_terminal() {
+        crate::output::aligned(header, rows);
+    } else {
         for row in &rows {
             println!("{}", row.join("\t"));
         }
-        return;
-    }
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let header = header.map(str::to_owned);
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        println!("{}", cells.join("  ").trim_end());
     }
 }
 

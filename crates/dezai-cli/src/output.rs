@@ -46,6 +46,27 @@ pub(crate) fn json(value: &Value) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Prints rows under a header in aligned columns on stdout.
+pub(crate) fn aligned<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) {
+    let header = header.map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        // A closed pipe is not an error worth a message.
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+}
+
 /// Prints a call's error and picks the exit code.
 pub(crate) fn call_error(error: &Error) -> ExitCode {
     let mut line = format!("error: {error}");

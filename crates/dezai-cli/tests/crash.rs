@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 mod common;
 
-use common::{command, dezai, folder, md5_of, stderr};
+use common::{command, dezai, files_under, folder, md5_of, stderr};
 use dezai_emulator::{Emulator, World, WorldBackup, WorldInstance};
 use dezai_spec::backups::KINDS;
 use serde_json::Value;
@@ -31,13 +31,7 @@ async fn emulator() -> Emulator {
                 .backup(WorldBackup::new(6_000 + i, 1_600_000_000, 4_096)),
         );
     }
-    Emulator::builder()
-        .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
-        .key_pair(KEYS.0, KEYS.1)
-        .world(world)
-        .start()
-        .await
-        .unwrap()
+    common::world_emulator(world, KEYS).await
 }
 
 /// The manifest's copies without the time each was copied, sorted, for comparing two runs.
@@ -141,21 +135,8 @@ async fn a_sync_killed_twenty_times_ends_as_one_never_interrupted() {
     assert_eq!(copies(&dir.join("mirror")), expected);
     assert_eq!(listed_are_whole(&dir.join("mirror")), 6);
     // No leftovers: the files are the copies and the manifest, as in the reference.
-    let names = |root: &Path| {
-        let mut all = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(next) = stack.pop() {
-            for entry in std::fs::read_dir(&next).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    all.push(path.strip_prefix(root).unwrap().to_path_buf());
-                }
-            }
-        }
-        all.sort();
-        all
-    };
-    assert_eq!(names(&dir.join("mirror")), names(&reference.join("mirror")));
+    assert_eq!(
+        files_under(&dir.join("mirror")),
+        files_under(&reference.join("mirror"))
+    );
 }

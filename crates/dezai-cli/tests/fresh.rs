@@ -18,13 +18,7 @@ use serde_json::{Value, json};
 const KEYS: (&str, &str) = ("fresh-public", "fresh-private");
 
 async fn emulator(world: World) -> Emulator {
-    Emulator::builder()
-        .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
-        .key_pair(KEYS.0, KEYS.1)
-        .world(world)
-        .start()
-        .await
-        .unwrap()
+    common::world_emulator(world, KEYS).await
 }
 
 /// The kinds whose create, listing and URL actions the embedded specs have.

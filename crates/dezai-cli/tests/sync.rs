@@ -5,11 +5,11 @@
 //! the next sync; one instance's failure leaves the others done (exit 8); names from the
 //! service that are not safe as paths stay inside DIR.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 mod common;
 
-use common::{dezai, folder, md5_of, stderr};
+use common::{dezai, files_under, folder, md5_of, stderr};
 use dezai_emulator::{Emulator, Fault, World, WorldBackup, WorldInstance};
 use dezai_spec::backups::{BackupKind, KINDS};
 use serde_json::Value;
@@ -70,13 +70,7 @@ fn fleet() -> (World, usize) {
 }
 
 async fn emulator(world: World) -> Emulator {
-    Emulator::builder()
-        .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
-        .key_pair(KEYS.0, KEYS.1)
-        .world(world)
-        .start()
-        .await
-        .unwrap()
+    common::world_emulator(world, KEYS).await
 }
 
 async fn sync(
@@ -106,24 +100,6 @@ fn results(rows: &[Value], result: &str) -> usize {
 fn manifest(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("mirror/dezai-backups.json")).unwrap())
         .unwrap()
-}
-
-/// Every file under `dir`, relative.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(next) = stack.pop() {
-        for entry in std::fs::read_dir(&next).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn url_calls(emulator: &Emulator) -> usize {
@@ -351,13 +327,13 @@ async fn names_from_the_service_stay_inside_the_folder() {
     assert!(first.status.success(), "{}", stderr(&first));
     // Every file is inside the mirror, and nothing was written beside it.
     assert_eq!(
-        files(&dir)
+        files_under(&dir)
             .iter()
             .filter(|f| !f.starts_with("inside/mirror"))
             .count(),
         0
     );
-    let copied = files(&dir.join("inside/mirror"));
+    let copied = files_under(&dir.join("inside/mirror"));
     assert_eq!(copied.len(), hostile.len() + 1, "{copied:?}");
     for file in &copied {
         for part in file.components() {

@@ -154,16 +154,25 @@ pub fn download_with<'a>(
     let options = with_zone(client, options);
     let ask = move || {
         let (params, options) = (params.clone(), options.clone());
-        async move {
-            let answer = client
-                .invoke_with(kind.download.action, Value::Object(params), options)
-                .await?;
-            Ok(answer
-                .as_object()
-                .and_then(dezai_spec::download::find_in_answer))
-        }
+        async move { ask_link(client, kind, params, options).await }
     };
     client.download_asking(output.into(), ask)
+}
+
+/// The download link the kind's URL action answers for `params`: `None` when its answer holds
+/// none.
+async fn ask_link(
+    client: &Client,
+    kind: &BackupKind,
+    params: Map<String, Value>,
+    options: CallOptions,
+) -> Result<Option<crate::download::DownloadLink>, Error> {
+    let answer = client
+        .invoke_with(kind.download.action, Value::Object(params), options)
+        .await?;
+    Ok(answer
+        .as_object()
+        .and_then(dezai_spec::download::find_in_answer))
 }
 
 /// The call's settings with the configured zone, unless they set one: the listing and URL

@@ -112,3 +112,35 @@ pub fn spec_names() -> Vec<(String, String)> {
     }
     names
 }
+
+/// Every file under `root`, relative to it, sorted.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut all = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                all.push(path.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+/// An emulator of the embedded specs holding `world`, signing with `keys`.
+pub async fn world_emulator(
+    world: dezai_emulator::World,
+    keys: (&str, &str),
+) -> dezai_emulator::Emulator {
+    dezai_emulator::Emulator::builder()
+        .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
+        .key_pair(keys.0, keys.1)
+        .world(world)
+        .start()
+        .await
+        .unwrap()
+}

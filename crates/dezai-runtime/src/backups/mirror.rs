@@ -36,7 +36,7 @@ mod names;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Map, Value};
+use serde_json::Map;
 use tokio::sync::Semaphore;
 
 pub use check::{Found, InstanceStatus, status, verify};
@@ -434,12 +434,7 @@ async fn copy_newest(
         let (params, options) = (params.clone(), options.clone());
         async move {
             let _permit = shared.api.acquire().await;
-            let answer = client
-                .invoke_with(kind.download.action, Value::Object(params), options)
-                .await?;
-            Ok(answer
-                .as_object()
-                .and_then(dezai_spec::download::find_in_answer))
+            super::ask_link(client, kind, params, options).await
         }
     };
     let link: DownloadLink = match ask().await {

@@ -9,12 +9,14 @@ use dezai_spec::protocol::ConfigParam;
 use crate::{catalog, flags};
 
 /// Global flags that take a value, to find the subcommand among the arguments.
-const VALUE_FLAGS: [&str; 5] = [
+const VALUE_FLAGS: [&str; 7] = [
     "--profile",
     "--region",
     "--zone",
     "--project-id",
     "--base-url",
+    "--output",
+    "--query",
 ];
 
 /// The whole tree, with the actions of `expand` (a product name; all products for `None`).
@@ -100,6 +102,17 @@ fn global_args() -> Vec<Arg> {
         text(
             "base-url",
             "API endpoint (instead of DEZAI_BASE_URL or https://api.dezai.com)".into(),
+        ),
+        text(
+            "output",
+            "How answers print: json, table or text (instead of the profile's `output`; default json)"
+                .into(),
+        )
+        .value_parser(crate::render::FORMATS),
+        text(
+            "query",
+            "A JMESPath expression applied to the answer before printing (DataSet[?State=='Running'].DBId)"
+                .into(),
         ),
         Arg::new("dry-run")
             .long("dry-run")

@@ -20,6 +20,7 @@ mod flags;
 mod generated;
 mod output;
 mod progress;
+mod render;
 mod wait;
 
 use std::process::ExitCode;
@@ -134,6 +135,14 @@ fn call(
     wait: Option<wait::Wait>,
 ) -> ExitCode {
     let dry_run = global.get_flag("dry-run");
+    // Before any request: a bad expression or format is a usage error.
+    let render = match renderer(global) {
+        Ok(render) => render,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(output::exit::USAGE);
+        }
+    };
     let (client, options) = match client(global, dry_run, takes_zone) {
         Ok(client) => client,
         Err(message) => return output::failure(message),
@@ -153,7 +162,7 @@ fn call(
     };
     let Some(wait) = wait else {
         return match runtime.block_on(client.invoke_with(action, params, options)) {
-            Ok(answer) => output::json(&answer),
+            Ok(answer) => printed(&render, &answer),
             Err(e) => output::call_error(&e),
         };
     };
@@ -161,7 +170,7 @@ fn call(
         .wait_for_invoke(action, params, |answer| wait.verdict(answer))
         .customize(options);
     match runtime.block_on(wait.apply(waiter).run()) {
-        Ok(answer) => output::json(&answer),
+        Ok(answer) => printed(&render, &answer),
         Err(dezai_runtime::waiter::WaitError::Call(e)) => output::call_error(&e),
         Err(error) => {
             // The last answer still goes to stdout: a script may want to read the state.
@@ -172,13 +181,45 @@ fn call(
                 response: answer, ..
             } = &error
             {
-                output::json(answer);
+                let _ = render.print(answer);
             }
             let (message, code) = wait::ended(&error, wait.timeout);
             eprintln!("error: {action}: {message}");
             ExitCode::from(code)
         }
     }
+}
+
+/// Prints an answer as `--query` and `--output` say.
+fn printed(render: &render::Render, answer: &Value) -> ExitCode {
+    match render.print(answer) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => output::failure(message),
+    }
+}
+
+/// The answer's printer from the global flags and the profile's `output` key.
+fn renderer(global: &ArgMatches) -> Result<render::Render, String> {
+    let flag = |id: &str| global.get_one::<String>(id).map(String::as_str);
+    let profile_output = profile_setting(global, "output");
+    render::Render::new(flag("output"), profile_output.as_deref(), flag("query"))
+}
+
+/// A key of the chosen profile's settings that the SDK does not read itself (`output`): the
+/// profile `--profile` or `DEZAI_PROFILE` names, or the active one.
+fn profile_setting(global: &ArgMatches, key: &str) -> Option<String> {
+    let env = Environment::system();
+    let files = dezai_runtime::profile::ProfileFiles::of_home(&env)?;
+    let wanted = global
+        .get_one::<String>("profile")
+        .cloned()
+        .or_else(|| std::env::var("DEZAI_PROFILE").ok());
+    let settings = files.settings().ok()?;
+    let chosen = match wanted {
+        Some(name) => settings.into_iter().find(|s| s.profile == name),
+        None => settings.into_iter().find(|s| s.active),
+    }?;
+    chosen.other.get(key)?.as_str().map(str::to_owned)
 }
 
 /// Prints the request a call would send: URL, content type and body, secrets masked.

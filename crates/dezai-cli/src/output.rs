@@ -1,13 +1,12 @@
-//! What the command line prints and how it exits: JSON on stdout (pretty on a terminal,
-//! compact when piped), errors on stderr with RetCode, message and request id, and an exit
-//! code per kind of failure, so scripts can tell them apart.
+//! What the command line prints and how it exits: aligned columns, errors on stderr with
+//! RetCode, message and request id, and an exit code per kind of failure, so scripts can tell
+//! them apart. Answers are printed by `render` (`--query`, `--output`).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use dezai_runtime::download::{DownloadError, DownloadErrorKind};
 use dezai_runtime::{Error, ErrorKind};
-use serde_json::Value;
 
 /// Exit codes, as documented in `docs/cli.md`.
 pub(crate) mod exit {
@@ -29,21 +28,6 @@ pub(crate) mod exit {
     pub(crate) const PARTIAL: u8 = 8;
     /// A mirror's newest copy is older than `--max-age` (`backup status`).
     pub(crate) const STALE: u8 = 9;
-}
-
-/// Prints a JSON answer.
-pub(crate) fn json(value: &Value) -> ExitCode {
-    let stdout = std::io::stdout();
-    let text = if stdout.is_terminal() {
-        serde_json::to_string_pretty(value)
-    } else {
-        serde_json::to_string(value)
-    }
-    .unwrap_or_default();
-    let mut out = stdout.lock();
-    // A closed pipe (`dezai … | head`) is not an error worth a message.
-    let _ = writeln!(out, "{text}");
-    ExitCode::SUCCESS
 }
 
 /// Prints rows under a header in aligned columns on stdout.

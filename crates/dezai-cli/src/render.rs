@@ -1,0 +1,292 @@
+//! How an answer is printed: `--query EXPR` (JMESPath) applied first, then `--output json|table|
+//! text` (default: the profile's `output` key, else JSON, pretty on a terminal and compact when
+//! piped). `table` lays out a list of objects (the query's result, or the answer's main list:
+//! its first field holding objects) in aligned columns, one per key in the keys' order, fitted
+//! to the terminal's width; `text` prints tab-separated values, in the same order, for `cut`
+//! and `awk`. A bad expression is a usage error, caught
+//! before any request is sent.
+
+use std::io::{IsTerminal, Write};
+
+use serde_json::{Map, Value};
+
+/// The output formats.
+pub(crate) const FORMATS: [&str; 3] = ["json", "table", "text"];
+
+/// What to print, and how.
+pub(crate) struct Render {
+    format: Format,
+    query: Option<jmespath::Expression<'static>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Table,
+    Text,
+}
+
+impl Render {
+    /// From the global flags, then the profile's `output` key. The error is the usage error to
+    /// print (a bad expression, an unknown format).
+    pub(crate) fn new(
+        output: Option<&str>,
+        profile_output: Option<&str>,
+        query: Option<&str>,
+    ) -> Result<Self, String> {
+        let format = match output.or(profile_output) {
+            None | Some("json") => Format::Json,
+            Some("table") => Format::Table,
+            Some("text") => Format::Text,
+            Some(other) => {
+                return Err(format!(
+                    "unknown output format `{other}` (one of {})",
+                    FORMATS.join(", ")
+                ));
+            }
+        };
+        let query = match query {
+            None => None,
+            Some(text) => Some(
+                jmespath::compile(&legacy_literals(text))
+                    .map_err(|e| format!("--query is not a JMESPath expression: {e}"))?,
+            ),
+        };
+        Ok(Self { format, query })
+    }
+
+    /// Prints `answer` (after the query).
+    pub(crate) fn print(&self, answer: &Value) -> Result<(), String> {
+        let value = match &self.query {
+            None => answer.clone(),
+            Some(query) => {
+                let data = jmespath::Variable::try_from(answer)
+                    .map_err(|e| format!("the answer cannot be queried: {e}"))?;
+                let found = query
+                    .search(data)
+                    .map_err(|e| format!("--query failed: {e}"))?;
+                serde_json::to_value(&*found).map_err(|e| e.to_string())?
+            }
+        };
+        let stdout = std::io::stdout();
+        let terminal = stdout.is_terminal();
+        let text = match self.format {
+            Format::Json if terminal => serde_json::to_string_pretty(&value).unwrap_or_default(),
+            Format::Json => value.to_string(),
+            Format::Text => text(&value),
+            Format::Table => {
+                let width = terminal.then(|| console::Term::stdout().size().1 as usize);
+                table(&value, width)
+            }
+        };
+        let mut out = stdout.lock();
+        // A closed pipe (`dezai … | head`) is not an error worth a message.
+        let _ = writeln!(out, "{}", text.trim_end_matches('\n'));
+        Ok(())
+    }
+}
+
+/// Backquoted literals that are not JSON (`` `Running` ``) read as strings, as other JMESPath
+/// clients have long read them, so that the expressions people copy from aws-cli work.
+fn legacy_literals(expression: &str) -> String {
+    let mut out = String::with_capacity(expression.len());
+    let mut rest = expression;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        // The literal ends at the next backquote not escaped by a backslash.
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in after.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '`' if !escaped => {
+                    end = Some(i);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let literal = &after[..end];
+        let unescaped = literal.replace("\\`", "`");
+        if serde_json::from_str::<Value>(&unescaped).is_ok() {
+            out.push('`');
+            out.push_str(literal);
+            out.push('`');
+        } else {
+            let quoted = Value::String(unescaped.trim().to_owned()).to_string();
+            out.push('`');
+            out.push_str(&quoted.replace('`', "\\`"));
+            out.push('`');
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A value as a table's cell: text as it is, anything else as compact JSON.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The rows to lay out: a list of objects (or of scalars, one column), an object's main list,
+/// or one object as key–value rows.
+fn rows_of(value: &Value) -> (Vec<String>, Vec<Vec<String>>) {
+    let list = match value {
+        Value::Array(items) => Some(items),
+        Value::Object(map) => map
+            .values()
+            .find_map(|v| v.as_array().filter(|a| a.iter().any(Value::is_object))),
+        _ => None,
+    };
+    match (list, value) {
+        (Some(items), _) if items.iter().all(Value::is_object) && !items.is_empty() => {
+            let mut columns: Vec<String> = Vec::new();
+            for item in items {
+                for key in item.as_object().into_iter().flat_map(Map::keys) {
+                    if !columns.contains(key) {
+                        columns.push(key.clone());
+                    }
+                }
+            }
+            let rows = items
+                .iter()
+                .map(|item| columns.iter().map(|c| cell(&item[c.as_str()])).collect())
+                .collect();
+            (columns, rows)
+        }
+        (Some(items), _) => (
+            vec!["VALUE".into()],
+            items.iter().map(|v| vec![cell(v)]).collect(),
+        ),
+        (None, Value::Object(map)) => (
+            vec!["KEY".into(), "VALUE".into()],
+            map.iter().map(|(k, v)| vec![k.clone(), cell(v)]).collect(),
+        ),
+        (None, other) => (vec!["VALUE".into()], vec![vec![cell(other)]]),
+    }
+}
+
+/// Aligned columns, cut to `width` when given (the widest columns first, marked `…`).
+fn table(value: &Value, width: Option<usize>) -> String {
+    let (header, rows) = rows_of(value);
+    let count = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = header.iter().map(|h| count(h)).collect();
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(count(c));
+        }
+    }
+    if let Some(limit) = width {
+        let gaps = 2 * widths.len().saturating_sub(1);
+        while widths.iter().sum::<usize>() + gaps > limit {
+            let Some(widest) = widths.iter_mut().max_by_key(|w| **w) else {
+                break;
+            };
+            if *widest <= 4 {
+                break;
+            }
+            *widest -= 1;
+        }
+    }
+    let fit = |text: &str, w: usize| {
+        if count(text) <= w {
+            format!("{text:<w$}")
+        } else {
+            let cut: String = text.chars().take(w.saturating_sub(1)).collect();
+            format!("{cut}…")
+        }
+    };
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| fit(c, *w)).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Tab-separated values: a row per item of a list (its values, in the columns' order), the
+/// values of an object on one line, a scalar as it is.
+fn text(value: &Value) -> String {
+    match value {
+        Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
+            let (_, rows) = rows_of(value);
+            rows.iter()
+                .map(|r| r.join("\t"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("\t"),
+        Value::Object(map) => map.values().map(cell).collect::<Vec<_>>().join("\t"),
+        other => cell(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer() -> Value {
+        json!({"DataSet": [
+            {"DBId": "udb-1", "State": "Running", "Port": 3306},
+            {"DBId": "udb-2", "State": "Stopped", "Port": 3307}
+        ], "TotalCount": 2})
+    }
+
+    fn run(query: &str) -> Value {
+        let render = Render::new(None, None, Some(query)).unwrap();
+        let data = jmespath::Variable::try_from(&answer()).unwrap();
+        serde_json::to_value(&*render.query.unwrap().search(data).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn queries_take_the_legacy_literals_people_copy() {
+        assert_eq!(run("DataSet[?State==`Running`].DBId"), json!(["udb-1"]));
+        assert_eq!(run("DataSet[?State=='Stopped'].DBId"), json!(["udb-2"]));
+        assert_eq!(run("DataSet[?Port==`3307`].DBId"), json!(["udb-2"]));
+        assert_eq!(run("DataSet[].DBId"), json!(["udb-1", "udb-2"]));
+        assert!(Render::new(None, None, Some("DataSet[?")).is_err());
+        assert!(Render::new(Some("xml"), None, None).is_err());
+    }
+
+    #[test]
+    fn tables_lay_out_the_main_list_and_fit_the_width() {
+        let wide = table(&answer(), None);
+        let lines: Vec<&str> = wide.lines().collect();
+        // Columns in the keys' order (JSON objects are read with their keys sorted).
+        assert_eq!(
+            lines[0].split_whitespace().collect::<Vec<_>>(),
+            ["DBId", "Port", "State"]
+        );
+        assert_eq!(
+            lines[1].split_whitespace().collect::<Vec<_>>(),
+            ["udb-1", "3306", "Running"]
+        );
+        let narrow = table(&answer(), Some(16));
+        assert!(narrow.lines().all(|l| l.chars().count() <= 16), "{narrow}");
+        assert!(narrow.contains('…'));
+        let one = table(&json!({"State": "Running"}), None);
+        assert!(one.lines().nth(1).unwrap().starts_with("State"), "{one}");
+    }
+
+    #[test]
+    fn text_is_tab_separated() {
+        assert_eq!(
+            text(&answer()["DataSet"]),
+            "udb-1\t3306\tRunning\nudb-2\t3307\tStopped"
+        );
+        assert_eq!(text(&json!(["a", "b"])), "a\tb");
+        assert_eq!(text(&json!("x")), "x");
+    }
+}

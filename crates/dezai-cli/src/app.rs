@@ -151,6 +151,12 @@ fn product_command(product: &'static str, expand: Expand<'_>) -> Command {
             .long_about(long)
             .args(flags::args(&namer, action))
             .args(crate::wait::args())
+            .args(
+                dezai_spec::paging::paged_list(&action.request, &action.response)
+                    .map(|_| crate::pages::args())
+                    .into_iter()
+                    .flatten(),
+            )
     });
     command.subcommands(actions)
 }

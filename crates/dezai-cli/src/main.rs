@@ -19,6 +19,7 @@ mod failure;
 mod flags;
 mod generated;
 mod output;
+mod pages;
 mod progress;
 mod render;
 mod wait;
@@ -92,7 +93,15 @@ fn main() -> ExitCode {
             {
                 params.push(key, value);
             }
-            call(&matches, action, params, false, wait::Wait::from_flags(sub))
+            let wait = wait::Wait::from_flags(sub);
+            call(
+                &matches,
+                action,
+                Request::ByName(Box::new(params)),
+                false,
+                wait,
+                None,
+            )
         }
         Some((product, sub)) => {
             let Some(spec) = catalog::product(product) else {
@@ -111,28 +120,25 @@ fn main() -> ExitCode {
             let request = flags::request(action, action_matches);
             let takes_zone = flags::takes_zone(action);
             let wait = wait::Wait::from_flags(action_matches);
-            call(
-                &matches,
-                &action.name,
-                Value::Object(request),
-                takes_zone,
-                wait,
-            )
+            let paging = pages::Paging::of(action, action_matches);
+            let request = Request::Fields(request);
+            call(&matches, &action.name, request, takes_zone, wait, paging)
         }
         None => output::failure("no command given"),
     }
 }
 
-/// Sends (or, with `--dry-run`, prints) one call and prints its answer; with `wait`, repeats
-/// it until the answer reaches the state. `takes_zone`: the action's document lists `Zone`, so
+/// Sends (or, with `--dry-run`, prints) one call and prints its answer; with `paging`, every
+/// page of a paged list merged; with `wait`, repeats it until the answer reaches the state. `takes_zone`: the action's document lists `Zone`, so
 /// the configured zone is sent as the SDK's typed call would (a call by name gets `Region` and
 /// `ProjectId` only).
 fn call(
     global: &ArgMatches,
     action: &str,
-    params: impl dezai_runtime::IntoParams + Clone + Send + Sync,
+    params: Request,
     takes_zone: bool,
     wait: Option<wait::Wait>,
+    paging: Option<pages::Paging>,
 ) -> ExitCode {
     let dry_run = global.get_flag("dry-run");
     // Before any request: a bad expression or format is a usage error.
@@ -161,7 +167,13 @@ fn call(
         Err(e) => return output::failure(format!("cannot start the async runtime: {e}")),
     };
     let Some(wait) = wait else {
-        return match runtime.block_on(client.invoke_with(action, params, options)) {
+        let answer = match (&paging, params) {
+            (Some(paging), Request::Fields(fields)) => {
+                runtime.block_on(paging.fetch(&client, action, fields, options))
+            }
+            (_, params) => runtime.block_on(client.invoke_with(action, params, options)),
+        };
+        return match answer {
             Ok(answer) => printed(&render, &answer),
             Err(e) => output::call_error(&e),
         };
@@ -186,6 +198,23 @@ fn call(
             let (message, code) = wait::ended(&error, wait.timeout);
             eprintln!("error: {action}: {message}");
             ExitCode::from(code)
+        }
+    }
+}
+
+/// A call's parameters: as `invoke` takes them (names and values), or as an action's flags
+/// give them (its fields, which a paged list's pages are asked for with).
+#[derive(Clone)]
+enum Request {
+    ByName(Box<Params>),
+    Fields(serde_json::Map<String, Value>),
+}
+
+impl dezai_runtime::IntoParams for Request {
+    fn into_params(self) -> Result<Params, String> {
+        match self {
+            Request::ByName(params) => (*params).into_params(),
+            Request::Fields(fields) => fields.into_params(),
         }
     }
 }

@@ -158,3 +158,66 @@ async fn the_profile_output_key_is_the_default_and_the_flag_wins() {
     .await;
     assert_eq!(stdout(&json_out).trim(), "\"web\"");
 }
+
+/// `DescribeUDBInstance` answering `count` instances, at most 100 a page whatever `Limit` asks.
+async fn paged(count: usize) -> Emulator {
+    let emulator = emulator().await;
+    emulator.script(
+        "DescribeUDBInstance",
+        Script::With(std::sync::Arc::new(move |params: &[(String, String)]| {
+            let get = |name: &str| {
+                params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, v)| v.parse::<usize>().ok())
+            };
+            let (offset, limit) = (get("Offset").unwrap_or(0), get("Limit").unwrap_or(20).min(100));
+            let page: Vec<Value> = (offset..count.min(offset + limit))
+                .map(|i| json!({"DBId": format!("udb-{i:03}"), "State": if i % 2 == 0 { "Running" } else { "Stopped" }}))
+                .collect();
+            json!({"DataSet": page, "TotalCount": count})
+        })),
+    );
+    emulator
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paged_listing_is_fetched_whole_unless_told_otherwise() {
+    let emulator = paged(250).await;
+    let dir = folder("output-pages");
+    let list = |flags: &'static [&'static str]| {
+        let mut args = vec!["udb", "describe-udb-instance", "--class-type", "SQL"];
+        args.extend(flags);
+        let (url, dir) = (emulator.url().to_owned(), dir.clone());
+        async move { dezai(&url, &dir, &args, KEYS).await }
+    };
+    let pages = |emulator: &Emulator| {
+        let requests = emulator.requests();
+        requests
+            .iter()
+            .filter(|r| r.param("Action") == Some("DescribeUDBInstance"))
+            .count()
+    };
+
+    let whole = list(&[]).await;
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let answer: Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(answer["DataSet"].as_array().unwrap().len(), 250);
+    assert_eq!(answer["DataSet"][249]["DBId"], "udb-249");
+    assert_eq!(answer["TotalCount"], 250);
+    assert_eq!(pages(&emulator), 3, "100 + 100 + 50");
+
+    // The query applies to the merged answer.
+    let running = list(&["--query", "length(DataSet[?State=='Running'])"]).await;
+    assert_eq!(stdout(&running).trim(), "125");
+
+    let some = list(&["--max-items", "120"]).await;
+    let answer: Value = serde_json::from_slice(&some.stdout).unwrap();
+    assert_eq!(answer["DataSet"].as_array().unwrap().len(), 120);
+    assert_eq!(pages(&emulator), 3 + 3 + 2, "two pages for 120 items");
+
+    let one = list(&["--no-paginate", "--limit", "30"]).await;
+    let answer: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(answer["DataSet"].as_array().unwrap().len(), 30);
+    assert_eq!(pages(&emulator), 3 + 3 + 2 + 1, "one request");
+}

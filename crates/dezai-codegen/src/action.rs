@@ -85,41 +85,38 @@ struct Paging<'a> {
 }
 
 fn paging<'a>(ctx: &Ctx, action: &Action, response: &'a [Field]) -> Option<Paging<'a>> {
+    // Which actions are paged is the spec's one rule; here only the names are looked up.
+    let list_field = dezai_spec::paging::paged_list(&action.request, response)?;
     let request_ids = field_idents(&ctx.namer, &action.request, REQUEST_RESERVED);
     let int_field = |name: &str| {
         action
             .request
             .iter()
             .zip(&request_ids)
-            .find(|(f, _)| f.name == name && f.ty == Type::Int)
+            .find(|(f, _)| f.name == name)
             .map(|(f, id)| (id.clone(), is_required(f, true)))
     };
     let offset = int_field("Offset")?;
     let limit = int_field("Limit")?;
     let response_ids = field_idents(&ctx.namer, response, RESPONSE_RESERVED);
-    let total = response
-        .iter()
-        .zip(&response_ids)
-        .find(|(f, _)| f.name == "TotalCount" && f.ty == Type::Int)?
-        .1
-        .clone();
-    let mut lists = response
-        .iter()
-        .zip(&response_ids)
-        .filter_map(|(f, id)| match &f.ty {
-            Type::List { item } => Some((id, item.as_ref())),
-            _ => None,
-        });
-    let (list, item) = lists.next()?;
-    if lists.next().is_some() {
+    let named = |name: &str| {
+        response
+            .iter()
+            .zip(&response_ids)
+            .find(|(f, _)| f.name == name)
+            .map(|(_, id)| id.clone())
+    };
+    let total = named("TotalCount")?;
+    let list = named(&list_field.name)?;
+    let Type::List { item } = &list_field.ty else {
         return None;
-    }
+    };
     Some(Paging {
         offset,
         limit,
         total,
-        list: list.clone(),
-        item,
+        list,
+        item: item.as_ref(),
     })
 }
 

@@ -23,6 +23,7 @@ pub mod backups;
 pub mod download;
 mod example;
 pub mod names;
+pub mod paging;
 pub mod protocol;
 pub mod ret_code;
 mod types;

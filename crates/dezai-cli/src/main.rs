@@ -275,6 +275,8 @@ fn client(
     takes_zone: bool,
 ) -> Result<(Client, CallOptions), String> {
     let config = config(global, dry_run)?;
+    let json_errors = global.get_one::<String>("output").map(String::as_str) == Some("json");
+    output::error_context(config.region(), json_errors);
     let mut options = CallOptions::new();
     if let (true, Some(zone)) = (takes_zone, config.zone()) {
         options = options.zone(zone);

@@ -51,19 +51,39 @@ pub(crate) fn aligned<const N: usize>(header: [&str; N], rows: Vec<[String; N]>)
     }
 }
 
-/// Prints a call's error and picks the exit code.
+/// What an error line says besides the error: the region the call went to, and whether errors
+/// print as JSON (`--output json`). Set once, when the client is made.
+static CONTEXT: std::sync::OnceLock<(Option<String>, bool)> = std::sync::OnceLock::new();
+
+/// Records the region calls go to and whether errors print as JSON.
+pub(crate) fn error_context(region: Option<&str>, json: bool) {
+    let _ = CONTEXT.set((region.map(str::to_owned), json));
+}
+
+/// Prints a call's error on stderr, in one line (or as JSON with `--output json`): the action,
+/// RetCode or HTTP status, message, request id and region; and picks the exit code.
 pub(crate) fn call_error(error: &Error) -> ExitCode {
-    let mut line = format!("error: {error}");
-    if let Some(code) = error.ret_code() {
-        line.push_str(&format!("\n  RetCode: {code}"));
+    let (region, json) = CONTEXT.get().cloned().unwrap_or_default();
+    if json {
+        let line = serde_json::json!({"error": {
+            "action": error.action(),
+            "kind": format!("{:?}", error.kind()),
+            "ret_code": error.ret_code(),
+            "http_status": error.http_status(),
+            "message": error.message(),
+            "request_id": error.request_id(),
+            "region": region,
+            "text": error.to_string(),
+        }});
+        eprintln!("{line}");
+    } else {
+        // The error's own text names the action, RetCode or HTTP status, message and request
+        // id; the region is the command line's to add.
+        match &region {
+            Some(region) => eprintln!("error: {error} (region {region})"),
+            None => eprintln!("error: {error}"),
+        }
     }
-    if let Some(status) = error.http_status() {
-        line.push_str(&format!("\n  HTTP status: {status}"));
-    }
-    if let Some(id) = error.request_id() {
-        line.push_str(&format!("\n  request id: {id}"));
-    }
-    eprintln!("{line}");
     ExitCode::from(exit_code(error))
 }
 

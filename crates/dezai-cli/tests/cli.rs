@@ -224,8 +224,16 @@ async fn an_api_error_shows_ret_code_and_request_id_and_exits_3() {
     .await;
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(message.contains("RetCode: 171"), "{message}");
-    assert!(message.contains("request id: "), "{message}");
+    // One line: the action, RetCode, message, request id and region.
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    for part in [
+        "DescribeUDBInstanceBackupURL",
+        "RetCode 171",
+        "request id emu-",
+        "region cn-bj2",
+    ] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
     assert!(stdout(&output).is_empty());
     assert!(!message.contains("wrong-private-key"));
 }

@@ -221,3 +221,32 @@ async fn a_paged_listing_is_fetched_whole_unless_told_otherwise() {
     assert_eq!(answer["DataSet"].as_array().unwrap().len(), 30);
     assert_eq!(pages(&emulator), 3 + 3 + 2 + 1, "one request");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_error_is_one_line_or_one_json_object() {
+    let emulator = emulator().await;
+    let dir = folder("output-errors");
+    emulator.fault(LISTING, dezai_emulator::Fault::RetCode(8_765), 2);
+    let line = print(&emulator, &dir, LISTING, &[]).await;
+    assert_eq!(line.status.code(), Some(3));
+    let message = stderr(&line);
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    for part in [
+        LISTING,
+        "RetCode 8765",
+        "rehearsed failure",
+        "request id emu-",
+        "region cn-bj2",
+    ] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+    let json_line = print(&emulator, &dir, LISTING, &["--output", "json"]).await;
+    assert_eq!(json_line.status.code(), Some(3));
+    let error: Value = serde_json::from_str(stderr(&json_line).trim()).unwrap();
+    let error = &error["error"];
+    assert_eq!(error["action"], LISTING);
+    assert_eq!(error["ret_code"], 8765);
+    assert_eq!(error["message"], "rehearsed failure");
+    assert_eq!(error["region"], "cn-bj2");
+    assert!(error["request_id"].as_str().unwrap().starts_with("emu-"));
+}

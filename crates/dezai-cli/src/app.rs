@@ -149,7 +149,16 @@ fn product_command(product: &'static str, expand: Expand<'_>) -> Command {
         Command::new(catalog::command_name(spec, action))
             .about(summary)
             .long_about(long)
-            .args(flags::args(&namer, action))
+            .args(flags::args(&namer, action).into_iter().map(|arg| {
+                // A required parameter may come from --input-json instead.
+                if arg.is_required_set() {
+                    arg.required(false)
+                        .required_unless_present_any(["input-json", "generate-skeleton"])
+                } else {
+                    arg
+                }
+            }))
+            .args(crate::input::args())
             .args(crate::wait::args())
             .args(
                 dezai_spec::paging::paged_list(&action.request, &action.response)

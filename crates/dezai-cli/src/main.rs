@@ -18,6 +18,7 @@ mod configure;
 mod failure;
 mod flags;
 mod generated;
+mod input;
 mod output;
 mod pages;
 mod progress;
@@ -117,7 +118,22 @@ fn main() -> ExitCode {
             else {
                 return output::failure(format!("unknown action `{name}`"));
             };
-            let request = flags::request(action, action_matches);
+            if action_matches.get_flag("generate-skeleton") {
+                let skeleton = input::skeleton(action);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&skeleton).unwrap_or_default()
+                );
+                return ExitCode::SUCCESS;
+            }
+            let flags = flags::request(action, action_matches);
+            let request = match input::request(product, action, action_matches, flags) {
+                Ok(request) => request,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(output::exit::USAGE);
+                }
+            };
             let takes_zone = flags::takes_zone(action);
             let wait = wait::Wait::from_flags(action_matches);
             let paging = pages::Paging::of(action, action_matches);

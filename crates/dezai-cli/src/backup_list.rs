@@ -1,7 +1,8 @@
 //! `dezai backup list <kind>`: an instance's backups, every page, newest first, by the kinds
 //! table (`dezai_spec::backups`, `docs/backups.md`); and the newest completed one, which
 //! `dezai backup download <kind> --latest` downloads. A table on a terminal (times in local
-//! time), JSON when piped or with `--json` (times in ISO 8601, UTC).
+//! time), JSON when piped or with `--json` (times in ISO 8601, UTC), or as `--output` and
+//! `--query` say.
 
 use std::io::IsTerminal;
 
@@ -94,6 +95,8 @@ pub(crate) fn run(
             )));
         }
     };
+    // Before any request: a bad --query or --output is a usage error.
+    let render = crate::renderer(global).map_err(Failure::Usage)?;
     let (client, options) =
         crate::client(global, false, flags::takes_zone(listing)).map_err(Failure::Other)?;
     let runtime = crate::failure::runtime()?;
@@ -102,11 +105,19 @@ pub(crate) fn run(
             &client, kind, &instance, filters, options,
         ))
         .map_err(Failure::Api)?;
-    if args.get_flag("json") || !std::io::stdout().is_terminal() {
-        let rows: Vec<Value> = backups.iter().map(as_json).collect();
-        println!("{}", Value::Array(rows));
-    } else {
+    let rows = Value::Array(backups.iter().map(as_json).collect());
+    if render.is_chosen() || args.get_flag("json") {
+        // `--output`, `--query` or the profile's `output` say how; `--json` is `--output json`.
+        let render = if args.get_flag("json") {
+            render.as_json()
+        } else {
+            render
+        };
+        render.print(&rows).map_err(Failure::Other)?;
+    } else if std::io::stdout().is_terminal() {
         print_table(&backups);
+    } else {
+        println!("{rows}");
     }
     Ok(())
 }

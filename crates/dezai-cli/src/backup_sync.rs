@@ -170,7 +170,7 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
         .block_on(mirror.run())
         .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
     let rows: Vec<Value> = report.outcomes.iter().map(outcome_json).collect();
-    if args.get_flag("json") {
+    if wants_json(global, args) {
         println!(
             "{}",
             json!({ "instances": rows, "failed": report.failed() })
@@ -263,7 +263,7 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
             })
         })
         .collect();
-    if args.get_flag("json") {
+    if wants_json(global, args) {
         println!("{}", Value::Array(rows.clone()));
     } else {
         print_table(
@@ -324,7 +324,7 @@ fn human_age(seconds: i64) -> String {
 }
 
 /// Runs `backup verify DIR`.
-pub(crate) fn verify(args: &ArgMatches) -> Result<(), Failure> {
+pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
     let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
     let checked =
         mirror::verify(dir).map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
@@ -342,7 +342,7 @@ pub(crate) fn verify(args: &ArgMatches) -> Result<(), Failure> {
                    "path": copy.path, "found": word(*found)})
         })
         .collect();
-    if args.get_flag("json") {
+    if wants_json(global, args) {
         println!("{}", json!({ "copies": rows, "damaged": damaged }));
     } else {
         print_table(
@@ -363,6 +363,11 @@ pub(crate) fn verify(args: &ArgMatches) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+/// `--json`, or the global `--output json` (the summaries have their own layouts otherwise).
+fn wants_json(global: &ArgMatches, args: &ArgMatches) -> bool {
+    args.get_flag("json") || global.get_one::<String>("output").map(String::as_str) == Some("json")
 }
 
 /// Aligned columns on a terminal, tab-separated when piped (for `cut` and `awk`).

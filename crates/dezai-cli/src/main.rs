@@ -69,7 +69,7 @@ fn main() -> ExitCode {
                     .map(|path| eprintln!("saved {}", path.display())),
                 Some(("sync", args)) => backup_sync::sync(&matches, args),
                 Some(("status", args)) => backup_sync::status(&matches, args),
-                Some(("verify", args)) => backup_sync::verify(args),
+                Some(("verify", args)) => backup_sync::verify(&matches, args),
                 _ => Err(failure::Failure::Other("no backup command given".into())),
             };
             match outcome {

@@ -17,6 +17,9 @@ pub(crate) const FORMATS: [&str; 3] = ["json", "table", "text"];
 pub(crate) struct Render {
     format: Format,
     query: Option<jmespath::Expression<'static>>,
+    /// Whether a flag or the profile chose the format or a query (a command with its own
+    /// default layout keeps it otherwise).
+    chosen: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,7 @@ impl Render {
         profile_output: Option<&str>,
         query: Option<&str>,
     ) -> Result<Self, String> {
+        let chosen = output.or(profile_output).is_some() || query.is_some();
         let format = match output.or(profile_output) {
             None | Some("json") => Format::Json,
             Some("table") => Format::Table,
@@ -52,7 +56,24 @@ impl Render {
                     .map_err(|e| format!("--query is not a JMESPath expression: {e}"))?,
             ),
         };
-        Ok(Self { format, query })
+        Ok(Self {
+            format,
+            query,
+            chosen,
+        })
+    }
+
+    /// Whether `--output`, `--query` or the profile's `output` said anything.
+    pub(crate) fn is_chosen(&self) -> bool {
+        self.chosen
+    }
+
+    /// The same, printing JSON (a command's own `--json`).
+    pub(crate) fn as_json(self) -> Self {
+        Self {
+            format: Format::Json,
+            ..self
+        }
     }
 
     /// Prints `answer` (after the query).

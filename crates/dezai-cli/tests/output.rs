@@ -344,3 +344,23 @@ async fn a_filled_skeleton_sends_the_request_the_flags_send() {
     );
     assert_eq!(emulator.requests().len(), before, "nothing sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_list_takes_the_output_and_the_query_too() {
+    let emulator = emulator().await;
+    let dir = folder("output-backup-list");
+    let list = |flags: &'static [&'static str]| {
+        let mut args = vec!["backup", "list", "udb", "--db-id", "udb-1"];
+        args.extend(flags);
+        let (url, dir) = (emulator.url().to_owned(), dir.clone());
+        async move { dezai(&url, &dir, &args, KEYS).await }
+    };
+    // The document's example lists two completed backups; the newest is 296133.
+    let ids = list(&["--output", "text", "--query", "[?completed] | [0].[id, state]"]).await;
+    assert!(ids.status.success(), "{}", stderr(&ids));
+    assert_eq!(stdout(&ids).trim(), "296133\tSuccess");
+    let before = emulator.requests().len();
+    let bad = list(&["--query", "[?"]).await;
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert_eq!(emulator.requests().len(), before, "no request sent");
+}

@@ -109,7 +109,7 @@ pub(crate) fn run(
     if render.is_chosen() || args.get_flag("json") {
         // `--output`, `--query` or the profile's `output` say how; `--json` is `--output json`.
         let render = if args.get_flag("json") {
-            render.as_json()
+            render.into_json()
         } else {
             render
         };

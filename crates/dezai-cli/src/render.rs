@@ -69,7 +69,7 @@ impl Render {
     }
 
     /// The same, printing JSON (a command's own `--json`).
-    pub(crate) fn as_json(self) -> Self {
+    pub(crate) fn into_json(self) -> Self {
         Self {
             format: Format::Json,
             ..self

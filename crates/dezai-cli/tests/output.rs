@@ -356,7 +356,13 @@ async fn backup_list_takes_the_output_and_the_query_too() {
         async move { dezai(&url, &dir, &args, KEYS).await }
     };
     // The document's example lists two completed backups; the newest is 296133.
-    let ids = list(&["--output", "text", "--query", "[?completed] | [0].[id, state]"]).await;
+    let ids = list(&[
+        "--output",
+        "text",
+        "--query",
+        "[?completed] | [0].[id, state]",
+    ])
+    .await;
     assert!(ids.status.success(), "{}", stderr(&ids));
     assert_eq!(stdout(&ids).trim(), "296133\tSuccess");
     let before = emulator.requests().len();

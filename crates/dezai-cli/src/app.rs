@@ -105,7 +105,7 @@ fn global_args() -> Vec<Arg> {
         ),
         text(
             "output",
-            "How answers print: json, table or text (instead of the profile's `output`; default json)"
+            "How answers print: json, yaml, table or text (instead of the profile's `output`; default json)"
                 .into(),
         )
         .value_parser(crate::render::FORMATS),

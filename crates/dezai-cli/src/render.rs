@@ -1,6 +1,7 @@
-//! How an answer is printed: `--query EXPR` (JMESPath) applied first, then `--output json|table|
-//! text` (default: the profile's `output` key, else JSON, pretty on a terminal and compact when
-//! piped). `table` lays out a list of objects (the query's result, or the answer's main list:
+//! How an answer is printed: `--query EXPR` (JMESPath) applied first, then `--output json|yaml|
+//! table|text` (default: the profile's `output` key, else JSON, pretty on a terminal and compact
+//! when piped; YAML by `serde_yaml_ng`, the maintained fork of `serde_yaml` that builds on this
+//! project's minimum Rust). `table` lays out a list of objects (the query's result, or the answer's main list:
 //! its first field holding objects) in aligned columns, one per key in the keys' order, fitted
 //! to the terminal's width; `text` prints tab-separated values, in the same order, for `cut`
 //! and `awk`. A bad expression is a usage error, caught
@@ -11,7 +12,7 @@ use std::io::{IsTerminal, Write};
 use serde_json::{Map, Value};
 
 /// The output formats.
-pub(crate) const FORMATS: [&str; 3] = ["json", "table", "text"];
+pub(crate) const FORMATS: [&str; 4] = ["json", "yaml", "table", "text"];
 
 /// What to print, and how.
 pub(crate) struct Render {
@@ -25,6 +26,7 @@ pub(crate) struct Render {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Json,
+    Yaml,
     Table,
     Text,
 }
@@ -40,6 +42,7 @@ impl Render {
         let chosen = output.or(profile_output).is_some() || query.is_some();
         let format = match output.or(profile_output) {
             None | Some("json") => Format::Json,
+            Some("yaml") => Format::Yaml,
             Some("table") => Format::Table,
             Some("text") => Format::Text,
             Some(other) => {
@@ -94,6 +97,7 @@ impl Render {
         let text = match self.format {
             Format::Json if terminal => serde_json::to_string_pretty(&value).unwrap_or_default(),
             Format::Json => value.to_string(),
+            Format::Yaml => serde_yaml_ng::to_string(&value).map_err(|e| e.to_string())?,
             Format::Text => text(&value),
             Format::Table => {
                 let width = terminal.then(|| console::Term::stdout().size().1 as usize);

@@ -1,4 +1,4 @@
-//! What `dezai` prints, against the emulator: `--output json|table|text` on a listing and on a
+//! What `dezai` prints, against the emulator: `--output json|yaml|table|text` on a listing and on a
 //! single object, `--query` (a field of every item, a filter with the literal people copy from
 //! aws-cli, a bad expression refused before any request), and the profile's `output` key as the
 //! default.

@@ -2,7 +2,8 @@
 //! response with `TotalCount` (an integer) and exactly one list. The SDK's paginators
 //! (`.into_paginator()`) and the command line's every-page fetch follow this one rule.
 
-use crate::{Field, Type};
+use crate::Field;
+use crate::types::Type;
 
 /// The response's list of a paged action (`request` and `response` are its fields), or `None`
 /// when the action is not one.

@@ -170,8 +170,9 @@ pub(crate) fn default_output(url: &str) -> Option<PathBuf> {
     (!name.is_empty()).then(|| PathBuf::from(dezai_runtime::backups::mirror::component(&name)))
 }
 
-/// Runs `backup download [<action>]`.
-pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<PathBuf, Failure> {
+/// Runs `backup download [<action>]`: the file saved, or `None` for a dry run (which prints
+/// the request it would send and fetches nothing).
+pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<PathBuf>, Failure> {
     let sub = download.subcommand();
     let args = sub.map_or(download, |(_, args)| args);
     let force = args.get_flag("force");
@@ -193,7 +194,27 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<PathBuf,
         }
     };
     let takes_zone = found.as_ref().is_some_and(|f| flags::takes_zone(f.action));
-    let (client, options) = crate::client(global, false, takes_zone).map_err(Failure::Other)?;
+    let dry_run = global.get_flag("dry-run");
+    let (client, options) = crate::client(global, dry_run, takes_zone).map_err(Failure::Other)?;
+    if dry_run {
+        // What would be asked for, and nothing fetched: the URL action's request, or the URL.
+        // A pre-signed URL's query is a credential for the file: it is not printed.
+        match (&found, &url) {
+            (_, Some(url)) => println!("GET {}", url.split(['?', '#']).next().unwrap_or(url)),
+            (Some(found), None) => {
+                if args.try_get_one::<bool>("latest").ok().flatten() == Some(&true) {
+                    eprintln!(
+                        "note: --latest finds the backup's id with a listing call, which a dry run does not make"
+                    );
+                }
+                let request = flags::request(found.action, args);
+                crate::print_request(&client, &found.action.name, request, &options)
+                    .map_err(Failure::Api)?;
+            }
+            (None, None) => return Err(Failure::Other("no backup action and no --url".into())),
+        }
+        return Ok(None);
+    }
     let runtime = runtime()?;
     let output_of = |url: &str| {
         output_flag
@@ -232,7 +253,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<PathBuf,
         }
         let done = download.await.map_err(Failure::Download)?;
         progress.done(done.bytes, done.elapsed);
-        Ok(output)
+        Ok(Some(output))
     })
 }
 

@@ -65,8 +65,11 @@ fn main() -> ExitCode {
                     Some((kind, args)) => backup_create::run(&matches, kind, args),
                     None => Err(failure::Failure::Other("name a backup kind".into())),
                 },
-                Some(("download", download)) => backup::run(&matches, download)
-                    .map(|path| eprintln!("saved {}", path.display())),
+                Some(("download", download)) => backup::run(&matches, download).map(|saved| {
+                    if let Some(path) = saved {
+                        eprintln!("saved {}", path.display());
+                    }
+                }),
                 Some(("sync", args)) => backup_sync::sync(&matches, args),
                 Some(("status", args)) => backup_sync::status(&matches, args),
                 Some(("verify", args)) => backup_sync::verify(&matches, args),

@@ -219,6 +219,51 @@ async fn a_dry_run_prints_the_create_request_and_makes_nothing() {
     assert!(emulator.requests().is_empty(), "nothing sent");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_download_prints_the_url_request_and_fetches_nothing() {
+    let kind = creatable()[0];
+    let emulator = emulator(World::new().instance(one_instance(kind, false))).await;
+    let dir = folder("dry-download");
+    let url = &kind.download;
+    let mut args: Vec<String> = ["--dry-run", "backup", "download", kind.name]
+        .map(String::from)
+        .to_vec();
+    args.push(flag(kind.product, url.action, url.id));
+    args.push("7".into());
+    if let Some(instance) = url.instance {
+        args.push(flag(kind.product, url.action, instance));
+        args.push(format!("{}-1", kind.name));
+    }
+    let output = run(&emulator, &dir, &args).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains(&format!("Action={}", url.action)),
+        "{printed}"
+    );
+    assert!(emulator.requests().is_empty() && emulator.backup_downloads().is_empty());
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "no file written"
+    );
+
+    let by_url = [
+        "--dry-run",
+        "backup",
+        "download",
+        "--url",
+        "http://127.0.0.1:9/b/x.bin?Signature=secret",
+    ]
+    .map(String::from);
+    let output = run(&emulator, &dir, &by_url).await;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        printed.trim(),
+        "GET http://127.0.0.1:9/b/x.bin",
+        "the query is a credential"
+    );
+}
+
 /// An emulator answering `action` with `State` values in turn, the last one for ever.
 async fn sequence(action: &str, states: &'static [&'static str]) -> Emulator {
     let emulator = emulator(World::new()).await;

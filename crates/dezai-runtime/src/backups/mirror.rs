@@ -30,16 +30,18 @@
 //! - **Failures** of one instance are its outcome; the others go on.
 
 mod check;
+mod files;
 mod manifest;
 mod names;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Map;
 use tokio::sync::Semaphore;
 
 pub use check::{Found, InstanceStatus, status, verify};
+use files::{hash, layout, size_of};
 pub use manifest::{Copy, MANIFEST_FILE, Manifest};
 pub use names::component;
 
@@ -551,55 +553,6 @@ fn retain(shared: &Shared, kind: &str, instance: &str) -> Vec<Copy> {
         let _ = manifest.save(&shared.dir);
     }
     removed
-}
-
-/// `<kind>/<region>/<instance>/<time>-<backup id>.<ext>`, each part a safe component; the
-/// extension is the URL's file name's, when it has a short one.
-fn layout(kind: &str, region: &str, instance: &str, backup: &Backup, url: &str) -> String {
-    let name = url
-        .split(['?', '#'])
-        .next()
-        .and_then(|path| path.rsplit('/').next())
-        .unwrap_or_default();
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, ext)| ext)
-        .filter(|e| !e.is_empty() && e.len() <= 10 && e.chars().all(|c| c.is_ascii_alphanumeric()))
-        .unwrap_or("backup");
-    let time = backup.time.unwrap_or(0);
-    let file = component(&format!("{time}-{}.{ext}", backup.id));
-    [kind, region, instance]
-        .map(component)
-        .into_iter()
-        .chain([file])
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// A file's size, if it is there.
-fn size_of(path: &Path) -> Option<u64> {
-    std::fs::metadata(path).ok().map(|m| m.len())
-}
-
-/// A file's MD5 (hex), read in chunks.
-pub(super) fn hash(path: &Path) -> std::io::Result<String> {
-    use md5::Digest;
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = md5::Md5::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 pub(super) fn now() -> i64 {

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde_json::Map;
 
-use super::{Manifest, hash};
+use super::Manifest;
+use super::files::hash;
 use crate::backups::{kind, list_with, newest_completed};
 use crate::call_options::CallOptions;
 use crate::client::Client;

@@ -12,7 +12,9 @@ use md5::Digest;
 /// for a `.part` suffix and a time prefix.
 const MAX_BYTES: usize = 180;
 
-/// `text` as one safe path component: see the [module docs](self).
+/// `text` as one safe path component: `/`, `\\`, `%`, NUL and other control characters,
+/// `:*?"<>|`, a leading dot and trailing dots or spaces written `%XX`; an empty value `%00`; a
+/// name over 180 bytes cut and given a hash of the whole.
 pub fn component(text: &str) -> String {
     if text.is_empty() {
         return "%00".into();

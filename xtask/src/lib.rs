@@ -2,11 +2,12 @@
 //!
 //! [`codegen`] turns the API documents into the checked-in JSON specs and checks that the
 //! checked-in specs are current; [`import`] brings the publisher's repository into the docs
-//! folder.
+//! folder; [`release`] plans the next release from what changed since the last one.
 
 pub mod codegen;
 pub mod compile_bench;
 pub mod import;
+pub mod release;
 mod writers;
 
 use std::path::PathBuf;

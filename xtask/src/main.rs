@@ -57,6 +57,33 @@ enum Command {
         #[arg(long)]
         prune: bool,
     },
+    /// Plan the next release from what changed since the last one (docs/releasing.md):
+    /// each crate's next version, its changelog entry and the publish order. Publishes nothing.
+    ///
+    /// Exit codes: 0 planned (or written); 1 cargo-semver-checks disagreed with the plan;
+    /// 2 the plan could not be made or written.
+    Release {
+        /// Print the plan and write nothing (the default).
+        #[arg(long, conflicts_with = "write")]
+        dry_run: bool,
+        /// Write the versions into the manifests and the entries into the changelogs.
+        #[arg(long)]
+        write: bool,
+        /// Compare with this tag or commit instead of the newest `dezai-sdk-v*` tag.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// Raise a crate's level by hand, for what no comparison sees (a generator change):
+        /// NAME=patch|additions|breaking. Repeatable.
+        #[arg(long = "bump", value_name = "NAME=LEVEL", value_parser = parse_raise)]
+        raise: Vec<(String, xtask::release::version::Level)>,
+        /// Check every bumped library with cargo-semver-checks (`.ci/semver-tools` installs
+        /// it); a disagreement with the plan fails the release.
+        #[arg(long)]
+        semver_checks: bool,
+        /// The changelog entries' date, YYYY-MM-DD [default: today, UTC].
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Measure how long the generated SDK takes to compile (see BENCHMARKS.md).
     BenchCompile {
         /// Actions in the corpus (shaped like the published set: docs/format.md).
@@ -102,6 +129,23 @@ fn main() -> ExitCode {
             dry_run,
             prune,
         } => import(dir, docs, out, xtask::import::Options { dry_run, prune }),
+        Command::Release {
+            dry_run: _,
+            write,
+            baseline,
+            raise,
+            semver_checks,
+            date,
+        } => release(
+            write,
+            &xtask::release::Options {
+                baseline,
+                raise,
+                semver_checks,
+                work_dir: None,
+            },
+            date,
+        ),
         Command::BenchCompile {
             actions,
             products,
@@ -125,6 +169,61 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `cargo xtask release`: the plan, written with `--write` unless the semver tool disagrees.
+fn release(write: bool, options: &xtask::release::Options, date: Option<String>) -> ExitCode {
+    let root = xtask::project_root();
+    let plan = match xtask::release::plan(&root, options) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", xtask::release::report(&plan));
+    if plan.disagrees() {
+        eprintln!("error: cargo-semver-checks disagrees with the plan; nothing written");
+        return ExitCode::FAILURE;
+    }
+    if write {
+        let date = date.unwrap_or_else(xtask::release::today);
+        match xtask::release::write(&root, &plan, &date) {
+            Ok(files) => {
+                println!(
+                    "\nWrote {} files; commit them, then tag the commit:",
+                    files.len()
+                );
+                if let Some(sdk) = plan.get(xtask::release::changelog::FACADE) {
+                    println!("  git tag {}{}", xtask::release::git::TAG_PREFIX, sdk.next);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `NAME=LEVEL` of `--bump`.
+fn parse_raise(text: &str) -> Result<(String, xtask::release::version::Level), String> {
+    use xtask::release::version::Level;
+    let (name, level) = text
+        .split_once('=')
+        .ok_or("expected NAME=patch|additions|breaking")?;
+    let level = match level {
+        "patch" => Level::Patch,
+        "additions" => Level::Additions,
+        "breaking" => Level::Breaking,
+        other => {
+            return Err(format!(
+                "unknown level `{other}`: patch, additions or breaking"
+            ));
+        }
+    };
+    Ok((name.to_owned(), level))
 }
 
 /// `cargo xtask codegen`: the given folders, or the project's specs, SDK wiring and test

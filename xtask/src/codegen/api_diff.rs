@@ -44,6 +44,9 @@ pub struct ApiChange {
     pub what: String,
     /// Breaking or compatible.
     pub impact: Impact,
+    /// The documents' own words for what was added or removed (the action's summary, the
+    /// field's description), where they have them.
+    pub words: Option<String>,
 }
 
 impl fmt::Display for ApiChange {
@@ -77,27 +80,47 @@ pub fn diff_product(old: Option<&ProductSpec>, new: Option<&ProductSpec>) -> Vec
     for name in names {
         let mut changes = Changes::default();
         match (old_actions.get(name), new_actions.get(name)) {
-            (None, Some(_)) => changes.push("action added", Impact::Compatible),
-            (Some(_), None) => changes.push("action removed", Impact::Breaking),
+            (None, Some(new)) => {
+                changes.push_with("action added", Impact::Compatible, &new.summary)
+            }
+            (Some(old), None) => {
+                changes.push_with("action removed", Impact::Breaking, &old.summary)
+            }
             (Some(old), Some(new)) => diff_action(&namer, old, new, &mut changes),
             (None, None) => {}
         }
-        out.extend(changes.0.into_iter().map(|(what, impact)| ApiChange {
-            product: product.clone(),
-            action: name.clone(),
-            what,
-            impact,
-        }));
+        out.extend(
+            changes
+                .0
+                .into_iter()
+                .map(|(what, impact, words)| ApiChange {
+                    product: product.clone(),
+                    action: name.clone(),
+                    what,
+                    impact,
+                    words,
+                }),
+        );
     }
     out
 }
 
 #[derive(Default)]
-struct Changes(Vec<(String, Impact)>);
+struct Changes(Vec<(String, Impact, Option<String>)>);
 
 impl Changes {
     fn push(&mut self, what: impl Into<String>, impact: Impact) {
-        self.0.push((what.into(), impact));
+        self.0.push((what.into(), impact, None));
+    }
+
+    /// A change with the documents' words for it (left out when they have none).
+    fn push_with(&mut self, what: impl Into<String>, impact: Impact, words: &str) {
+        let words = words.trim();
+        self.0.push((
+            what.into(),
+            impact,
+            (!words.is_empty()).then(|| words.to_owned()),
+        ));
     }
 }
 
@@ -154,7 +177,11 @@ fn diff_request(old: &[Field], new: &[Field], prefix: &str, top: bool, changes: 
     for o in old {
         let name = format!("{prefix}{}", o.name);
         let Some(n) = new.iter().find(|n| n.name == o.name) else {
-            changes.push(format!("request field `{name}` removed"), Impact::Breaking);
+            changes.push_with(
+                format!("request field `{name}` removed"),
+                Impact::Breaking,
+                &o.description,
+            );
             continue;
         };
         match (is_argument(o, top), is_argument(n, top)) {
@@ -177,14 +204,16 @@ fn diff_request(old: &[Field], new: &[Field], prefix: &str, top: bool, changes: 
         }
         let name = format!("{prefix}{}", n.name);
         if is_argument(n, top) {
-            changes.push(
+            changes.push_with(
                 format!("request field `{name}` added (required: a new constructor argument)"),
                 Impact::Breaking,
+                &n.description,
             );
         } else {
-            changes.push(
+            changes.push_with(
                 format!("request field `{name}` added (optional)"),
                 Impact::Compatible,
+                &n.description,
             );
         }
     }
@@ -193,7 +222,11 @@ fn diff_request(old: &[Field], new: &[Field], prefix: &str, top: bool, changes: 
 fn diff_readable(old: &[Field], new: &[Field], what: &str, changes: &mut Changes) {
     for o in old {
         match new.iter().find(|n| n.name == o.name) {
-            None => changes.push(format!("{what} `{}` removed", o.name), Impact::Breaking),
+            None => changes.push_with(
+                format!("{what} `{}` removed", o.name),
+                Impact::Breaking,
+                &o.description,
+            ),
             Some(n) => {
                 diff_type(&o.ty, &n.ty, &o.name, what, false, changes);
                 diff_deprecation(o, n, &o.name, what, changes);
@@ -202,7 +235,11 @@ fn diff_readable(old: &[Field], new: &[Field], what: &str, changes: &mut Changes
     }
     for n in new {
         if !old.iter().any(|o| o.name == n.name) {
-            changes.push(format!("{what} `{}` added", n.name), Impact::Compatible);
+            changes.push_with(
+                format!("{what} `{}` added", n.name),
+                Impact::Compatible,
+                &n.description,
+            );
         }
     }
 }

@@ -50,7 +50,16 @@ pub fn files(
     let root_manifest_path = root.join("Cargo.toml");
     let root_manifest = std::fs::read_to_string(&root_manifest_path)
         .map_err(|e| format!("{}: {e}", root_manifest_path.display()))?;
-    let version = manifests::workspace_version(&root_manifest, "Cargo.toml")?;
+    let initial = manifests::workspace_version(&root_manifest, "Cargo.toml")?;
+    // A product crate keeps the version its manifest states; a new one starts at the
+    // workspace's.
+    let version_of = |product: &str| -> String {
+        let path = root.join(PRODUCTS_DIR).join(product).join("Cargo.toml");
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| manifests::product_version(&text))
+            .unwrap_or_else(|| initial.clone())
+    };
     let generated = sdk.join(GENERATED_DIR);
     let mut files = vec![
         (generated.join("mod.rs"), products_rs(specs)?),
@@ -58,7 +67,7 @@ pub fn files(
         (sdk.join("tests/conformance.rs"), conformance_rs(specs)?),
         (
             sdk.join("Cargo.toml"),
-            manifests::facade(manifest, specs, &version)?,
+            manifests::facade(manifest, specs, &version_of)?,
         ),
         // The command line (`crates/dezai-cli`, beside the SDK) embeds the same specs.
         (
@@ -72,7 +81,10 @@ pub fn files(
     ];
     for spec in specs {
         let dir = root.join(PRODUCTS_DIR).join(&spec.product);
-        files.push((dir.join("Cargo.toml"), manifests::product(spec)));
+        files.push((
+            dir.join("Cargo.toml"),
+            manifests::product(spec, &version_of(&spec.product)),
+        ));
         files.push((dir.join("src/lib.rs"), product_lib_rs(spec)?));
     }
     Ok(files)

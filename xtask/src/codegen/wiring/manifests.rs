@@ -19,8 +19,7 @@ const PROFILES_NOTE: &str = "\n# The product crates' profiles, written by `cargo
 /// The comment above the first generated member.
 const MEMBERS_NOTE: &str = "\n    # The product crates, listed by `cargo xtask codegen` (a glob that matches no crate\n    # makes cargo refuse the workspace).\n    ";
 
-/// The workspace's `[workspace.package]` version, which product crates share and the
-/// facade's dependencies on them name.
+/// The workspace's `[workspace.package]` version: the version a new product crate starts at.
 pub(super) fn workspace_version(manifest: &str, path: &str) -> Result<String, String> {
     let doc = parse(manifest, path)?;
     doc.get("workspace")
@@ -82,7 +81,7 @@ pub(super) fn workspace(manifest: &str, specs: &[&ProductSpec]) -> Result<String
 pub(super) fn facade(
     manifest: &str,
     specs: &[&ProductSpec],
-    version: &str,
+    versions: &dyn Fn(&str) -> String,
 ) -> Result<String, String> {
     let path = "crates/dezai-sdk/Cargo.toml";
     let mut doc = parse(manifest, path)?;
@@ -103,7 +102,10 @@ pub(super) fn facade(
     for spec in specs {
         let dependency = path_dependency(
             &format!("{dir}{}", spec.product),
-            &[("version", version.into()), ("optional", true.into())],
+            &[
+                ("version", versions(&spec.product).into()),
+                ("optional", true.into()),
+            ],
         );
         dependencies.insert(&crate_name(&spec.product), dependency);
     }
@@ -128,8 +130,19 @@ pub(super) fn facade(
     Ok(doc.to_string())
 }
 
-/// A product crate's manifest: a member of the workspace, sharing its version and lints.
-pub(super) fn product(spec: &ProductSpec) -> String {
+/// A product crate's version as its manifest states it, if it does (releases set it:
+/// `cargo xtask release`), so that regenerating keeps it.
+pub(super) fn product_version(manifest: &str) -> Option<String> {
+    let doc = manifest.parse::<DocumentMut>().ok()?;
+    doc.get("package")?
+        .get("version")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// A product crate's manifest: a member of the workspace, sharing its lints, at `version`
+/// (each crate is released at its own version).
+pub(super) fn product(spec: &ProductSpec, version: &str) -> String {
     let product = &spec.product;
     let mut doc = DocumentMut::new();
     let mut package = Table::new();
@@ -144,13 +157,8 @@ pub(super) fn product(spec: &ProductSpec) -> String {
              through dezai-sdk (feature `{product}`)."
         )),
     );
-    for key in [
-        "version",
-        "edition",
-        "rust-version",
-        "license",
-        "repository",
-    ] {
+    package.insert("version", value(version));
+    for key in ["edition", "rust-version", "license", "repository"] {
         package.insert(key, workspace_inherited());
     }
     package.insert(

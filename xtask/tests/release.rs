@@ -3,7 +3,7 @@
 //! changed the ways documents and code change. Each test asserts the versions a user of the
 //! previous release would be handed, and the changelog lines that tell them why.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use dezai_spec::{Action, Field, ProductSpec, Type};

@@ -37,7 +37,8 @@ pub struct Options {
     pub raise: Vec<(String, Level)>,
     /// Run cargo-semver-checks on every bumped library.
     pub semver_checks: bool,
-    /// Where rustdoc JSON and the baseline's checkout are built (default `target/release`).
+    /// Where rustdoc JSON and the baseline's checkout are built (default: `release-plan` in
+    /// cargo's target folder, so dependencies built by tests are reused).
     pub work_dir: Option<PathBuf>,
 }
 
@@ -144,10 +145,12 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan, String> {
         dirs.dedup();
         dirs
     })?;
-    let work = options
-        .work_dir
-        .clone()
-        .unwrap_or_else(|| root.join("target/release"));
+    let work = options.work_dir.clone().unwrap_or_else(|| {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("release-plan")
+    });
     let mut apis = apis::Apis::new(root, &rev, &work);
 
     let mut levels: BTreeMap<String, (Option<Level>, Vec<Entry>)> = BTreeMap::new();

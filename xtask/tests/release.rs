@@ -108,7 +108,7 @@ impl History {
         release::plan(
             &self.dir,
             &Options {
-                work_dir: Some(self.dir.join("target/release")),
+                work_dir: Some(self.dir.join("target/release-plan")),
                 ..Options::default()
             },
         )

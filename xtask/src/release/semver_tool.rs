@@ -14,7 +14,7 @@ use std::process::Command;
 
 use super::CratePlan;
 use super::apis::Apis;
-use super::version::Level;
+use super::version::{Level, Version};
 use super::workspace::{Crate, Target};
 
 /// One failed lint in one crate.
@@ -99,10 +99,8 @@ pub(super) fn check(
             ));
         }
         let found = findings.iter().map(|f| f.level).max();
-        if let Some(found) = found {
-            if released.bump(found) > released.bump(planned) {
-                verdict.disagreements.push(krate.name.clone());
-            }
+        if disagrees(released, planned, found) {
+            verdict.disagreements.push(krate.name.clone());
         }
         verdict.crates.push(CrateVerdict {
             name: krate.name.clone(),
@@ -112,6 +110,12 @@ pub(super) fn check(
         });
     }
     Ok(verdict)
+}
+
+/// Whether the tool's findings call for a later version than the plan gives: then a user of
+/// the last release could be handed a version that breaks them.
+pub fn disagrees(released: Version, planned: Level, found: Option<Level>) -> bool {
+    found.is_some_and(|found| released.bump(found) > released.bump(planned))
 }
 
 /// Each lint's level, from the tool's own list.
@@ -153,8 +157,12 @@ pub fn parse(report: &str, levels: &BTreeMap<String, Level>) -> Vec<Finding> {
         } else if line.trim().is_empty() {
             in_items = false;
         } else if in_items {
+            // The tool names an item once per path it is reachable by.
             if let Some(finding) = findings.last_mut() {
-                finding.items.push(line.trim().to_owned());
+                let item = line.trim().to_owned();
+                if !finding.items.contains(&item) {
+                    finding.items.push(item);
+                }
             }
         }
     }
@@ -188,7 +196,9 @@ impl fmt::Display for Verdict {
             } else if found_level == krate.planned {
                 "agrees"
             } else if found_level < krate.planned {
-                "agrees (the plan is stricter: the tool does not compare types)"
+                // No lint for additions, changed field or parameter types, or a re-exported
+                // crate's changes.
+                "agrees (the plan is stricter: the tool has no lint for these changes)"
             } else {
                 "agrees (same version)"
             };
@@ -204,5 +214,53 @@ impl fmt::Display for Verdict {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "\n--- failure function_missing: pub fn removed or renamed ---\n\n\
+        Description:\nA publicly-visible function cannot be imported by its prior path.\n\n\
+        Failed in:\n  function svt::a, previously in file src/lib.rs:1\n  function svt::a, previously in file src/lib.rs:1\n\n\
+        --- failure enum_must_use_added: enum #[must_use] added ---\n\nFailed in:\n  enum svt::E in src/lib.rs:3\n";
+
+    #[test]
+    fn a_report_names_each_lint_its_level_and_its_items_once() {
+        let levels = BTreeMap::from([
+            ("function_missing".to_owned(), Level::Breaking),
+            ("enum_must_use_added".to_owned(), Level::Additions),
+        ]);
+        let findings = parse(REPORT, &levels);
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].lint, "function_missing");
+        assert_eq!(findings[0].level, Level::Breaking);
+        assert_eq!(
+            findings[0].items,
+            ["function svt::a, previously in file src/lib.rs:1"]
+        );
+        assert_eq!(findings[1].level, Level::Additions);
+    }
+
+    #[test]
+    fn the_tool_disagrees_only_when_it_needs_a_later_version() {
+        let v = |t| Version::parse(t).unwrap();
+        // A break the plan called compatible.
+        assert!(disagrees(
+            v("0.3.1"),
+            Level::Additions,
+            Some(Level::Breaking)
+        ));
+        assert!(disagrees(v("1.3.1"), Level::Patch, Some(Level::Additions)));
+        // Before 1.0 an addition and a patch are the same version.
+        assert!(!disagrees(v("0.3.1"), Level::Patch, Some(Level::Additions)));
+        // The plan may be stricter than the tool.
+        assert!(!disagrees(v("1.3.1"), Level::Breaking, None));
+        assert!(!disagrees(
+            v("1.3.1"),
+            Level::Breaking,
+            Some(Level::Breaking)
+        ));
     }
 }

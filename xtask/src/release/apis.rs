@@ -49,22 +49,15 @@ impl Apis {
         } else {
             self.root.clone()
         };
-        // One target folder for both sides: dependencies build once; each side's JSON is
-        // moved out before the other overwrites it.
-        let built = public_api::build(
+        // A target folder per side: both write `doc/<crate>.json`, and cargo leaves a file it
+        // deems fresh as it is, so one folder could hand one side the other's file.
+        let side = if baseline { "baseline" } else { "current" };
+        let kept = public_api::build(
             &root,
             &krate.name,
             &krate.doc_features,
-            &self.work.join("target"),
+            &self.work.join(format!("target-{side}")),
         )?;
-        let kept = self.work.join("rustdoc").join(format!(
-            "{}-{}.json",
-            krate.name,
-            if baseline { "baseline" } else { "current" }
-        ));
-        std::fs::create_dir_all(kept.parent().unwrap_or(&self.work))
-            .map_err(|e| format!("{}: {e}", self.work.display()))?;
-        std::fs::rename(&built, &kept).map_err(|e| format!("{}: {e}", built.display()))?;
         self.json.insert(key, kept.clone());
         Ok(kept)
     }

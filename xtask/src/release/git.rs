@@ -77,7 +77,7 @@ impl Worktree {
     /// Checks `rev` out under `parent`.
     pub fn add(root: &Path, rev: &str, parent: &Path) -> Result<Worktree, String> {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        let dir = parent.join(format!("baseline-{}", std::process::id()));
+        let dir = parent.join("baseline");
         // A worktree left by an interrupted run would refuse the name.
         let _ = git(
             root,

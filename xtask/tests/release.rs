@@ -14,7 +14,9 @@ struct History {
     dir: PathBuf,
 }
 
-const RUNTIME: &str = "/// A client.\npub struct Client;\n\nimpl Client {\n    /// Calls.\n    pub fn call(&self) {}\n}\n";
+const RUNTIME: &str = "/// A client.\npub struct Client;\n\nimpl Client {\n    /// Calls.\n    pub fn call(&self) {}\n}\n\n\
+    /// How to call.\npub enum Mode {\n    /// Now.\n    Now,\n}\n\n\
+    /// Settings.\n#[non_exhaustive]\npub struct Settings {\n    /// Attempts.\n    pub attempts: u32,\n}\n";
 
 impl History {
     fn new(name: &str) -> History {
@@ -469,4 +471,39 @@ fn without_a_release_tag_every_crate_is_a_first_release_at_its_version() {
         ],
     );
     publishable(&plan, 4);
+}
+
+#[test]
+fn what_callers_can_build_or_match_decides_whether_an_addition_breaks() {
+    let history = History::new("shapes");
+    let runtime = |text: String| {
+        history.write(
+            "crates/dezai-runtime/src/lib.rs",
+            &format!("//! dezai-runtime\n{text}"),
+        )
+    };
+    // A variant added to an exhaustive enum breaks every `match` on it.
+    runtime(RUNTIME.replace("    Now,\n", "    Now,\n    /// Later.\n    Later,\n"));
+    let plan = history.plan();
+    assert_eq!(plan.get("dezai-runtime").unwrap().next.to_string(), "0.5.0");
+    let first = lines(&plan, "dezai-runtime");
+    assert!(
+        first.contains(&"[breaking] `dezai_runtime::Mode` (enum) changed".to_owned()),
+        "{first:#?}"
+    );
+    assert!(
+        first.contains(&"[additions] `dezai_runtime::Mode::Later` (variant) added".to_owned()),
+        "{first:#?}"
+    );
+    // A field added to a `#[non_exhaustive]` struct breaks no literal: there are none.
+    runtime(RUNTIME.replace(
+        "    pub attempts: u32,\n",
+        "    pub attempts: u32,\n    /// Seconds.\n    pub timeout: u32,\n",
+    ));
+    let plan = history.plan();
+    assert_eq!(plan.get("dezai-runtime").unwrap().next.to_string(), "0.4.1");
+    assert_eq!(
+        lines(&plan, "dezai-runtime"),
+        ["[additions] `dezai_runtime::Settings.timeout` (struct_field) added"]
+    );
 }

@@ -456,6 +456,22 @@ fn writing_sets_every_version_and_requirement_and_a_changelog_per_crate() {
 }
 
 #[test]
+fn a_change_to_tests_alone_releases_nothing() {
+    let history = History::new("tests-only");
+    history.write(
+        "crates/dezai-runtime/tests/call.rs",
+        "#[test]\nfn calls() {}\n",
+    );
+    history.write("crates/dezai-runtime/benches/call.rs", "fn main() {}\n");
+    let plan = history.plan();
+    assert!(
+        plan.publish_order().is_empty(),
+        "{}",
+        release::report(&plan)
+    );
+}
+
+#[test]
 fn without_a_release_tag_every_crate_is_a_first_release_at_its_version() {
     let history = History::new("first");
     history.git(&["tag", "-d", "dezai-sdk-v0.1.0"]);

@@ -51,19 +51,30 @@ pub fn files_under(root: &Path, rev: &str, dir: &str) -> Result<Vec<String>, Str
     Ok(out.lines().map(str::to_owned).collect())
 }
 
-/// Whether anything under `dir` differs between `rev` and the working tree (uncommitted edits
-/// count: a release is planned from the tree as it is).
+/// Whether anything a crate ships under `dir` differs between `rev` and the working tree
+/// (uncommitted edits count: a release is planned from the tree as it is). Its tests and
+/// benches are not published, so a change there releases nothing.
 pub fn changed_since(root: &Path, rev: &str, dir: &str) -> Result<bool, String> {
+    let shipped = [
+        dir.to_owned(),
+        format!(":(exclude){dir}/tests"),
+        format!(":(exclude){dir}/benches"),
+    ];
     let status = Command::new("git")
-        .args(["diff", "--quiet", rev, "--", dir])
+        .args(["diff", "--quiet", rev, "--"])
+        .args(&shipped)
         .current_dir(root)
         .status()
         .map_err(|e| format!("git diff: {e}"))?;
-    match status.code() {
-        Some(0) => Ok(false),
-        Some(1) => Ok(true),
-        _ => Err(format!("git diff {rev} -- {dir} failed")),
-    }
+    let differs = match status.code() {
+        Some(0) => false,
+        Some(1) => true,
+        _ => return Err(format!("git diff {rev} -- {dir} failed")),
+    };
+    // New files git does not track yet are not in a diff.
+    let mut args = vec!["ls-files", "--others", "--exclude-standard", "--"];
+    args.extend(shipped.iter().map(String::as_str));
+    Ok(differs || !git(root, &args)?.trim().is_empty())
 }
 
 /// A checkout of `rev` in a temporary folder, removed when dropped.

@@ -16,7 +16,9 @@ struct History {
 
 const RUNTIME: &str = "/// A client.\npub struct Client;\n\nimpl Client {\n    /// Calls.\n    pub fn call(&self) {}\n}\n\n\
     /// How to call.\npub enum Mode {\n    /// Now.\n    Now,\n}\n\n\
-    /// Settings.\n#[non_exhaustive]\npub struct Settings {\n    /// Attempts.\n    pub attempts: u32,\n}\n";
+    /// Settings.\n#[non_exhaustive]\npub struct Settings {\n    /// Attempts.\n    pub attempts: u32,\n}\n\n\
+    impl From<u32> for Settings {\n    fn from(attempts: u32) -> Self {\n        Settings { attempts }\n    }\n}\n\n\
+    impl From<&str> for Settings {\n    fn from(text: &str) -> Self {\n        Settings { attempts: text.len() as u32 }\n    }\n}\n";
 
 impl History {
     fn new(name: &str) -> History {
@@ -521,5 +523,13 @@ fn what_callers_can_build_or_match_decides_whether_an_addition_breaks() {
     assert_eq!(
         lines(&plan, "dezai-runtime"),
         ["[additions] `dezai_runtime::Settings.timeout` (struct_field) added"]
+    );
+    // One of two implementations of a generic trait removed: callers of that one break.
+    let from_str = RUNTIME.find("impl From<&str>").unwrap();
+    runtime(RUNTIME[..from_str].to_owned());
+    let plan = history.plan();
+    assert_eq!(
+        lines(&plan, "dezai-runtime"),
+        ["[breaking] `dezai_runtime::Settings: core::convert::From<&str>` (impl) removed"]
     );
 }

@@ -345,7 +345,22 @@ impl Walker<'_> {
                         self.canonical(tr.get("args")),
                         self.canonical(imp_body.get("generics")),
                     );
-                    self.record(format!("{path}: {trait_path}"), "impl", signature, imp);
+                    // `From<String>` and `From<&str>` are two implementations: the key names
+                    // the trait's arguments.
+                    let args = self.canonical_value(tr.get("args").unwrap_or(&Value::Null));
+                    let mut names = Vec::new();
+                    type_names(&args, &mut names);
+                    let label = if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<{}>", names.join(", "))
+                    };
+                    self.record(
+                        format!("{path}: {trait_path}{label}"),
+                        "impl",
+                        signature,
+                        imp,
+                    );
                 }
             }
         }
@@ -436,6 +451,31 @@ impl Walker<'_> {
             }
             other => other.clone(),
         }
+    }
+}
+
+/// The types a canonical value names, in order: paths (ids already replaced), primitives and
+/// generic parameters.
+fn type_names(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("id" | "primitive" | "generic", Value::String(name)) => out.push(name.clone()),
+                    ("borrowed_ref", v) => {
+                        let mut inner = Vec::new();
+                        type_names(v, &mut inner);
+                        if let Some(first) = inner.first_mut() {
+                            first.insert(0, '&');
+                        }
+                        out.extend(inner);
+                    }
+                    _ => type_names(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| type_names(v, out)),
+        _ => {}
     }
 }
 

@@ -206,6 +206,23 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan, String> {
             entries.extend(extra);
         }
     }
+    // Every release is tagged by the facade's version, so the facade is released whenever
+    // anything is (the command line alone, say), its changelog summing the release up.
+    let facade = changelog::FACADE;
+    let others: Vec<String> = levels
+        .iter()
+        .filter(|(name, (level, _))| level.is_some() && name.as_str() != facade)
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if let Some((level @ None, entries)) = levels.get_mut(facade) {
+        if !others.is_empty() && then.contains_key(facade) {
+            *level = Some(Level::Patch);
+            entries.push(Entry::new(
+                Level::Patch,
+                format!("released with {}", others.join(", ")),
+            ));
+        }
+    }
 
     let crates: Vec<CratePlan> = order
         .iter()

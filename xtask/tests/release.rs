@@ -458,6 +458,29 @@ fn writing_sets_every_version_and_requirement_and_a_changelog_per_crate() {
 }
 
 #[test]
+fn the_facade_is_released_with_any_release_so_each_has_its_own_tag() {
+    let history = History::new("cli-only");
+    history.write(
+        "crates/dezai-cli/src/main.rs",
+        "fn main() {\n    println!(\"hi\");\n}\n",
+    );
+    let plan = history.plan();
+    expect(
+        &plan,
+        &[
+            ("dezai-runtime", "-"),
+            ("dezai-shop", "-"),
+            ("dezai-sdk", "0.1.1"),
+            ("dezai-cli", "0.1.1"),
+        ],
+    );
+    assert_eq!(
+        lines(&plan, "dezai-sdk"),
+        ["[patch] released with `dezai-cli`"]
+    );
+}
+
+#[test]
 fn a_change_to_tests_alone_releases_nothing() {
     let history = History::new("tests-only");
     history.write(

@@ -22,7 +22,6 @@
 //! passes over the SDK's crates (`passes`).
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -468,7 +467,7 @@ const PLAIN: &[(&str, &str)] = &[];
 const INCREMENTAL: &[(&str, &str)] = &[("CARGO_INCREMENTAL", "1")];
 
 fn cargo(work: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command = crate::cargo();
     // `--offline` right after the subcommand: after `--`, arguments are rustc's.
     let (subcommand, rest) = args.split_first().context("a cargo subcommand")?;
     command

@@ -12,6 +12,12 @@ mod writers;
 
 use std::path::PathBuf;
 
+/// A `cargo` command: the cargo running this one when there is one (`CARGO`), so a pinned
+/// toolchain stays pinned.
+pub fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
 /// The workspace root (the folder holding `specs/`).
 pub fn project_root() -> PathBuf {
     // Cargo sets the variable when it runs the binary or a test too: that value is the

@@ -164,8 +164,7 @@ pub fn plan(root: &Path, options: &Options) -> Result<Plan, String> {
             continue;
         };
         let mut entries = own_changes(root, &rev, krate, old, &mut apis)?;
-        for (raised, level) in options.raise.iter().filter(|(n, _)| n == name) {
-            let _ = raised;
+        for (_, level) in options.raise.iter().filter(|(n, _)| n == name) {
             entries.push(Entry::new(
                 *level,
                 format!("{level} by hand (`--bump {name}={level}`)"),

@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{Map, Value};
 
@@ -87,7 +86,7 @@ pub fn build(
     features: &[String],
     target: &Path,
 ) -> Result<PathBuf, String> {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command = crate::cargo();
     command
         .args(["rustdoc", "--quiet", "--lib", "-p", package])
         .arg("--target-dir")

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::process::Command;
 
 use super::CratePlan;
 use super::apis::Apis;
@@ -79,7 +78,7 @@ pub(super) fn check(
         }
         let baseline = apis.json(info, true)?;
         let current = apis.json(info, false)?;
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = crate::cargo()
             .args(["semver-checks", "check-release", "--color", "never"])
             .arg("--baseline-rustdoc")
             .arg(&baseline)
@@ -170,7 +169,7 @@ pub fn parse(report: &str, levels: &BTreeMap<String, Level>) -> Vec<Finding> {
 }
 
 fn run(args: &[&str]) -> Result<String, String> {
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let out = crate::cargo()
         .arg("semver-checks")
         .args(args)
         .output()

@@ -129,8 +129,13 @@ fn big(runtime: &tokio::runtime::Runtime, scratch: &Path) {
                 .invoke(kind.download.action, serde_json::Value::Object(params))
                 .await
                 .expect("the URL action answers");
-            let link = dezai_spec::download::find_in_answer(answer.as_object().expect("object"))
-                .expect("a URL");
+            let link = dezai_spec::download::links_in_answer(
+                answer.as_object().expect("object"),
+                dezai_spec::download::Network::Internet,
+            )
+            .into_iter()
+            .next()
+            .expect("a URL");
             urls.push(link.url);
         }
         urls

@@ -139,8 +139,9 @@ pub(crate) fn command(expand: bool) -> Command {
     backup.subcommand(download)
 }
 
-fn download_args() -> [Arg; 3] {
+fn download_args() -> [Arg; 4] {
     [
+        crate::network::arg().global(true),
         Arg::new("url")
             .long("url")
             .value_name("URL")
@@ -151,7 +152,7 @@ fn download_args() -> [Arg; 3] {
             .short('o')
             .value_name("FILE")
             .global(true)
-            .help("Where to save the file (default: the last segment of the URL's path)"),
+            .help("Where to save the file, or a folder (DIR/) for a backup of several files, one per shard (default: the URL's file name, or the current folder)"),
         Arg::new("force")
             .long("force")
             .global(true)
@@ -161,13 +162,10 @@ fn download_args() -> [Arg; 3] {
 }
 
 /// The output file's default name: the last segment of the URL's path, percent-decoded and
-/// made safe as a file name by the mirror's one rule (`backups::mirror::component`: a value
-/// from the service is never a path).
+/// made safe as a file name by the backups' one rule (`dezai_backups::names`: a value from
+/// the service is never a path).
 pub(crate) fn default_output(url: &str) -> Option<PathBuf> {
-    let path = url.split(['?', '#']).next()?;
-    let name = path.rsplit('/').next()?.trim();
-    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-    (!name.is_empty()).then(|| PathBuf::from(dezai_runtime::backups::mirror::component(&name)))
+    dezai_backups::names::url_file_name(url).map(PathBuf::from)
 }
 
 /// Runs `backup download [<action>]`: the file saved, or `None` for a dry run (which prints
@@ -176,6 +174,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
     let sub = download.subcommand();
     let args = sub.map_or(download, |(_, args)| args);
     let force = args.get_flag("force");
+    let network = crate::network::of(args);
     let output_flag = args.get_one::<String>("output").map(PathBuf::from);
     let url = args.get_one::<String>("url").cloned();
     let found = match sub {
@@ -216,74 +215,49 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
         return Ok(None);
     }
     let runtime = runtime()?;
-    let output_of = |url: &str| {
-        output_flag
-            .clone()
-            .or_else(|| default_output(url))
-            .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))
-    };
     let mut progress = crate::progress::Bar::new();
     runtime.block_on(async {
-        let (link, refresh) = match (url, &found) {
-            (Some(url), _) => (DownloadLink { url, md5: None }, None),
-            (None, None) => return Err(Failure::Other("no backup action and no --url".into())),
-            (None, Some(found)) => {
-                let mut request: Map<String, Value> = flags::request(found.action, args);
-                if args.try_get_one::<bool>("latest").ok().flatten() == Some(&true) {
-                    let kind = crate::backup_list::kind_downloading(&found.action.name)
-                        .ok_or_else(|| Failure::Other("no listing for this action".into()))?;
-                    request = crate::backup_list::latest_request(&client, &options, kind, request)
-                        .await?;
-                }
-                let action = &found.action.name;
-                let ask = ask(&client, &options, action, request);
-                let link = ask().await.map_err(Failure::Api)?.ok_or_else(|| {
-                    Failure::Other(format!("the answer of {action} holds no download URL"))
-                })?;
-                (link, Some(ask))
-            }
+        let Some(found) = found.filter(|_| url.is_none()) else {
+            let url = url.ok_or_else(|| Failure::Other("no backup action and no --url".into()))?;
+            let output = output_flag
+                .or_else(|| default_output(&url))
+                .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))?;
+            let link = DownloadLink { url, md5: None };
+            let done = client
+                .download(link, &output)
+                .replace(force)
+                .on_progress(|event| progress.show(event))
+                .await
+                .map_err(Failure::Download)?;
+            progress.done(done.bytes, done.elapsed);
+            return Ok(Some(output));
         };
-        let output = output_of(&link.url)?;
-        let mut download = client
-            .download(link, &output)
-            .replace(force)
-            .on_progress(|event| progress.show(event));
-        if let Some(ask) = refresh {
-            download = download.refresh_with(ask);
+        let mut request: Map<String, Value> = flags::request(found.action, args);
+        let mut blocks = None;
+        if args.try_get_one::<bool>("latest").ok().flatten() == Some(&true) {
+            let kind = crate::backup_list::kind_downloading(&found.action.name)
+                .ok_or_else(|| Failure::Other("no listing for this action".into()))?;
+            (request, blocks) =
+                crate::backup_list::latest_request(&client, &options, kind, request).await?;
         }
-        let done = download.await.map_err(Failure::Download)?;
-        progress.done(done.bytes, done.elapsed);
-        Ok(Some(output))
+        // Without --output: the URL's file name in the current folder (each shard's own
+        // name, for a backup of several files).
+        let output = output_flag.unwrap_or_else(|| PathBuf::from("./"));
+        let action = found.action.name.as_str();
+        let done = dezai_backups::download_by_action(&client, action, request, options, &output)
+            .network(network)
+            .blocks(blocks)
+            .replace(force)
+            .on_progress(|event| progress.show(event))
+            .await
+            .map_err(Failure::Download)?;
+        progress.done(done.bytes(), done.elapsed);
+        let saved = match done.files.as_slice() {
+            [one] => one.path.clone(),
+            _ => output,
+        };
+        Ok(Some(saved))
     })
-}
-
-/// The API being asked for a download link: `None` when its answer holds none.
-type Asking<'c> = std::pin::Pin<
-    Box<
-        dyn std::future::Future<Output = Result<Option<DownloadLink>, dezai_runtime::Error>>
-            + Send
-            + 'c,
-    >,
->;
-
-/// Asks the API for the action's URL and MD5, as often as the download needs.
-fn ask<'c>(
-    client: &'c dezai_runtime::Client,
-    options: &'c dezai_runtime::CallOptions,
-    action: &'c str,
-    request: Map<String, Value>,
-) -> impl Fn() -> Asking<'c> + Send + 'c {
-    move || {
-        let (options, request) = (options.clone(), request.clone());
-        Box::pin(async move {
-            let answer = client
-                .invoke_with(action, Value::Object(request), options)
-                .await?;
-            Ok(answer
-                .as_object()
-                .and_then(dezai_spec::download::find_in_answer))
-        })
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use dezai_runtime::backups::{self, Backup, BackupKind};
+use dezai_backups::{self as backups, Backup, BackupKind};
 use dezai_runtime::waiter::{Poll, WaitError};
 use dezai_spec::Action;
 use serde_json::Value;
@@ -63,8 +63,9 @@ pub(crate) fn command() -> Command {
     create
 }
 
-fn extra_args() -> [Arg; 5] {
+fn extra_args() -> [Arg; 6] {
     [
+        crate::network::arg(),
         Arg::new("wait")
             .long("wait")
             .action(ArgAction::SetTrue)
@@ -76,7 +77,7 @@ fn extra_args() -> [Arg; 5] {
         Arg::new("download")
             .long("download")
             .value_name("FILE")
-            .help("Wait, then download the backup to FILE, verified against its MD5"),
+            .help("Wait, then download the backup to FILE (a folder, DIR/, for a backup of several files), verified against its MD5"),
         Arg::new("force")
             .long("force")
             .action(ArgAction::SetTrue)
@@ -156,11 +157,13 @@ pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<
         let mut bar = crate::progress::Bar::new();
         let params = backups::url_request(kind, &instance, &backup);
         let done = backups::download_with(&client, kind, params, options, &output)
+            .network(crate::network::of(args))
+            .blocks(backup.blocks)
             .replace(args.get_flag("force"))
             .on_progress(|event| bar.show(event))
             .await
             .map_err(Failure::Download)?;
-        bar.done(done.bytes, done.elapsed);
+        bar.done(done.bytes(), done.elapsed);
         eprintln!("saved {}", output.display());
         Ok(())
     })

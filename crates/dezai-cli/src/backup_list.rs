@@ -7,7 +7,7 @@
 use std::io::IsTerminal;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use dezai_runtime::backups::{Backup, BackupKind};
+use dezai_backups::{Backup, BackupKind};
 use dezai_spec::Action;
 use serde_json::{Map, Value, json};
 
@@ -101,7 +101,7 @@ pub(crate) fn run(
         crate::client(global, false, flags::takes_zone(listing)).map_err(Failure::Other)?;
     let runtime = crate::failure::runtime()?;
     let backups = runtime
-        .block_on(dezai_runtime::backups::list_with(
+        .block_on(dezai_backups::list_with(
             &client, kind, &instance, filters, options,
         ))
         .map_err(Failure::Api)?;
@@ -173,13 +173,14 @@ pub(crate) fn local_time(seconds: i64) -> String {
 }
 
 /// The request of `kind`'s URL action for the newest completed backup of the instance the
-/// `request` names: says which backup it is, or why there is none.
+/// `request` names, and how many files (shards) the listing says it is: says which backup it
+/// is, or why there is none.
 pub(crate) async fn latest_request(
     client: &dezai_runtime::Client,
     options: &dezai_runtime::CallOptions,
     kind: &BackupKind,
     mut request: Map<String, Value>,
-) -> Result<Map<String, Value>, crate::failure::Failure> {
+) -> Result<(Map<String, Value>, Option<u32>), crate::failure::Failure> {
     use crate::failure::Failure;
     let instance_param = kind.download.instance.unwrap_or(kind.listing.instance);
     let Some(Value::String(instance)) = request.get(instance_param).cloned() else {
@@ -188,11 +189,10 @@ pub(crate) async fn latest_request(
             "--latest needs the instance: pass {flag}"
         )));
     };
-    let backups =
-        dezai_runtime::backups::list_with(client, kind, &instance, Map::new(), options.clone())
-            .await
-            .map_err(Failure::Api)?;
-    let latest = dezai_runtime::backups::newest_completed(kind, &instance, backups)
+    let backups = dezai_backups::list_with(client, kind, &instance, Map::new(), options.clone())
+        .await
+        .map_err(Failure::Api)?;
+    let latest = dezai_backups::newest_completed(kind, &instance, backups)
         .map_err(|e| Failure::Other(e.message().unwrap_or("no completed backup").to_owned()))?;
     let when = latest
         .time
@@ -203,12 +203,14 @@ pub(crate) async fn latest_request(
         .as_deref()
         .map(|n| format!(" ({n})"))
         .unwrap_or_default();
-    eprintln!("latest completed backup: {}{name}, made {when}", latest.id);
-    if let Some(note) = kind.download.note {
-        eprintln!("note: {note}");
-    }
-    request.extend(dezai_runtime::backups::url_request(
-        kind, &instance, &latest,
-    ));
-    Ok(request)
+    let files = match latest.blocks {
+        Some(n) if n > 1 => format!(", {n} shards"),
+        _ => String::new(),
+    };
+    eprintln!(
+        "latest completed backup: {}{name}, made {when}{files}",
+        latest.id
+    );
+    request.extend(dezai_backups::url_request(kind, &instance, &latest));
+    Ok((request, latest.blocks))
 }

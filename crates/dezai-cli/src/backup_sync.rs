@@ -1,13 +1,15 @@
 //! `dezai backup sync DIR`, `status DIR` and `verify DIR`: a folder that mirrors every
 //! selected instance's newest completed backup, run unattended from cron, through
-//! `dezai_runtime::backups::mirror` (`docs/backups.md`, "A nightly mirror").
+//! `dezai_backups::mirror` (`docs/backups.md`, "A nightly mirror"). `sync` and `verify` hold
+//! the folder's lock: a second run exits at once with its own code, naming the holder, or
+//! waits with `--wait-lock`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use dezai_runtime::backups::mirror::{self, Found, Outcome, Status};
+use dezai_backups::mirror::{self, Found, MirrorError, Outcome, Status};
 use serde_json::{Value, json};
 
 use crate::failure::{Failure, runtime, runtime_per_core};
@@ -27,6 +29,15 @@ pub(crate) fn commands() -> [Command; 3] {
             .long("json")
             .action(ArgAction::SetTrue)
             .help("Print the summary as JSON")
+    };
+    let wait_lock = || {
+        Arg::new("wait-lock")
+            .long("wait-lock")
+            .value_name("DURATION")
+            .value_parser(crate::wait::parse_duration)
+            .help(
+                "When another run holds DIR, wait this long for it (10m, 1h) instead of exiting 10",
+            )
     };
     let kinds: Vec<&'static str> = crate::backup_list::offered()
         .into_iter()
@@ -53,7 +64,7 @@ pub(crate) fn commands() -> [Command; 3] {
                 .long("instance")
                 .value_name("ID")
                 .action(ArgAction::Append)
-                .help("Only this instance (repeatable; default: every instance listed)"),
+                .help("Only this instance: ID, KIND/ID or KIND/REGION/ID (repeatable; default: every instance listed)"),
             Arg::new("keep")
                 .long("keep")
                 .value_name("N")
@@ -76,6 +87,8 @@ pub(crate) fn commands() -> [Command; 3] {
                 .value_name("BYTES")
                 .value_parser(parse_bytes)
                 .help("Download at most this many bytes per second over the whole run (1048576, 10M, 1G)"),
+            crate::network::arg(),
+            wait_lock(),
             json(),
         ]);
     let status = Command::new("status")
@@ -86,12 +99,12 @@ pub(crate) fn commands() -> [Command; 3] {
                 .long("max-age")
                 .value_name("DURATION")
                 .value_parser(crate::wait::parse_duration)
-                .help("Exit 9 when any instance's newest copy is older than this (26h, 90m)"),
+                .help("Exit 9 when any instance's newest complete copy is older than this (26h, 7d, 1h30m)"),
             json(),
         ]);
     let verify = Command::new("verify")
         .about("Re-hashes every copy the manifest lists; damaged ones leave it, so the next sync copies them again")
-        .args([dir(), json()]);
+        .args([dir(), wait_lock(), json()]);
     [sync, status, verify]
 }
 
@@ -166,9 +179,13 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
     if let Some(rate) = args.get_one::<u64>("limit-rate") {
         mirror = mirror.limit_rate(*rate);
     }
+    if let Some(wait) = args.get_one::<Duration>("wait-lock") {
+        mirror = mirror.wait_lock(*wait);
+    }
+    mirror = mirror.network(crate::network::of(args));
     let report = runtime_per_core()?
         .block_on(mirror.run())
-        .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+        .map_err(|e| mirror_failure(dir, e))?;
     let rows: Vec<Value> = report.outcomes.iter().map(outcome_json).collect();
     if wants_json(global, args) {
         println!(
@@ -196,6 +213,21 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
     }
 }
 
+/// A whole run that could not start: a lock held by another run has its own exit code.
+fn mirror_failure(dir: &std::path::Path, error: MirrorError) -> Failure {
+    match error {
+        MirrorError::Locked { .. } => Failure::Wait(
+            format!(
+                "{}: {error} (exit 10; --wait-lock DURATION waits for it)",
+                dir.display()
+            ),
+            exit::LOCKED,
+        ),
+        MirrorError::NotAFolder(_) => Failure::Other(error.to_string()),
+        other => Failure::Other(format!("{}: {other}", dir.display())),
+    }
+}
+
 /// An outcome as a row of the summary.
 fn outcome_json(outcome: &Outcome) -> Value {
     let (result, backup, detail) = match &outcome.status {
@@ -203,9 +235,13 @@ fn outcome_json(outcome: &Outcome) -> Value {
             "copied",
             copy.backup_id.clone(),
             format!(
-                "{} ({} bytes){}",
+                "{} ({} bytes{}){}",
                 copy.path,
                 copy.size,
+                match copy.shards.len() {
+                    0 => String::new(),
+                    n => format!(" in {n} files"),
+                },
                 removed_note(removed.len())
             ),
         ),
@@ -241,9 +277,12 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
     let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
     let found = runtime()?
         .block_on(mirror::status(&client, dir))
-        .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+        .map_err(|e| mirror_failure(dir, e))?;
     let max_age = args.get_one::<Duration>("max-age").copied();
-    let stale = |age: i64| max_age.is_some_and(|max| age > max.as_secs() as i64);
+    // An instance without a complete copy is as stale as it gets.
+    let stale = |age: Option<i64>| {
+        max_age.is_some_and(|max| age.is_none_or(|age| age > max.as_secs() as i64))
+    };
     let rows: Vec<Value> = found
         .iter()
         .map(|s| {
@@ -253,10 +292,10 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
                 Err(error) => json!({ "error": error }),
             };
             json!({
-                "kind": s.newest.kind,
-                "region": s.newest.region,
-                "instance": s.newest.instance,
-                "backup": s.newest.backup_id,
+                "kind": s.kind,
+                "region": s.region,
+                "instance": s.instance,
+                "backup": s.newest.as_ref().map(|c| c.backup_id.clone()),
                 "age_seconds": s.age,
                 "stale": stale(s.age),
                 "newer_on_service": newer,
@@ -281,12 +320,11 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
                     Value::String(id) => format!("yes: {id}"),
                     other => format!("unknown ({})", other["error"].as_str().unwrap_or_default()),
                 };
-                let age = r["age_seconds"].as_i64().unwrap_or_default();
-                let age = format!(
-                    "{}{}",
-                    human_age(age),
-                    if r["stale"] == true { " (stale)" } else { "" }
-                );
+                let age = match r["age_seconds"].as_i64() {
+                    Some(age) => human_age(age),
+                    None => "no complete copy".to_owned(),
+                };
+                let age = format!("{age}{}", if r["stale"] == true { " (stale)" } else { "" });
                 [
                     r["kind"].as_str().unwrap_or_default().to_owned(),
                     r["region"].as_str().unwrap_or_default().to_owned(),
@@ -299,6 +337,12 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
         );
     }
     let stale_count = found.iter().filter(|s| stale(s.age)).count();
+    let incomplete = found.iter().filter(|s| s.newest.is_none()).count();
+    if incomplete > 0 {
+        eprintln!(
+            "{incomplete} instance(s) have no complete copy (a file is missing): the next sync copies them again"
+        );
+    }
     if stale_count > 0 {
         return Err(Failure::Wait(
             format!("{stale_count} instance(s) have no copy newer than --max-age"),
@@ -326,20 +370,22 @@ fn human_age(seconds: i64) -> String {
 /// Runs `backup verify DIR`.
 pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
     let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
-    let checked =
-        mirror::verify(dir).map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+    let wait = args.get_one::<Duration>("wait-lock").copied();
+    let checked = runtime()?
+        .block_on(mirror::verify(dir, wait))
+        .map_err(|e| mirror_failure(dir, e))?;
     let word = |found: Found| match found {
         Found::Intact => "intact",
         Found::Missing => "missing",
         Found::Truncated => "truncated",
         Found::Corrupted => "corrupted",
     };
-    let damaged = checked.iter().filter(|(_, f)| *f != Found::Intact).count();
+    let damaged = checked.iter().filter(|c| c.found != Found::Intact).count();
     let rows: Vec<Value> = checked
         .iter()
-        .map(|(copy, found)| {
-            json!({"kind": copy.kind, "instance": copy.instance, "backup": copy.backup_id,
-                   "path": copy.path, "found": word(*found)})
+        .map(|c| {
+            json!({"kind": c.copy.kind, "instance": c.copy.instance, "backup": c.copy.backup_id,
+                   "path": c.file.path, "found": word(c.found)})
         })
         .collect();
     if wants_json(global, args) {
@@ -356,7 +402,7 @@ pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
     if damaged > 0 {
         return Err(Failure::Wait(
             format!(
-                "{damaged} of {} copies are damaged; the next sync copies them again",
+                "{damaged} of {} files are damaged; the next sync copies their backups again",
                 checked.len()
             ),
             exit::VERIFICATION,
@@ -370,9 +416,10 @@ fn wants_json(global: &ArgMatches, args: &ArgMatches) -> bool {
     args.get_flag("json") || global.get_one::<String>("output").map(String::as_str) == Some("json")
 }
 
-/// Aligned columns on a terminal, tab-separated when piped (for `cut` and `awk`).
+/// Aligned columns on a terminal, tab-separated when piped (for `cut` and `awk`): one line
+/// per row whatever a name from the service holds ([`tsv_cell`]).
 fn print_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) {
-    let rows: Vec<[String; N]> = rows.collect();
+    let rows: Vec<[String; N]> = rows.map(|row| row.map(|cell| tsv_cell(&cell))).collect();
     if std::io::stdout().is_terminal() {
         crate::output::aligned(header, rows);
     } else {
@@ -380,6 +427,25 @@ fn print_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [St
             println!("{}", row.join("\t"));
         }
     }
+}
+
+/// A cell with its backslashes, tabs, newlines and carriage returns written `\\`, `\t`,
+/// `\n`, `\r` (as PostgreSQL's text format does): a cell never breaks a line or a column.
+fn tsv_cell(text: &str) -> String {
+    if !text.contains(['\\', '\t', '\n', '\r']) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -395,5 +461,7 @@ mod tests {
         assert_eq!(human_age(90_000), "1d 1h");
         assert_eq!(human_age(3_720), "1h 2m");
         assert_eq!(human_age(59), "59s");
+        assert_eq!(tsv_cell("plain"), "plain");
+        assert_eq!(tsv_cell("a\tb\nc\\d"), "a\\tb\\nc\\\\d");
     }
 }

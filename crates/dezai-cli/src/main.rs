@@ -19,6 +19,7 @@ mod failure;
 mod flags;
 mod generated;
 mod input;
+mod network;
 mod output;
 mod pages;
 mod progress;

@@ -28,6 +28,8 @@ pub(crate) mod exit {
     pub(crate) const PARTIAL: u8 = 8;
     /// A mirror's newest copy is older than `--max-age` (`backup status`).
     pub(crate) const STALE: u8 = 9;
+    /// Another run holds the mirror's lock (`backup sync`, `backup verify`).
+    pub(crate) const LOCKED: u8 = 10;
 }
 
 /// Prints rows under a header in aligned columns on stdout.
@@ -112,6 +114,7 @@ pub(crate) fn download_error(error: &DownloadError) -> ExitCode {
         DownloadErrorKind::Checksum => exit::VERIFICATION,
         DownloadErrorKind::Network | DownloadErrorKind::Tls => exit::NETWORK,
         DownloadErrorKind::HttpStatus | DownloadErrorKind::Api => exit::API,
+        DownloadErrorKind::Sharded => exit::USAGE,
         _ => exit::FAILURE,
     };
     match error.kind() {

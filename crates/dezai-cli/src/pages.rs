@@ -1,16 +1,17 @@
-//! Every page of a paged list action (the spec's rule, `dezai_spec::paging`, the one the SDK's
-//! paginators follow): pages asked for at the offset after the items seen, until `TotalCount`
-//! is reached, a page comes back short or empty, or `--max-items` items are in; the list of the
-//! first page's answer replaced by every page's items. `--no-paginate` sends one request.
+//! Every page of a paged list action, by the spec's rules (`dezai_spec::paging`, the ones the
+//! SDK's paginators and the backup engine follow): pages asked for at the offset after the
+//! items seen until the list ends (`TotalCount` reached while it is known, a short page
+//! without it, an empty page) or `--max-items` items are in; the list of the first page's
+//! answer replaced by every page's items. `--no-paginate` sends one request.
 
 use clap::{Arg, ArgAction, ArgMatches};
 use dezai_runtime::{CallOptions, Client, Error};
 use serde_json::{Map, Value};
 
+use dezai_spec::paging::{MAX_PAGES, list_ends};
+
 /// Items asked for per page when the command line gives no `--limit`.
 const PAGE_SIZE: i64 = 100;
-/// Pages read at most: a listing that never ends is the service's bug, not a reason to loop.
-const MAX_PAGES: usize = 10_000;
 
 /// How to page one call.
 #[derive(Debug, Clone)]
@@ -64,13 +65,13 @@ impl Paging {
             };
             let received = page.len();
             items.extend(page);
-            let total = answer.get("TotalCount").and_then(Value::as_i64);
+            let total = answer
+                .get("TotalCount")
+                .and_then(dezai_spec::backups::integer_of);
             merged.get_or_insert(answer);
             offset += received as i64;
             let enough = self.max_items.is_some_and(|max| items.len() >= max);
-            let done =
-                received == 0 || (received as i64) < limit || total.is_some_and(|t| offset >= t);
-            if enough || done {
+            if enough || list_ends(received, offset, total, Some(limit)) {
                 break;
             }
         }

@@ -170,24 +170,17 @@ pub(crate) fn ended<R>(error: &WaitError<R>, timeout: Duration) -> (String, u8) 
     }
 }
 
-/// Reads `30`, `30s`, `5m`, `2h` (seconds unless a unit says otherwise), `500ms`.
+/// Reads durations as people write them, by humantime: `500ms`, `30s`, `5m`, `1h30m`, `7d`,
+/// `2w`; a bare number is seconds.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("expected a duration such as 30s, 5m or 1h, got `{text}`"))?;
-    let seconds = match unit {
-        "" | "s" => number,
-        "ms" => number / 1000.0,
-        "m" => number * 60.0,
-        "h" => number * 3600.0,
-        _ => return Err(format!("unknown unit `{unit}` in `{text}` (ms, s, m or h)")),
+    let seconds = text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty();
+    let parsed = if seconds {
+        humantime::parse_duration(&format!("{text}s"))
+    } else {
+        humantime::parse_duration(text)
     };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+    parsed.map_err(|e| format!("`{text}` is not a duration such as 90s, 10m, 1h30m, 7d or 2w: {e}"))
 }
 
 /// The wait flags of an action command.
@@ -303,6 +296,9 @@ mod tests {
         assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert!(parse_duration("soon").is_err() && parse_duration("5d").is_err());
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5_400)));
+        assert!(parse_duration("soon").is_err() && parse_duration("").is_err());
     }
 }

@@ -121,8 +121,13 @@ async fn every_kind_creates_waits_lists_the_new_backup_first_and_downloads_it_ve
         let answer = run(&emulator, &dir, &ask).await;
         assert!(answer.status.success(), "{}", stderr(&answer));
         let answer: Value = serde_json::from_slice(&answer.stdout).unwrap();
-        let link = dezai_spec::download::find_in_answer(answer.as_object().unwrap())
-            .unwrap_or_else(|| panic!("{}: {answer}", kind.name));
+        let link = dezai_spec::download::links_in_answer(
+            answer.as_object().unwrap(),
+            dezai_spec::download::Network::Internet,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("{}: {answer}", kind.name));
         assert!(link.url.starts_with(emulator.url()), "{}", link.url);
         let file = dir.join("fresh.bin");
         match link.md5 {

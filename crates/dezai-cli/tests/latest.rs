@@ -298,7 +298,13 @@ async fn the_emulator_binary_without_flags_serves_the_examples_world_and_its_fil
     .await;
     drop(child);
     let answer: Value = serde_json::from_slice(&answer.stdout).unwrap();
-    let link = dezai_spec::download::find_in_answer(answer.as_object().unwrap()).unwrap();
+    let link = dezai_spec::download::links_in_answer(
+        answer.as_object().unwrap(),
+        dezai_spec::download::Network::Internet,
+    )
+    .into_iter()
+    .next()
+    .unwrap();
     assert!(link.url.starts_with(&format!("{url}/")), "{}", link.url);
     let addresses = answer
         .as_object()

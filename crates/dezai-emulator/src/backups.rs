@@ -100,6 +100,9 @@ pub enum BackupFault {
 /// One download request the emulator answered, for tests to check resumption.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Download {
+    /// The path asked for (a URL has no query here): which file, and for a world's backup
+    /// which shard and which network's address.
+    pub path: String,
     /// The `Range` header, if any.
     pub range: Option<String>,
     /// The HTTP status answered.
@@ -214,14 +217,14 @@ impl Backups {
             parts.first().and_then(|v| v.parse::<u64>().ok()),
             parts.get(1).and_then(|e| e.parse::<u64>().ok()),
         ) else {
-            return self.log(range, plain(StatusCode::NOT_FOUND, "no such backup"));
+            return self.log(path, range, plain(StatusCode::NOT_FOUND, "no such backup"));
         };
         if now() > expires {
-            return self.expired(range);
+            return self.expired(path, range);
         }
         if version != self.version() {
             // A URL of a file that has since been replaced: object storage keeps one version.
-            return self.not_found(range);
+            return self.not_found(path, range);
         }
         let size = self.file.size;
         let etag = format!("\"v{version}-{size}\"");
@@ -232,26 +235,29 @@ impl Backups {
             "Wed, 04 Nov 2026 08:00:00 GMT",
         ][(version % 3) as usize];
         let source = Source::open(&self.file, version);
-        self.respond(source, size, &etag, modified, range, if_range)
+        self.respond(path, source, size, &etag, modified, range, if_range)
     }
 
     /// A URL past its expiry, answered as object storage does.
-    pub(crate) fn expired(&self, range: Option<&str>) -> Response<BackupBody> {
+    pub(crate) fn expired(&self, path: &str, range: Option<&str>) -> Response<BackupBody> {
         self.log(
+            path,
             range,
             plain(StatusCode::FORBIDDEN, "the backup URL has expired"),
         )
     }
 
     /// A URL of no file.
-    pub(crate) fn not_found(&self, range: Option<&str>) -> Response<BackupBody> {
-        self.log(range, plain(StatusCode::NOT_FOUND, "no such backup"))
+    pub(crate) fn not_found(&self, path: &str, range: Option<&str>) -> Response<BackupBody> {
+        self.log(path, range, plain(StatusCode::NOT_FOUND, "no such backup"))
     }
 
     /// Serves `size` bytes of `source` as object storage does (ranges, `If-Range`, `ETag`,
     /// `Last-Modified`), broken as the next queued fault says.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn respond(
         &self,
+        path: &str,
         source: Source,
         size: u64,
         etag: &str,
@@ -274,7 +280,7 @@ impl Backups {
                 if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
                     response.headers_mut().insert("content-range", value);
                 }
-                return self.log(range, response);
+                return self.log(path, range, response);
             }
         };
         let mut announced = end - start;
@@ -312,11 +318,17 @@ impl Backups {
                 headers.insert("content-range", value);
             }
         }
-        self.log(range, response)
+        self.log(path, range, response)
     }
 
-    fn log(&self, range: Option<&str>, response: Response<BackupBody>) -> Response<BackupBody> {
+    fn log(
+        &self,
+        path: &str,
+        range: Option<&str>,
+        response: Response<BackupBody>,
+    ) -> Response<BackupBody> {
         lock(&self.downloads).push(Download {
+            path: path.to_owned(),
             range: range.map(str::to_owned),
             status: response.status().as_u16(),
         });

@@ -215,6 +215,7 @@ pub struct EmulatorBuilder {
     limits: Limits,
     backups: Option<BackupFile>,
     world: Option<WorldSource>,
+    page_cap: Option<usize>,
 }
 
 /// Where the world comes from.
@@ -246,6 +247,13 @@ impl EmulatorBuilder {
     /// Backups made on demand take `create_delay` to complete.
     pub fn example_world(mut self, create_delay: Duration) -> Self {
         self.world = Some(WorldSource::Examples(create_delay));
+        self
+    }
+
+    /// Answers at most `cap` items a page of the world's paged listings, whatever `Limit` asks
+    /// for ([`World::page_cap`]), whichever world is served.
+    pub fn page_cap(mut self, cap: usize) -> Self {
+        self.page_cap = Some(cap);
         self
     }
 
@@ -300,6 +308,10 @@ impl EmulatorBuilder {
                 Some(world::examples::world(catalog.actions()).create_delay(delay))
             }
             None => None,
+        };
+        let world = match (world, self.page_cap) {
+            (Some(world), Some(cap)) => Some(world.page_cap(cap)),
+            (world, _) => world,
         };
         // A world's URL actions point here; so do the others', at the default file.
         let backups = match (self.backups, &world) {

@@ -37,6 +37,7 @@ use serde_json::{Map, Value};
 pub struct World {
     pub(crate) instances: Vec<WorldInstance>,
     pub(crate) create_delay: Duration,
+    pub(crate) page_cap: Option<usize>,
 }
 
 /// One database instance of a kind.
@@ -60,7 +61,10 @@ pub struct WorldBackup {
     pub(crate) id: Value,
     pub(crate) name: Option<String>,
     pub(crate) time: i64,
+    /// Every shard together.
     pub(crate) size: u64,
+    /// How many files (shards) it is: at least 1.
+    pub(crate) blocks: u32,
     /// `None`: the kind's first success state.
     pub(crate) state: Option<String>,
     /// More fields of its item in the listing (from a document's example).
@@ -76,6 +80,13 @@ impl World {
     /// Adds an instance.
     pub fn instance(mut self, instance: WorldInstance) -> Self {
         self.instances.push(instance);
+        self
+    }
+
+    /// Answers at most `cap` items a page of a paged listing, whatever `Limit` asks for, as
+    /// many services do (default: as many as asked).
+    pub fn page_cap(mut self, cap: usize) -> Self {
+        self.page_cap = Some(cap.max(1));
         self
     }
 
@@ -187,6 +198,7 @@ impl WorldBackup {
             name: None,
             time,
             size,
+            blocks: 1,
             state: None,
             item: Map::new(),
         }
@@ -195,6 +207,14 @@ impl WorldBackup {
     /// Its name.
     pub fn name(mut self, name: &str) -> Self {
         self.name = Some(name.to_owned());
+        self
+    }
+
+    /// How many files (shards) it is (default 1): the listing's block-count field says so
+    /// (where the kind has one), and the URL action answers a URL per shard, each serving its
+    /// own bytes ([`WorldBackup::new`]'s size split among them).
+    pub fn blocks(mut self, blocks: u32) -> Self {
+        self.blocks = blocks.max(1);
         self
     }
 
@@ -207,6 +227,17 @@ impl WorldBackup {
     /// Its id as text.
     pub(crate) fn id_text(&self) -> String {
         id_text(&self.id)
+    }
+
+    /// The size of shard `index`: an equal share of the backup's, the last one taking what
+    /// is left.
+    pub(crate) fn shard_size(&self, index: u32) -> u64 {
+        let share = self.size / u64::from(self.blocks);
+        if index + 1 == self.blocks {
+            self.size - share * u64::from(self.blocks - 1)
+        } else {
+            share
+        }
     }
 }
 

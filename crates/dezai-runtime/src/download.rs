@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-pub use dezai_spec::download::DownloadLink;
+pub use dezai_spec::download::{DownloadLink, Network};
 pub use error::{DownloadError, DownloadErrorKind};
 pub use rate::RateLimit;
 
@@ -48,32 +48,40 @@ pub use crate::transport::MAX_REDIRECTS;
 use crate::action::Action;
 use crate::call_options::CallOptions;
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use fetch::Attempt;
 
 /// Attempts of one download in all, the first included, unless set otherwise.
 pub const DEFAULT_ATTEMPTS: u32 = 6;
 
-/// A response that carries a backup's download URL and, often, its MD5. Generated responses
+/// A response that carries a backup's download URLs and, often, its MD5. Generated responses
 /// of backup-URL actions implement it, by the rule of `dezai_spec::download`.
 pub trait BackupUrl {
-    /// The download URL and MD5 of this answer, if it holds a URL.
-    fn download_link(&self) -> Option<DownloadLink>;
+    /// Every download link of this answer on `network`, one per file: a sharded backup has a
+    /// file per shard. Empty when the answer holds no URL of that network.
+    fn download_links(&self, network: Network) -> Vec<DownloadLink>;
+
+    /// The link of a backup that is one file, on the internet: `None` when the answer holds
+    /// no URL, or several (a sharded backup; see [`BackupUrl::download_links`]).
+    fn download_link(&self) -> Option<DownloadLink> {
+        let mut links = self.download_links(Network::Internet);
+        (links.len() == 1).then(|| links.remove(0))
+    }
 }
 
-/// The link of a backup-URL answer: the first of its URL fields' values (public addresses
-/// first) that is a download URL, and its MD5, by the rule of `dezai_spec::download`. What
-/// generated [`BackupUrl`] implementations call.
+/// The links of a backup-URL answer's URL fields (each field's wire name and values, in the
+/// spec's order) and MD5 on `network`, by the rule of `dezai_spec::download`. What generated
+/// [`BackupUrl`] implementations call.
 #[doc(hidden)]
-pub fn link_from(urls: &[Option<&str>], md5: Option<&str>) -> Option<DownloadLink> {
-    let url = urls
+pub fn links_from(
+    network: Network,
+    fields: &[(&str, &[String])],
+    md5: Option<&str>,
+) -> Vec<DownloadLink> {
+    let fields = fields
         .iter()
-        .flatten()
-        .find(|url| dezai_spec::download::is_download_url(url))?;
-    Some(DownloadLink {
-        url: (*url).to_owned(),
-        md5: md5.and_then(dezai_spec::download::normalize_md5),
-    })
+        .map(|(name, values)| (*name, values.iter().map(String::as_str).collect()));
+    dezai_spec::download::links(fields, md5, network)
 }
 
 /// What happened during a download, for a progress display. Never holds the URL.
@@ -197,7 +205,19 @@ impl Client {
             let (request, options) = (request.clone(), options.clone());
             async move {
                 let response = self.send_with(request, options).await?;
-                Ok(response.download_link())
+                let mut links = response.download_links(Network::Internet);
+                match links.len() {
+                    0 | 1 => Ok(links.pop()),
+                    n => Err(Error::local(
+                        ErrorKind::InvalidRequest,
+                        A::NAME,
+                        format!(
+                            "the backup is {n} files, one per shard, and one file cannot hold \
+                             them: download it into a folder (`dezai_sdk::backups`, or \
+                             `dezai backup download … -o DIR/`)"
+                        ),
+                    )),
+                }
             }
         })
     }

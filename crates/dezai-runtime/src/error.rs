@@ -116,6 +116,13 @@ impl Error {
         }
     }
 
+    /// An error found without a call, by a layer above the runtime (a request that cannot be
+    /// sent, an answer that lacks what the caller needs): its kind, the action and what is
+    /// wrong.
+    pub fn local(kind: ErrorKind, action: &str, message: impl Into<String>) -> Self {
+        Self::new(kind, action).with_message(message)
+    }
+
     pub(crate) fn invalid(action: &str, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidRequest, action).with_message(message)
     }

@@ -24,7 +24,7 @@
 //! let mut params = dezai_runtime::Params::new();
 //! params.push("DBId", "udb-1");
 //! params.push("BackupId", "1234");
-//! let json = client.invoke("DescribeUDBInstanceBackupURL", params).await?;
+//! let json = client.invoke("DescribeThingBackupURL", params).await?;
 //! println!("{}", json["BackupPath"]);
 //! # Ok(()) }
 //! ```
@@ -40,7 +40,6 @@
 #![warn(clippy::unwrap_used)]
 
 mod action;
-pub mod backups;
 mod call;
 mod call_options;
 mod client;

@@ -6,7 +6,7 @@
 //!
 //! The call is a typed request ([`Client::wait_for`]), an action by name with JSON parameters
 //! ([`Client::wait_for_invoke`]), or any poll of the caller's ([`Waiter::polling`]; the backup
-//! waits of [`crate::backups`] are built so).
+//! waits of `dezai-backups` are built so).
 //!
 //! ```no_run
 //! # async fn demo(client: dezai_runtime::Client, request: impl dezai_runtime::Action<Response = serde_json::Value> + Clone + Send + Sync + 'static) -> Result<(), Box<dyn std::error::Error>> {

@@ -69,9 +69,10 @@ async fn ask(client: &Client) -> Result<Option<DownloadLink>, dezai_runtime::Err
             serde_json::json!({"DBId": "udb-1", "BackupId": 7}),
         )
         .await?;
+    let network = dezai_spec::download::Network::Internet;
     Ok(answer
         .as_object()
-        .and_then(dezai_spec::download::find_in_answer))
+        .and_then(|a| dezai_spec::download::links_in_answer(a, network).pop()))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -175,13 +175,15 @@ pub use dezai_http as http;
 /// Waiting for a state: a typed call repeated until its answer says done or failed.
 pub use dezai_runtime::waiter;
 
-/// An instance's backups by kind, and the newest completed one: see [`backup_kinds`] for the
+/// Backups by kind (feature `backups`, on by default): list, the newest completed one, create,
+/// wait, download every file of one, and the mirror of a fleet; see [`backup_kinds`] for the
 /// kinds this build offers.
-pub use dezai_runtime::backups;
+#[cfg(feature = "backups")]
+pub use dezai_backups as backups;
 
 /// The kinds of backup this build offers (`udb`, `umem`, …): those whose listing and URL
 /// actions are in the products compiled in (`docs/backups.md`).
-pub fn backup_kinds() -> Vec<&'static backups::BackupKind> {
+pub fn backup_kinds() -> Vec<&'static dezai_spec::backups::BackupKind> {
     let specs: Vec<dezai_spec::ProductSpec> = specs()
         .into_iter()
         .filter_map(|(_, json)| dezai_spec::ProductSpec::from_json(json).ok())

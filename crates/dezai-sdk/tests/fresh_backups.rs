@@ -120,7 +120,7 @@ async fn create_wait_list_download_one_expression_each_for_every_kind() {
             [(kind.name.to_owned(), "db-1".to_owned(), 2)],
             "the world remembers"
         );
-        assert_eq!(Some(done.bytes as i64), newest.size);
+        assert_eq!(Some(done.bytes() as i64), newest.size);
         // The MD5 the URL action answers is the file's (where the kind's action gives one).
         let mut params = backups::url_request(kind, "db-1", &newest);
         // A call by name sends no zone; several URL actions require one.
@@ -129,7 +129,13 @@ async fn create_wait_list_download_one_expression_each_for_every_kind() {
             .invoke(kind.download.action, Value::Object(params))
             .await
             .unwrap();
-        let link = dezai_spec::download::find_in_answer(answer.as_object().unwrap()).unwrap();
+        let link = dezai_spec::download::links_in_answer(
+            answer.as_object().unwrap(),
+            dezai_spec::download::Network::Internet,
+        )
+        .into_iter()
+        .next()
+        .unwrap();
         if let Some(md5) = link.md5 {
             assert_eq!(md5, md5_of(&output), "{}", kind.name);
         }

@@ -40,8 +40,8 @@ async fn a_mirror_copies_every_newest_backup_within_its_rate() {
             .unwrap(),
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("dezai-sdk-mirror-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("mirror");
 
     let mut seen = 0;
     let started = Instant::now();
@@ -69,7 +69,7 @@ async fn a_mirror_copies_every_newest_backup_within_its_rate() {
             other => panic!("{other:?}"),
         }
     }
-    let checked = backups::mirror::verify(&dir).unwrap();
+    let checked = backups::mirror::verify(&dir, None).await.unwrap();
     assert_eq!(checked.len(), 4);
-    assert!(checked.iter().all(|(_, found)| *found == Found::Intact));
+    assert!(checked.iter().all(|c| c.found == Found::Intact));
 }

@@ -135,6 +135,9 @@ pub struct BackupFields {
     pub size: Option<&'static str>,
     /// Its state.
     pub state: &'static str,
+    /// How many files (shards) it is, when the kind's backups can be several (UMem's
+    /// `BlockCount`): the URL action answers one URL per shard.
+    pub blocks: Option<&'static str>,
 }
 
 /// The action that gives a backup's download URL.
@@ -146,9 +149,9 @@ pub struct UrlAction {
     pub id: &'static str,
     /// The request parameter taking the instance, when the action takes one.
     pub instance: Option<&'static str>,
-    /// What else the action may need, said to the user when a download of the latest backup
-    /// needs it (UMem's per-block URLs).
-    pub note: Option<&'static str>,
+    /// The request parameter that asks for one shard's URL alone (UMem's `BlockId`); without
+    /// it the action answers every shard's.
+    pub shard: Option<&'static str>,
 }
 
 /// Every kind, by name. States are the documents' own words; where a document names none
@@ -183,13 +186,14 @@ pub const KINDS: &[BackupKind] = &[
             time: "BackupTime",
             size: Some("BackupSize"),
             state: "State",
+            blocks: None,
         },
         success: &["Success"],
         download: UrlAction {
             action: "DescribeUDBInstanceBackupURL",
             id: "BackupId",
             instance: Some("DBId"),
-            note: None,
+            shard: None,
         },
         in_progress: &["Backuping"],
         failed: &["Failed", "Expired"],
@@ -229,16 +233,14 @@ pub const KINDS: &[BackupKind] = &[
             time: "CreateTime",
             size: Some("BlockSize"),
             state: "State",
+            blocks: Some("BlockCount"),
         },
         success: &["Done"],
         download: UrlAction {
             action: "DescribeUMemBackupURL",
             id: "BackupId",
             instance: Some("SpaceId"),
-            note: Some(
-                "a distributed backup has one file per block: without --block-id the URL \
-                 action answers the first block's; pass --block-id for another",
-            ),
+            shard: Some("BlockId"),
         },
         in_progress: &["Starting"],
         failed: &["Failed", "Error", "Expired"],
@@ -274,13 +276,14 @@ pub const KINDS: &[BackupKind] = &[
             time: "BackupTime",
             size: Some("BackupSize"),
             state: "State",
+            blocks: None,
         },
         success: &["Success"],
         download: UrlAction {
             action: "DescribeURedisBackupURL",
             id: "BackupId",
             instance: Some("GroupId"),
-            note: None,
+            shard: None,
         },
         in_progress: &["Backuping"],
         failed: &["Error", "Expired"],
@@ -316,13 +319,14 @@ pub const KINDS: &[BackupKind] = &[
             time: "StartTime",
             size: Some("BackupSize"),
             state: "State",
+            blocks: None,
         },
         success: &["Success"],
         download: UrlAction {
             action: "DescribeUMongoDBBackupURL",
             id: "BackupId",
             instance: Some("ClusterId"),
-            note: None,
+            shard: None,
         },
         in_progress: &["Backuping"],
         failed: &["Failed", "Error", "Expired"],
@@ -358,13 +362,14 @@ pub const KINDS: &[BackupKind] = &[
             time: "BackupStartTime",
             size: Some("BackupSize"),
             state: "State",
+            blocks: None,
         },
         success: &["Success"],
         download: UrlAction {
             action: "GetUPgSQLBackupURL",
             id: "BackupID",
             instance: Some("InstanceID"),
-            note: None,
+            shard: None,
         },
         in_progress: &["Backuping"],
         failed: &["Failed", "Expired"],

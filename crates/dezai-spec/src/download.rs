@@ -2,11 +2,16 @@
 //! generator, the command line and the emulator (`docs/protocol.md`, "Backup download URLs").
 //!
 //! - A **URL field** is a field whose name ends in `Path`, `URL`, `Url` or `Address` and whose
-//!   value is an `http://` or `https://` URL, or a list whose first item is one. Public
-//!   addresses come before internal ones (`BackupPath` before `InnerBackupPath`; names starting
-//!   with `Inner` or `Intranet` are internal); otherwise fields keep their order.
+//!   value is an `http://` or `https://` URL, or a list of them. Names starting with `Inner` or
+//!   `Intranet` are intranet addresses, the others internet ones.
+//! - The **links** of an answer on a [`Network`] ([`links`]): every download URL of the first
+//!   URL field of that network that holds one, in its order. A list is one URL per file: a
+//!   sharded backup has a file per shard (`BackupURL`, "one download URL for each shard"). The
+//!   two networks are never mixed: on the internet only public addresses are fetched; on the
+//!   intranet the intranet address, or the public one where the answer has no intranet one
+//!   (some products publish only public addresses).
 //! - The **MD5 field** is `MD5`, `Md5` or `md5`, holding a non-empty string (compared in lower
-//!   case).
+//!   case). It is the file's when the answer has one file; one MD5 cannot check several.
 //!
 //! In a spec, an action is a backup-URL action when its response has a URL field of type
 //! `string` or `array[string]` ([`download_fields`]) that its response example does not show
@@ -58,24 +63,99 @@ pub struct DownloadLink {
     pub md5: Option<String>,
 }
 
-/// The download URL and MD5 of an answer, by the rule of the [module](self).
-pub fn find_in_answer(answer: &Map<String, Value>) -> Option<DownloadLink> {
-    let mut keys: Vec<&String> = answer.keys().collect();
-    // Stable: public addresses first, the answer's order otherwise.
-    keys.sort_by_key(|k| is_internal_name(k));
-    let url = keys.iter().find_map(|key| {
-        let value = &answer[key.as_str()];
-        is_url_name(key)
-            .then(|| as_url(value).or_else(|| value.as_array()?.first().and_then(as_url)))
-            .flatten()
-    })?;
-    let md5 = MD5_NAMES
+/// Which addresses of a backup-URL answer a download fetches: see the [module docs](self).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Network {
+    /// Public addresses: from anywhere (the default).
+    #[default]
+    Internet,
+    /// Intranet addresses, where the answer has them: from inside the cloud, where the
+    /// traffic costs nothing.
+    Intranet,
+}
+
+impl Network {
+    /// Its name on the command line and in files: `internet` or `intranet`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Internet => "internet",
+            Network::Intranet => "intranet",
+        }
+    }
+
+    /// Whether a URL field of this name is on this network.
+    fn holds(self, name: &str) -> bool {
+        is_internal_name(name) == (self == Network::Intranet)
+    }
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Network {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "internet" => Ok(Network::Internet),
+            "intranet" => Ok(Network::Intranet),
+            other => Err(format!("unknown network `{other}` (internet or intranet)")),
+        }
+    }
+}
+
+/// The links of an answer's URL fields on `network`, by the rule of the [module](self):
+/// `fields` are each URL field's name and values in the answer's order, `md5` the MD5 field's
+/// value. Empty when no field of the network (or, on the intranet, of either) holds a URL.
+pub fn links<'a>(
+    fields: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
+    md5: Option<&str>,
+    network: Network,
+) -> Vec<DownloadLink> {
+    let fields: Vec<(&str, Vec<&str>)> = fields
+        .into_iter()
+        .map(|(name, values)| {
+            let urls = values.into_iter().filter(|v| is_download_url(v)).collect();
+            (name, urls)
+        })
+        .filter(|(name, urls): &(&str, Vec<&str>)| is_url_name(name) && !urls.is_empty())
+        .collect();
+    let on = |network: Network| fields.iter().find(|(name, _)| network.holds(name));
+    let chosen = match network {
+        Network::Internet => on(Network::Internet),
+        Network::Intranet => on(Network::Intranet).or_else(|| on(Network::Internet)),
+    };
+    let Some((_, urls)) = chosen else {
+        return Vec::new();
+    };
+    let md5 = md5.and_then(normalize_md5).filter(|_| urls.len() == 1);
+    urls.iter()
+        .map(|url| DownloadLink {
+            url: (*url).to_owned(),
+            md5: md5.clone(),
+        })
+        .collect()
+}
+
+/// The links of a JSON answer on `network`: [`links`] over its URL fields (a string, or a
+/// list of strings) and its MD5 field.
+pub fn links_in_answer(answer: &Map<String, Value>, network: Network) -> Vec<DownloadLink> {
+    let fields = answer
         .iter()
-        .find_map(|k| normalize_md5(answer.get(*k)?.as_str()?));
-    Some(DownloadLink {
-        url: url.to_owned(),
-        md5,
-    })
+        .filter(|(key, _)| is_url_name(key))
+        .map(|(key, value)| {
+            let values: Vec<&str> = match value {
+                Value::String(text) => vec![text.as_str()],
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            (key.as_str(), values)
+        });
+    let md5 = MD5_NAMES.iter().find_map(|k| answer.get(*k)?.as_str());
+    links(fields, md5, network)
 }
 
 impl std::fmt::Debug for DownloadLink {
@@ -89,10 +169,6 @@ impl std::fmt::Debug for DownloadLink {
             .field("md5", &self.md5)
             .finish()
     }
-}
-
-fn as_url(value: &Value) -> Option<&str> {
-    value.as_str().filter(|s| is_download_url(s))
 }
 
 /// Whether an example value is consistent with a download URL: a URL, nothing, or a
@@ -178,29 +254,66 @@ mod tests {
     }
 
     #[test]
-    fn public_url_before_internal_and_md5_lower_case() {
+    fn each_network_its_own_addresses_and_md5_lower_case() {
         let answer = map(json!({
             "InnerBackupPath": "http://10.0.0.1/b.xb",
             "BackupPath": "https://files.example/b.xb?Signature=x",
             "MD5": "ABC",
             "RetCode": 0
         }));
-        let link = find_in_answer(&answer).unwrap();
-        assert_eq!(link.url, "https://files.example/b.xb?Signature=x");
-        assert_eq!(link.md5.as_deref(), Some("abc"));
+        let public = links_in_answer(&answer, Network::Internet);
+        assert_eq!(public.len(), 1);
+        assert_eq!(public[0].url, "https://files.example/b.xb?Signature=x");
+        assert_eq!(public[0].md5.as_deref(), Some("abc"));
+        let inner = links_in_answer(&answer, Network::Intranet);
+        assert_eq!(inner[0].url, "http://10.0.0.1/b.xb");
+        let mongo =
+            map(json!({"IntranetAddress": "http://10/x", "InternetAddress": "http://pub/y"}));
+        assert_eq!(
+            links_in_answer(&mongo, Network::Internet)[0].url,
+            "http://pub/y"
+        );
+        assert_eq!(
+            links_in_answer(&mongo, Network::Intranet)[0].url,
+            "http://10/x"
+        );
+        let only_inner = map(json!({"InnerBackupPath": "http://10.0.0.1/b.xb"}));
+        assert!(
+            links_in_answer(&only_inner, Network::Internet).is_empty(),
+            "an intranet address is never fetched from the internet"
+        );
     }
 
     #[test]
-    fn lists_and_non_urls() {
+    fn a_list_is_a_file_per_shard_and_one_md5_checks_none_of_several() {
+        let answer = map(json!({
+            "BackupURL": ["https://a/0.rdb", "https://a/1.rdb", "https://a/2.rdb"],
+            "MD5": "abc"
+        }));
+        let shards = links_in_answer(&answer, Network::Internet);
+        let urls: Vec<&str> = shards.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["https://a/0.rdb", "https://a/1.rdb", "https://a/2.rdb"]
+        );
+        assert!(shards.iter().all(|l| l.md5.is_none()));
+        // No intranet address: the intranet takes the public ones.
+        assert_eq!(links_in_answer(&answer, Network::Intranet).len(), 3);
+    }
+
+    #[test]
+    fn values_that_are_not_urls_are_no_links() {
         let answer = map(json!({"BackupPath": "not a url", "BackupURL": ["https://a/b"]}));
-        let link = find_in_answer(&answer).unwrap();
-        assert_eq!(link.url, "https://a/b");
-        assert_eq!(link.md5, None);
-        assert_eq!(find_in_answer(&map(json!({"Path": 3}))), None);
-        assert_eq!(find_in_answer(&map(json!({"BackupPath": "ftp://x"}))), None);
-        let mongo =
-            map(json!({"IntranetAddress": "http://10/x", "InternetAddress": "http://pub/y"}));
-        assert_eq!(find_in_answer(&mongo).unwrap().url, "http://pub/y");
+        let found = links_in_answer(&answer, Network::Internet);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].url, "https://a/b");
+        assert_eq!(found[0].md5, None);
+        assert!(links_in_answer(&map(json!({"Path": 3})), Network::Internet).is_empty());
+        assert!(
+            links_in_answer(&map(json!({"BackupPath": "ftp://x"})), Network::Internet).is_empty()
+        );
+        assert_eq!("intranet".parse(), Ok(Network::Intranet));
+        assert!("lan".parse::<Network>().is_err());
     }
 
     #[test]

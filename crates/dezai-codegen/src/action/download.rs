@@ -28,12 +28,13 @@ pub(crate) fn backup_url_impl(
             .position(|f| f.name == field.name)
             .map(|i| &idents[i])
     };
+    // Each URL field as its wire name and values: a text field is a list of at most one.
     let candidates = fields.urls.iter().filter_map(|field| {
         let id = ident_of(field)?;
+        let name = field.name.as_str();
         Some(match field.ty {
-            Type::String => quote!(self.#id.as_deref()),
-            // A list of addresses: its first one.
-            _ => quote!(self.#id.as_ref().and_then(|urls| urls.first()).map(::std::string::String::as_str)),
+            Type::String => quote!((#name, self.#id.as_slice())),
+            _ => quote!((#name, self.#id.as_deref().unwrap_or_default())),
         })
     });
     let md5 = match fields.md5.and_then(&ident_of) {
@@ -43,8 +44,11 @@ pub(crate) fn backup_url_impl(
     Some(quote! {
         impl #rt::download::BackupUrl for #response_type {
             #[inline]
-            fn download_link(&self) -> ::std::option::Option<#rt::download::DownloadLink> {
-                #rt::download::link_from(&[#(#candidates),*], #md5)
+            fn download_links(
+                &self,
+                network: #rt::download::Network,
+            ) -> ::std::vec::Vec<#rt::download::DownloadLink> {
+                #rt::download::links_from(network, &[#(#candidates),*], #md5)
             }
         }
     })

@@ -48,6 +48,10 @@ struct Args {
     /// 2000 for the examples' world).
     #[arg(long)]
     create_delay_ms: Option<u64>,
+    /// Answer at most N items a page of a paged listing, whatever `Limit` asks for (default:
+    /// the world file's `page_cap`, or as many as asked).
+    #[arg(long, value_name = "N")]
+    page_cap: Option<usize>,
 }
 
 #[tokio::main]
@@ -87,6 +91,9 @@ async fn main() -> ExitCode {
         }
         None => builder.example_world(delay(args.create_delay_ms.unwrap_or(2000))),
     };
+    if let Some(cap) = args.page_cap {
+        builder = builder.page_cap(cap);
+    }
     if let Some(file) = backup {
         builder =
             builder.backups(file.valid_for(std::time::Duration::from_secs(args.backup_valid_secs)));

@@ -13,6 +13,7 @@ use super::{World, WorldBackup, WorldInstance};
 struct WorldFile {
     #[serde(default)]
     create_delay_ms: u64,
+    page_cap: Option<usize>,
     #[serde(default)]
     instances: Vec<InstanceEntry>,
 }
@@ -38,6 +39,7 @@ struct BackupEntry {
     name: Option<String>,
     time: i64,
     size: u64,
+    blocks: Option<u32>,
     state: Option<String>,
 }
 
@@ -45,6 +47,9 @@ pub(super) fn parse(text: &str) -> Result<World, String> {
     let file: WorldFile =
         serde_json::from_str(text).map_err(|e| format!("not a world file: {e}"))?;
     let mut world = World::new().create_delay(Duration::from_millis(file.create_delay_ms));
+    if let Some(cap) = file.page_cap {
+        world = world.page_cap(cap);
+    }
     for entry in file.instances {
         if dezai_spec::backups::kind(&entry.kind).is_none() {
             let known: Vec<&str> = dezai_spec::backups::KINDS.iter().map(|k| k.name).collect();
@@ -70,6 +75,9 @@ pub(super) fn parse(text: &str) -> Result<World, String> {
             let mut backup = WorldBackup::new(b.id, b.time, b.size);
             backup.name = b.name;
             backup.state = b.state;
+            if let Some(blocks) = b.blocks {
+                backup = backup.blocks(blocks);
+            }
             instance.backups.push(backup);
         }
         world.instances.push(instance);

@@ -1,18 +1,20 @@
 //! The world while the emulator runs: the answers of the actions the kinds' rows name, the
 //! backups made on demand and their progress, and the files the URL actions point at
-//! (`/world/<kind>/<backup id in hex>/<expires>/<name>`, served as object storage serves a
-//! file, with each backup's own bytes).
+//! (`/world/<kind>/<backup id in hex>/<shard>/<network>/<expires>/<name>`, served as object
+//! storage serves a file: each shard of each backup its own bytes, and each network its own
+//! address, so that a test can tell which was fetched).
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use dezai_spec::backups::{BackupKind, KINDS, Phase};
+use dezai_spec::download::{Network, is_internal_name};
 use dezai_spec::{Action, Type};
 use hyper::Response;
 use serde_json::{Value, json};
 
 use super::{World, WorldBackup, WorldInstance, id_text};
-use crate::backups::{BackupBody, Backups, Source, digest, fill_download, now};
+use crate::backups::{BackupBody, Backups, Source, digest, now};
 use crate::catalog::example_answer;
 use crate::lock;
 
@@ -40,7 +42,8 @@ struct Inner {
     /// Backups being made, by kind and id: when they finish, and whether they fail.
     pending: HashMap<(String, String), (Instant, bool)>,
     next_id: u64,
-    md5: HashMap<(String, String), String>,
+    /// Each shard's MD5, by kind, backup id and shard.
+    md5: HashMap<(String, String, u32), String>,
 }
 
 /// The parameters of a request, by name.
@@ -96,7 +99,7 @@ impl Live {
             let target = inner.url_target(kind, &params);
             drop(inner);
             return Some(target.and_then(|(instance, backup)| {
-                self.url_answer(kind, spec, &instance, &backup, base, files)
+                self.url_answer(kind, spec, &params, &instance, &backup, base, files)
             }));
         };
         Some(answer)
@@ -119,17 +122,18 @@ impl Live {
         files: &Backups,
     ) -> Response<BackupBody> {
         let parts: Vec<&str> = path.trim_start_matches("/world/").split('/').collect();
-        let (Some(kind), Some(id), Some(expires)) = (
+        let (Some(kind), Some(id), Some(shard), Some(expires)) = (
             parts
                 .first()
                 .and_then(|k| KINDS.iter().find(|kind| kind.name == *k)),
             parts.get(1).and_then(|h| unhex(h)),
-            parts.get(2).and_then(|e| e.parse::<u64>().ok()),
+            parts.get(2).and_then(|s| s.parse::<u32>().ok()),
+            parts.get(4).and_then(|e| e.parse::<u64>().ok()),
         ) else {
-            return files.not_found(range);
+            return files.not_found(path, range);
         };
         if now() > expires {
-            return files.expired(range);
+            return files.expired(path, range);
         }
         let found = {
             let mut inner = lock(&self.inner);
@@ -137,15 +141,17 @@ impl Live {
             inner
                 .find(kind, &id)
                 .filter(|(_, b)| inner.phase(kind, b) == Phase::Completed)
-                .map(|(_, b)| b.size)
+                .filter(|(_, b)| shard < b.blocks)
+                .map(|(_, b)| b.shard_size(shard))
         };
         let Some(size) = found else {
-            return files.not_found(range);
+            return files.not_found(path, range);
         };
-        let seed = seed(kind, &id);
+        let seed = seed(kind, &id, shard);
         let etag = format!("\"w{seed:x}-{size}\"");
         let modified = "Mon, 02 Nov 2026 08:00:00 GMT";
         files.respond(
+            path,
             Source::Generated(seed),
             size,
             &etag,
@@ -157,10 +163,12 @@ impl Live {
 
     /// The URL action's answer: the example's, its URL fields pointing at the backup's file
     /// here and its MD5 field holding the file's MD5.
+    #[allow(clippy::too_many_arguments)]
     fn url_answer(
         &self,
         kind: &BackupKind,
         spec: &Action,
+        params: &Params<'_>,
         instance: &WorldInstance,
         backup: &WorldBackup,
         base: &str,
@@ -173,27 +181,78 @@ impl Live {
             ));
         }
         let id = backup.id_text();
-        let key = (kind.name.to_owned(), id.clone());
-        let cached = lock(&self.inner).md5.get(&key).cloned();
-        let md5 = cached.unwrap_or_else(|| {
-            let md5 = digest(Source::Generated(seed(kind, &id)), backup.size);
-            lock(&self.inner).md5.insert(key, md5.clone());
-            md5
-        });
-        let url = format!(
-            "{base}/world/{}/{}/{}/{}-{}.backup",
-            kind.name,
-            hex(&id),
-            files.expires(),
-            safe(&instance.id),
-            safe(&id)
-        );
+        // The shards the request asks for: the one its shard parameter names, or all.
+        let asked = kind
+            .download
+            .shard
+            .and_then(|p| params.get(p))
+            .map(|s| s.parse::<u32>().map_err(|_| s.to_owned()));
+        let shards: Vec<u32> = match asked {
+            None => (0..backup.blocks).collect(),
+            Some(Ok(shard)) if shard < backup.blocks => vec![shard],
+            Some(Ok(shard)) => {
+                return Err((
+                    NOT_FOUND,
+                    format!("Block [{shard}] of backup [{id}] not found"),
+                ));
+            }
+            Some(Err(text)) => return Err((NOT_FOUND, format!("Block [{text}] not found"))),
+        };
+        let expires = files.expires();
+        let url = |shard: u32, network: Network| {
+            format!(
+                "{base}/world/{}/{}/{shard}/{network}/{expires}/{}-{}-{shard}.backup",
+                kind.name,
+                hex(&id),
+                safe(&instance.id),
+                safe(&id)
+            )
+        };
+        // One MD5 checks one file: the field holds it only when the answer is one file.
+        let md5 = match shards.as_slice() {
+            [shard] => self.md5(kind, backup, *shard),
+            _ => String::new(),
+        };
         let mut answer = example_answer(spec);
-        if let Value::Object(map) = &mut answer {
-            let fields = dezai_spec::download::download_fields(spec);
-            fill_download(map, fields.as_ref(), || url, || md5.clone());
+        let fields = dezai_spec::download::download_fields(spec);
+        if let (Value::Object(map), Some(fields)) = (&mut answer, fields) {
+            for field in &fields.urls {
+                let names = std::iter::once(&field.name).chain(&field.aliases);
+                let Some(key) = names.into_iter().find(|n| map.contains_key(*n)).cloned() else {
+                    continue;
+                };
+                let Some(value) = map.get_mut(&key) else {
+                    continue;
+                };
+                let network = if is_internal_name(&field.name) {
+                    Network::Intranet
+                } else {
+                    Network::Internet
+                };
+                *value = match value {
+                    Value::Array(_) => {
+                        Value::Array(shards.iter().map(|s| json!(url(*s, network))).collect())
+                    }
+                    _ => json!(url(shards[0], network)),
+                };
+            }
+            if let Some(field) = fields.md5 {
+                map.insert(field.name.clone(), Value::String(md5));
+            }
         }
         Ok(answer)
+    }
+
+    /// The MD5 of one shard of a backup, computed once.
+    fn md5(&self, kind: &BackupKind, backup: &WorldBackup, shard: u32) -> String {
+        let key = (kind.name.to_owned(), backup.id_text(), shard);
+        if let Some(md5) = lock(&self.inner).md5.get(&key) {
+            return md5.clone();
+        }
+        let seed = seed(kind, &key.1, shard);
+        let md5 = digest(Source::Generated(seed), backup.shard_size(shard));
+        lock(&self.inner).md5.insert(key, md5.clone());
+        md5
     }
 }
 
@@ -307,6 +366,7 @@ impl Inner {
             listing.items[0],
             items.collect(),
             listing.paged,
+            self.world.page_cap,
             params,
         ))
     }
@@ -326,7 +386,13 @@ impl Inner {
         // Newest first, as the service lists them.
         items.sort_by_key(|item| std::cmp::Reverse(item.0));
         let items = items.into_iter().map(|(_, item)| item).collect();
-        Ok(page(listing.items[0], items, listing.paged, params))
+        Ok(page(
+            listing.items[0],
+            items,
+            listing.paged,
+            self.world.page_cap,
+            params,
+        ))
     }
 
     /// A backup as its kind's listing writes it.
@@ -345,6 +411,9 @@ impl Inner {
         }
         if let Some(field) = f.size {
             item.insert(field.into(), json!(backup.size));
+        }
+        if let Some(field) = f.blocks {
+            item.insert(field.into(), json!(backup.blocks));
         }
         item.insert(
             kind.listing.instance.into(),
@@ -477,12 +546,20 @@ fn names(kind: &BackupKind) -> Vec<&'static str> {
     names
 }
 
-/// One page of `items` under `field`, with `TotalCount`.
-fn page(field: &str, items: Vec<Value>, paged: bool, params: &Params<'_>) -> Value {
+/// One page of `items` under `field`, with `TotalCount`; at most `cap` items.
+fn page(
+    field: &str,
+    items: Vec<Value>,
+    paged: bool,
+    cap: Option<usize>,
+    params: &Params<'_>,
+) -> Value {
     let total = items.len();
     let shown: Vec<Value> = if paged {
         let offset = params.number("Offset").unwrap_or(0);
         let limit = params.number("Limit").unwrap_or(DEFAULT_LIMIT);
+        // As many services do: at most the cap, whatever `Limit` asks for.
+        let limit = cap.map_or(limit, |cap| limit.min(cap));
         items.into_iter().skip(offset).take(limit).collect()
     } else {
         items
@@ -490,10 +567,11 @@ fn page(field: &str, items: Vec<Value>, paged: bool, params: &Params<'_>) -> Val
     json!({ field: shown, "TotalCount": total })
 }
 
-/// The seed of a backup's bytes: its kind and id, hashed (FNV-1a).
-fn seed(kind: &BackupKind, id: &str) -> u64 {
+/// The seed of a shard's bytes: its kind, backup id and index, hashed (FNV-1a).
+fn seed(kind: &BackupKind, id: &str, shard: u32) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in kind.name.bytes().chain([0]).chain(id.bytes()) {
+    let bytes = kind.name.bytes().chain([0]).chain(id.bytes());
+    for byte in bytes.chain([0]).chain(shard.to_le_bytes()) {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }
     hash

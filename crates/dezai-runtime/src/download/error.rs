@@ -24,6 +24,9 @@ pub enum DownloadErrorKind {
     Io,
     /// The file exists and replacing it was not asked for.
     Exists,
+    /// The backup is several files (one per shard) and the destination is one file: a folder
+    /// is needed.
+    Sharded,
     /// Asking the API for the URL failed (`api_error()` has the API's error), or its answer
     /// holds no download URL.
     Api,
@@ -78,6 +81,18 @@ impl DownloadError {
         self.attempts = attempts;
     }
 
+    /// A failure found before or beside the transfer, by a layer above the runtime (an answer
+    /// with fewer files than the backup has, a file where a folder is needed): its kind, the
+    /// file, and what is wrong. No URL is given, so none can be shown.
+    pub fn local(kind: DownloadErrorKind, file: &Path, message: impl Into<String>) -> Self {
+        Self::new(kind, file, "", message)
+    }
+
+    /// Keeps the API's error that made the download fail ([`DownloadError::api_error`]).
+    pub fn with_api_error(self, error: crate::error::Error) -> Self {
+        self.with_source(error)
+    }
+
     /// What kind of failure it is.
     pub fn kind(&self) -> DownloadErrorKind {
         self.kind
@@ -122,7 +137,10 @@ impl std::fmt::Display for DownloadError {
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
-        write!(f, " [{} → {}]", self.location, self.file.display())
+        match self.location.as_str() {
+            "" => write!(f, " [{}]", self.file.display()),
+            from => write!(f, " [{from} → {}]", self.file.display()),
+        }
     }
 }
 

@@ -111,6 +111,17 @@ pub(super) fn facade(
     }
 
     let features = table_at(&mut doc, &["features"], path)?;
+    // The default's hand-written features (`backups`) stay in it, ahead of the products.
+    let earlier_default: Vec<String> = features
+        .get("default")
+        .and_then(|d| d.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     features.retain(|name, item| {
         let enables_old = item.as_array().is_some_and(|a| {
             a.iter()
@@ -120,6 +131,10 @@ pub(super) fn facade(
         name != "default" && !enables_old
     });
     let mut default = Array::new();
+    let hand_written = earlier_default.iter().filter(|name| {
+        features.contains_key(name.as_str()) && !specs.iter().any(|s| &s.product == *name)
+    });
+    default.extend(hand_written.map(String::as_str));
     default.extend(specs.iter().map(|s| s.product.as_str()));
     features.insert("default", value(default));
     for spec in specs {

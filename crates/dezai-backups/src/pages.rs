@@ -1,22 +1,19 @@
 //! Every page of a listing: the items of a listing action, read 100 at a time from `Offset` 0
-//! until `TotalCount` is reached, a page comes back empty, or (without `TotalCount`) a page is
-//! short; at most 1,000 pages. Backup listings and instance listings are read so.
+//! until the list ends by the one rule of `dezai_spec::paging` (`TotalCount` reached while it
+//! is known, a short page without it, an empty page, at most `MAX_PAGES` pages). Backup
+//! listings and instance listings are read so.
 
+use dezai_runtime::{CallOptions, Client, Error};
 use dezai_spec::backups::integer_of;
+use dezai_spec::paging::{MAX_PAGES, list_ends};
 use serde_json::{Map, Value};
-
-use crate::call_options::CallOptions;
-use crate::client::Client;
-use crate::error::Error;
 
 /// Items asked for per page of a paged listing.
 const PAGE_SIZE: i64 = 100;
-/// Pages read at most: a listing that never ends is the service's bug, not a reason to loop.
-const MAX_PAGES: usize = 1_000;
 
 /// The objects of every page `action` answers with `params`, in the service's order; `fields`
 /// are the response fields that may hold them, tried in order.
-pub(super) async fn every_item(
+pub(crate) async fn every_item(
     client: &Client,
     action: &str,
     fields: &[&str],
@@ -40,18 +37,14 @@ pub(super) async fn every_item(
             .find_map(|field| answer.get(*field)?.as_array())
             .cloned()
             .unwrap_or_default();
-        let received = items.len() as i64;
+        let received = items.len();
         all.extend(items.into_iter().filter_map(|item| match item {
             Value::Object(item) => Some(item),
             _ => None,
         }));
-        offset += received;
+        offset += received as i64;
         let total = answer.get("TotalCount").and_then(integer_of);
-        let done = !paged
-            || received == 0
-            || received < PAGE_SIZE && total.is_none()
-            || total.is_some_and(|t| offset >= t);
-        if done {
+        if !paged || list_ends(received, offset, total, Some(PAGE_SIZE)) {
             break;
         }
     }

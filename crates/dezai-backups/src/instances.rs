@@ -4,10 +4,9 @@
 use dezai_spec::backups::{BackupKind, text_of};
 use serde_json::{Map, Value};
 
-use super::pages::every_item;
-use crate::call_options::CallOptions;
-use crate::client::Client;
-use crate::error::Error;
+use dezai_runtime::{CallOptions, Client, Error};
+
+use crate::pages::every_item;
 
 /// One instance of a kind, as its listing writes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +35,7 @@ pub async fn instances(
 
 /// [`instances`], each item kept (`keep_items`) or dropped as it is read (a mirror of a
 /// thousand instances needs their ids and zones, not their whole descriptions).
-pub(super) async fn read(
+pub(crate) async fn read(
     client: &Client,
     kind: &BackupKind,
     options: CallOptions,

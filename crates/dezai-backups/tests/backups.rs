@@ -1,11 +1,11 @@
-//! Backups by kind (`dezai_runtime::backups`) against the emulator: a listing of several pages
+//! Backups by kind (`dezai_backups`) against the emulator: a listing of several pages
 //! read whole and sorted newest first, backups in every state, a newest backup that failed (the
 //! newest success is picked), an empty listing, and for each kind of the table the newest
 //! completed backup downloaded and checked against its MD5.
 
+use dezai_backups::{self as backups, KINDS};
 use dezai_emulator::{BackupFile, Emulator, backup_items};
 use dezai_http::ClientExt as _;
-use dezai_runtime::backups::{self, KINDS};
 use dezai_runtime::{Client, Config, Credentials, ErrorKind};
 
 const PUBLIC: &str = "backups-public";
@@ -130,7 +130,7 @@ async fn every_kind_downloads_its_newest_completed_backup() {
         let done = backups::download(&client, kind, "instance-1", &latest, &file)
             .await
             .unwrap();
-        assert_eq!(done.bytes, 1 << 18, "{}", kind.name);
+        assert_eq!(done.bytes(), 1 << 18, "{}", kind.name);
         let asked = emulator
             .requests()
             .into_iter()

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: dezai_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
-//! use dezai_runtime::backups;
+//! use dezai_backups as backups;
 //! let report = backups::mirror(&client, "/srv/backups")
 //!     .kinds([backups::kind("udb").expect("a kind")])
 //!     .regions(["cn-bj2", "cn-sh2"])
@@ -17,38 +17,60 @@
 //!
 //! - **Selection**: the kinds (default: all of the table), regions (default: the configured
 //!   one) and project given; every instance of each (or the ones named), and each one's newest
-//!   completed backup, picked as [`super::latest`] does.
-//! - **Idempotent**: a backup the manifest records, whose file is there with its recorded size,
-//!   is not asked for again: a run with nothing new makes only listing calls.
+//!   completed backup, picked as [`crate::latest`] does.
+//! - **Every file**: a backup of several files (one per shard) is copied whole; its copy is
+//!   recorded only once every file is complete and verified, and a copy with a file missing
+//!   does not count as one.
+//! - **Idempotent**: a backup the manifest records, whose files are there with their recorded
+//!   sizes, is not asked for again: a run with nothing new makes only listing calls.
+//! - **One run at a time**: a run holds the folder's lock (`.dezai-backups.lock`, an OS lock
+//!   released when its process ends, however it ends); another run is refused at once with
+//!   [`MirrorError::Locked`] naming the holder, or waits ([`Mirror::wait_lock`]).
 //! - **Resumable**: a download interrupted by a crash resumes from its `.part` file.
-//! - **Layout**: `<kind>/<region>/<instance>/<backup time>-<backup id>.<ext>`, each part made
-//!   safe by [`component`]; the manifest is [`MANIFEST_FILE`] at the top.
+//! - **Layout**: `<kind>/<region>/<instance>/<backup time>-<backup id>.<ext>`, or a folder of
+//!   that name without the extension holding `shard-<i>.<ext>` for a backup of several files;
+//!   each part made safe by [`component`]; the manifest is [`MANIFEST_FILE`] at the top.
 //! - **Retention** ([`Mirror::keep`]): an instance's older copies beyond the number are removed
 //!   once the newest is verified and recorded; only copies the manifest records are removed.
 //! - **Limits**: [`Mirror::concurrency`] downloads at once, [`Mirror::api_calls`] calls in
 //!   flight, [`Mirror::limit_rate`] bytes per second over the whole run.
-//! - **Failures** of one instance are its outcome; the others go on.
+//! - **Failures** of one instance are its outcome, a panic in its job included; the others go
+//!   on. An instance named but listed by no selected kind and region is reported under the
+//!   kind and region it was looked for in ([`Mirror::instances`]).
 
 mod check;
-mod files;
+mod error;
+mod layout;
+mod lock;
 mod manifest;
-mod names;
+mod report;
+mod selection;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use dezai_runtime::download::{DownloadLink, Network, RateLimit};
+use dezai_runtime::{CallOptions, Client};
+use dezai_spec::backups::{BackupKind, KINDS};
 use serde_json::Map;
 use tokio::sync::Semaphore;
 
-pub use check::{Found, InstanceStatus, status, verify};
-use files::{hash, layout, size_of};
-pub use manifest::{Copy, MANIFEST_FILE, Manifest};
-pub use names::component;
+pub use check::{Checked, Found, InstanceStatus, status, verify};
+pub use error::MirrorError;
+use layout::{hash, layout};
+pub use lock::LOCK_FILE;
+use manifest::under;
+pub use manifest::{Copy, CopyFile, MANIFEST_FILE, Manifest};
+pub use report::{Outcome, Report, Status};
+use selection::Wanted;
 
-use super::{Backup, BackupKind, KINDS, list_with, newest_completed, url_request};
-use crate::call_options::CallOptions;
-use crate::client::Client;
-use crate::download::{DownloadLink, RateLimit};
+use crate::files::{check_count, links, nth, url_request};
+use crate::instances::Instance;
+use crate::listing::{list_with, newest_completed};
+/// Safe path components of names from the service (the rule every file name here follows).
+pub use crate::names::component;
 
 type OnOutcome<'a> = Box<dyn FnMut(&Outcome) + Send + 'a>;
 
@@ -65,100 +87,10 @@ pub struct Mirror<'a> {
     concurrency: usize,
     api_calls: usize,
     dry_run: bool,
+    network: Network,
+    wait_lock: Option<Duration>,
     limit: Option<RateLimit>,
     on_outcome: Option<OnOutcome<'a>>,
-}
-
-/// What happened to one instance (or, with no instance, to a listing of instances).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Outcome {
-    /// The kind.
-    pub kind: &'static str,
-    /// The region.
-    pub region: String,
-    /// The instance; `None` when listing the instances failed.
-    pub instance: Option<String>,
-    /// What happened.
-    pub status: Status,
-}
-
-/// What happened to one instance.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Status {
-    /// Its newest backup was copied and verified (and older copies removed, if any).
-    Copied {
-        /// The new copy.
-        copy: Copy,
-        /// Copies removed by retention.
-        removed: Vec<Copy>,
-    },
-    /// Its newest backup was already copied.
-    UpToDate {
-        /// The copy.
-        copy: Copy,
-        /// Copies removed by retention.
-        removed: Vec<Copy>,
-    },
-    /// A dry run: this backup would be copied to this path.
-    Planned {
-        /// The backup.
-        backup: Backup,
-        /// Its path, relative to the folder.
-        path: String,
-    },
-    /// It failed; the others went on.
-    Failed {
-        /// Why.
-        error: String,
-    },
-}
-
-/// Every outcome of a run.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct Report {
-    /// One per instance (and per failed listing), in the order they finished.
-    pub outcomes: Vec<Outcome>,
-}
-
-impl Report {
-    /// How many failed.
-    pub fn failed(&self) -> usize {
-        let failed = self.outcomes.iter();
-        failed
-            .filter(|o| matches!(o.status, Status::Failed { .. }))
-            .count()
-    }
-}
-
-impl std::fmt::Display for Outcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let instance = self.instance.as_deref().unwrap_or("(instance listing)");
-        write!(f, "{} {} {instance}: ", self.kind, self.region)?;
-        let removed = |removed: &[Copy]| match removed.len() {
-            0 => String::new(),
-            n => format!(", {n} older removed"),
-        };
-        match &self.status {
-            Status::Copied { copy, removed: r } => write!(
-                f,
-                "copied backup {} ({} bytes) to {}{}",
-                copy.backup_id,
-                copy.size,
-                copy.path,
-                removed(r)
-            ),
-            Status::UpToDate { copy, removed: r } => {
-                write!(f, "up to date (backup {}){}", copy.backup_id, removed(r))
-            }
-            Status::Planned { backup, path } => {
-                write!(f, "would copy backup {} to {path}", backup.id)
-            }
-            Status::Failed { error } => write!(f, "failed: {error}"),
-        }
-    }
 }
 
 /// A mirror of `client`'s backups into `dir`: see the [module docs](self).
@@ -179,6 +111,8 @@ pub fn mirror(client: &Client, dir: impl Into<PathBuf>) -> Mirror<'_> {
         concurrency: 2,
         api_calls: 4,
         dry_run: false,
+        network: Network::default(),
+        wait_lock: None,
         limit: None,
         on_outcome: None,
     }
@@ -203,7 +137,10 @@ impl<'a> Mirror<'a> {
         self
     }
 
-    /// Only these instances (default: every instance the listings give).
+    /// Only these instances (default: every instance the listings give). Each is an id, or
+    /// `<kind>/<id>` or `<kind>/<region>/<id>` (the mirror's own layout) to look for it in one
+    /// kind and region only; one that no listing returns is reported under the kind and
+    /// region it was looked for in.
     pub fn instances<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
         self.instances = ids.into_iter().map(Into::into).collect();
         self
@@ -228,13 +165,26 @@ impl<'a> Mirror<'a> {
         self
     }
 
+    /// Which addresses to fetch (default [`Network::Internet`]; [`Network::Intranet`] from
+    /// inside the cloud, where the traffic costs nothing).
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// Waits up to `wait` for another run to release the folder (default: refused at once).
+    pub fn wait_lock(mut self, wait: Duration) -> Self {
+        self.wait_lock = Some(wait);
+        self
+    }
+
     /// Downloads at most `bytes_per_second` over the whole run, all downloads together.
     pub fn limit_rate(mut self, bytes_per_second: u64) -> Self {
         self.limit = Some(RateLimit::new(bytes_per_second));
         self
     }
 
-    /// Plans without downloading or removing anything.
+    /// Plans without downloading or removing anything (and without taking the lock).
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self
@@ -246,39 +196,57 @@ impl<'a> Mirror<'a> {
         self
     }
 
-    /// Runs the mirror. An error is what stops the whole run (the folder or its manifest
-    /// cannot be used, no region); a failure of one instance is in the report.
-    pub async fn run(mut self) -> Result<Report, std::io::Error> {
+    /// Runs the mirror. An error is what stops the whole run (the folder, its lock or its
+    /// manifest cannot be used, no region); a failure of one instance is in the report.
+    pub async fn run(mut self) -> Result<Report, MirrorError> {
         if self.regions.is_empty() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "no region: configure one or name the regions",
-            ));
+            return Err(MirrorError::NoRegion);
         }
-        if !self.dry_run {
-            std::fs::create_dir_all(&self.dir)?;
+        let io = |source: std::io::Error| MirrorError::Io {
+            path: self.dir.clone(),
+            source,
+        };
+        match std::fs::metadata(&self.dir) {
+            Ok(meta) if !meta.is_dir() => return Err(MirrorError::NotAFolder(self.dir.clone())),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.dry_run => {
+                std::fs::create_dir_all(&self.dir).map_err(io)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
         }
+        let _lock = if self.dry_run {
+            None
+        } else {
+            let lock = lock::acquire(&self.dir, self.wait_lock).await?;
+            Manifest::remove_stale_temp_files(&self.dir);
+            Some(lock)
+        };
         let shared = Arc::new(Shared {
             dir: self.dir.clone(),
-            manifest: Mutex::new(Manifest::load(&self.dir)?),
+            manifest: Mutex::new(Manifest::load(&self.dir).map_err(io)?),
             api: Semaphore::new(self.api_calls),
             downloads: Semaphore::new(self.concurrency),
             keep: self.keep,
             dry_run: self.dry_run,
             project: self.project.clone(),
+            network: self.network,
             limit: self.limit.clone(),
         });
         let mut report = Report::default();
+        let mut wanted = Wanted::parse(&self.instances);
         // What each job needs of an instance: its listing item is not kept, so memory grows
         // with the number of instances by little more than their ids.
-        let mut targets: Vec<(&'static BackupKind, String, super::Instance)> = Vec::new();
-        let mut named: Vec<String> = self.instances.clone();
+        let mut targets: Vec<(&'static BackupKind, String, Instance)> = Vec::new();
         for kind in self.kinds.clone() {
             for region in self.regions.clone() {
+                if !wanted.looks_in(kind.name, &region) {
+                    continue;
+                }
                 let options = shared.options(self.client, &region, None);
                 let listed = {
                     let _permit = shared.api.acquire().await;
-                    super::instances::read(self.client, kind, options, false).await
+                    crate::instances::read(self.client, kind, options, false).await
                 };
                 let instances = match listed {
                     Ok(instances) => instances,
@@ -286,16 +254,14 @@ impl<'a> Mirror<'a> {
                         let status = Status::Failed {
                             error: format!("listing the instances failed: {e}"),
                         };
-                        self.report(&mut report, kind, &region, None, status);
+                        self.report(&mut report, kind.name, &region, None, status);
                         continue;
                     }
                 };
                 for instance in instances {
-                    if !self.instances.is_empty() && !self.instances.contains(&instance.id) {
-                        continue;
+                    if wanted.take(kind.name, &region, &instance.id) {
+                        targets.push((kind, region.clone(), instance));
                     }
-                    named.retain(|n| *n != instance.id);
-                    targets.push((kind, region.clone(), instance));
                 }
             }
         }
@@ -303,37 +269,35 @@ impl<'a> Mirror<'a> {
         let alive = self.concurrency + self.api_calls;
         let mut targets = targets.into_iter();
         let mut jobs = tokio::task::JoinSet::new();
+        let mut running: HashMap<tokio::task::Id, (&'static str, String, String)> = HashMap::new();
         loop {
             while jobs.len() < alive {
                 let Some((kind, region, instance)) = targets.next() else {
                     break;
                 };
                 let (client, shared) = (self.client.clone(), shared.clone());
-                jobs.spawn(async move {
-                    let status = copy_newest(&client, &shared, kind, &region, &instance).await;
-                    (kind, region, instance.id, status)
+                let job = (kind.name, region.clone(), instance.id.clone());
+                let handle = jobs.spawn(async move {
+                    copy_newest(&client, &shared, kind, &region, &instance).await
                 });
+                running.insert(handle.id(), job);
             }
-            let Some(done) = jobs.join_next().await else {
+            let Some(done) = jobs.join_next_with_id().await else {
                 break;
             };
-            let (kind, region, instance, status) = done.map_err(std::io::Error::other)?;
-            self.report(&mut report, kind, &region, Some(instance), status);
-        }
-        for missing in named {
-            let error = "no selected kind and region lists this instance".to_owned();
-            let kind = self.kinds.first().map_or("", |k| k.name);
-            let region = self.regions[0].clone();
-            let outcome = Outcome {
-                kind,
-                region,
-                instance: Some(missing),
-                status: Status::Failed { error },
+            let (id, status) = match done {
+                Ok((id, status)) => (id, status),
+                Err(error) => (error.id(), panicked(error)),
             };
-            if let Some(on_outcome) = &mut self.on_outcome {
-                on_outcome(&outcome);
+            if let Some((kind, region, instance)) = running.remove(&id) {
+                self.report(&mut report, kind, &region, Some(instance), status);
             }
-            report.outcomes.push(outcome);
+        }
+        let selected: Vec<&str> = self.kinds.iter().map(|k| k.name).collect();
+        for (kind, region, instance) in wanted.unlisted(&selected, &self.regions) {
+            let error = "no selected kind and region lists this instance".to_owned();
+            let status = Status::Failed { error };
+            self.report(&mut report, &kind, &region, Some(instance), status);
         }
         Ok(report)
     }
@@ -341,13 +305,13 @@ impl<'a> Mirror<'a> {
     fn report(
         &mut self,
         report: &mut Report,
-        kind: &'static BackupKind,
+        kind: &str,
         region: &str,
         instance: Option<String>,
         status: Status,
     ) {
         let outcome = Outcome {
-            kind: kind.name,
+            kind: kind.to_owned(),
             region: region.to_owned(),
             instance,
             status,
@@ -356,6 +320,21 @@ impl<'a> Mirror<'a> {
             on_outcome(&outcome);
         }
         report.outcomes.push(outcome);
+    }
+}
+
+/// A job that panicked, as its instance's failure.
+fn panicked(error: tokio::task::JoinError) -> Status {
+    let why = match error.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into()),
+        Err(error) => error.to_string(),
+    };
+    Status::Failed {
+        error: format!("the job stopped unexpectedly ({why}); nothing was recorded"),
     }
 }
 
@@ -368,6 +347,7 @@ struct Shared {
     keep: Option<usize>,
     dry_run: bool,
     project: Option<String>,
+    network: Network,
     limit: Option<RateLimit>,
 }
 
@@ -398,14 +378,15 @@ impl Shared {
     }
 }
 
-/// One instance: its newest completed backup copied, unless it already is.
+/// One instance: its newest completed backup copied, every file of it, unless it already is.
 async fn copy_newest(
     client: &Client,
     shared: &Shared,
     kind: &'static BackupKind,
     region: &str,
-    instance: &super::Instance,
+    instance: &Instance,
 ) -> Status {
+    let failed = |error: String| Status::Failed { error };
     let options = shared.options(client, region, instance.zone.as_deref());
     let listed = {
         let _permit = shared.api.acquire().await;
@@ -413,15 +394,12 @@ async fn copy_newest(
     };
     let newest = match listed.and_then(|all| newest_completed(kind, &instance.id, all)) {
         Ok(newest) => newest,
-        Err(e) => {
-            let error = e.message().map_or_else(|| e.to_string(), str::to_owned);
-            return Status::Failed { error };
-        }
+        Err(e) => return failed(e.message().map_or_else(|| e.to_string(), str::to_owned)),
     };
     let present = shared
         .lock()
         .find(kind.name, &instance.id, &newest.id)
-        .filter(|c| size_of(&c.file(&shared.dir)) == Some(c.size))
+        .filter(|c| c.is_present(&shared.dir))
         .cloned();
     if let Some(copy) = present {
         let removed = if shared.dry_run {
@@ -436,64 +414,67 @@ async fn copy_newest(
         let (params, options) = (params.clone(), options.clone());
         async move {
             let _permit = shared.api.acquire().await;
-            super::ask_link(client, kind, params, options).await
+            links(client, kind, params, options, shared.network).await
         }
     };
-    let link: DownloadLink = match ask().await {
-        Ok(Some(link)) => link,
-        Ok(None) => {
-            let error = format!(
-                "the answer of {} holds no download URL",
-                kind.download.action
-            );
-            return Status::Failed { error };
-        }
-        Err(e) => {
-            let error = format!("asking for the URL failed: {e}");
-            return Status::Failed { error };
-        }
+    let found: Vec<DownloadLink> = match ask().await {
+        Ok(found) => found,
+        Err(e) => return failed(format!("asking for the URL failed: {e}")),
     };
-    let path = layout(kind.name, region, &instance.id, &newest, &link.url);
+    let urls: Vec<&str> = found.iter().map(|l| l.url.as_str()).collect();
+    let (path, paths) = layout(kind.name, region, &instance.id, &newest, &urls);
     if shared.dry_run {
         return Status::Planned {
             backup: newest,
             path,
         };
     }
-    let file = path.split('/').fold(shared.dir.clone(), |p, c| p.join(c));
-    if let Some(parent) = file.parent() {
-        if let Err(e) = std::fs::create_dir_all(parent) {
-            let error = format!("cannot create {}: {e}", parent.display());
-            return Status::Failed { error };
-        }
+    let (action, listing) = (kind.download.action, kind.listing.action);
+    if let Err(e) = check_count(
+        action,
+        listing,
+        &found,
+        newest.blocks,
+        &under(&shared.dir, &path),
+    ) {
+        return failed(e.to_string());
     }
-    let from_service = link.md5.clone();
-    let downloaded = {
-        let _permit = shared.downloads.acquire().await;
-        let mut download = client.download(link, &file).replace(true).refresh_with(ask);
-        if let Some(limit) = &shared.limit {
-            download = download.limit_rate(limit.clone());
-        }
-        download.await
-    };
-    let done = match downloaded {
-        Ok(done) => done,
-        Err(e) => {
-            return Status::Failed {
-                error: e.to_string(),
-            };
-        }
-    };
-    let md5 = match from_service.filter(|_| done.verified) {
-        Some(md5) => md5,
-        None => match hash(&file) {
-            Ok(md5) => md5,
-            Err(e) => {
-                let error = format!("cannot read {}: {e}", file.display());
-                return Status::Failed { error };
+    let mut files = Vec::with_capacity(found.len());
+    for (index, (link, relative)) in found.into_iter().zip(paths).enumerate() {
+        let file = under(&shared.dir, &relative);
+        if let Some(parent) = file.parent() {
+            if let Err(e) = std::fs::create_dir_all(parent) {
+                return failed(format!("cannot create {}: {e}", parent.display()));
             }
-        },
-    };
+        }
+        let from_service = link.md5.clone();
+        let downloaded = {
+            let _permit = shared.downloads.acquire().await;
+            let refresh = move || async move { nth(ask().await?, index, action) };
+            let mut download = client
+                .download(link, &file)
+                .replace(true)
+                .refresh_with(refresh);
+            if let Some(limit) = &shared.limit {
+                download = download.limit_rate(limit.clone());
+            }
+            download.await
+        };
+        let done = match downloaded {
+            Ok(done) => done,
+            Err(e) => return failed(e.to_string()),
+        };
+        let md5 = match from_service.filter(|_| done.verified) {
+            Some(md5) => md5,
+            None => match hash(&file) {
+                Ok(md5) => md5,
+                Err(e) => return failed(format!("cannot read {}: {e}", file.display())),
+            },
+        };
+        files.push(CopyFile::new(relative, done.bytes, md5, done.verified));
+    }
+    // One file is recorded as a copy always was; several as the folder and each file.
+    let single = (files.len() == 1).then(|| files[0].clone());
     let copy = Copy {
         kind: kind.name.to_owned(),
         region: region.to_owned(),
@@ -503,19 +484,18 @@ async fn copy_newest(
         backup_id: newest.id.clone(),
         name: newest.name.clone(),
         time: newest.time,
-        size: done.bytes,
-        md5,
-        md5_from_service: done.verified,
+        size: files.iter().map(|f| f.size).sum(),
+        md5: single.as_ref().map(|f| f.md5.clone()).unwrap_or_default(),
+        md5_from_service: files.iter().all(|f| f.md5_from_service),
         path,
+        shards: if single.is_some() { Vec::new() } else { files },
         copied_at: now(),
     };
     {
         let mut manifest = shared.lock();
         manifest.record(copy.clone());
         if let Err(e) = manifest.save(&shared.dir) {
-            return Status::Failed {
-                error: format!("cannot write the manifest: {e}"),
-            };
+            return failed(format!("cannot write the manifest: {e}"));
         }
     }
     let removed = retain(shared, kind.name, &instance.id);
@@ -523,7 +503,8 @@ async fn copy_newest(
 }
 
 /// Removes an instance's copies beyond the number kept, oldest first, once the manifest
-/// records the newest: files the manifest records, nothing else.
+/// records the newest: files the manifest records (every file of a copy, and the folder of a
+/// copy of several when it is left empty), nothing else.
 fn retain(shared: &Shared, kind: &str, instance: &str) -> Vec<Copy> {
     let Some(keep) = shared.keep else {
         return Vec::new();
@@ -537,10 +518,17 @@ fn retain(shared: &Shared, kind: &str, instance: &str) -> Vec<Copy> {
         .collect();
     let mut removed = Vec::new();
     for copy in old {
-        let gone = match std::fs::remove_file(copy.file(&shared.dir)) {
-            Ok(()) => true,
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-        };
+        let gone =
+            copy.files()
+                .iter()
+                .all(|file| match std::fs::remove_file(file.file(&shared.dir)) {
+                    Ok(()) => true,
+                    Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+                });
+        if !copy.shards.is_empty() {
+            // Only an empty folder goes: a file nobody recorded stays.
+            let _ = std::fs::remove_dir(copy.file(&shared.dir));
+        }
         if gone {
             manifest
                 .copies
@@ -555,7 +543,7 @@ fn retain(shared: &Shared, kind: &str, instance: &str) -> Vec<Copy> {
     removed
 }
 
-pub(super) fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)

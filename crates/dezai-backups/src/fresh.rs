@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: dezai_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
-//! use dezai_runtime::backups;
+//! use dezai_backups as backups;
 //! let kind = backups::kind("udb").expect("a known kind");
 //! let id = backups::create(&client, kind, "udb-1", "before-upgrade").await?;
 //! let backup = backups::wait(&client, kind, "udb-1", &id).await?;
@@ -15,11 +15,10 @@
 use dezai_spec::backups::{BackupKind, Phase, text_of as text};
 use serde_json::{Map, Value};
 
-use super::{Backup, list_with, with_zone};
-use crate::call_options::CallOptions;
-use crate::client::Client;
-use crate::error::{Error, ErrorKind};
-use crate::waiter::{Verdict, Waiter};
+use dezai_runtime::waiter::{Verdict, Waiter};
+use dezai_runtime::{CallOptions, Client, Error, ErrorKind};
+
+use crate::listing::{Backup, list_with, with_zone};
 
 /// Makes a backup of `instance` named `name` now and answers its id. See [`create_with`].
 pub async fn create(
@@ -72,24 +71,32 @@ pub async fn create_with(
         .find(|b| b.name.as_deref() == Some(name))
         .map(|b| b.id)
         .ok_or_else(|| {
-            Error::new(ErrorKind::Decode, create.action).with_message(format!(
-                "the answer has no `{}`, and {} lists no backup named `{name}` for `{instance}`",
-                create.id, kind.listing.action
-            ))
+            Error::local(
+                ErrorKind::Decode,
+                create.action,
+                format!(
+                    "the answer has no `{}`, and {} lists no backup named `{name}` for `{instance}`",
+                    create.id, kind.listing.action
+                ),
+            )
         })
 }
 
 /// The error for a kind that cannot make a backup on demand.
 pub fn no_create_action(kind: &BackupKind) -> Error {
-    Error::new(ErrorKind::InvalidRequest, kind.listing.action).with_message(format!(
-        "{} has no action that makes a backup on demand (its product publishes none); \
-         list its backups to use one it made on its schedule",
-        kind.name
-    ))
+    Error::local(
+        ErrorKind::InvalidRequest,
+        kind.listing.action,
+        format!(
+            "{} has no action that makes a backup on demand (its product publishes none); \
+             list its backups to use one it made on its schedule",
+            kind.name
+        ),
+    )
 }
 
 /// Waits until backup `id` of `instance` completes: the answer is the backup as the last poll
-/// saw it, [`WaitError::Failed`](crate::waiter::WaitError::Failed) when it reaches one of the
+/// saw it, [`WaitError::Failed`](dezai_runtime::waiter::WaitError::Failed) when it reaches one of the
 /// kind's failure states, or a timeout. A state no list of the kind names, and a backup the
 /// listing does not show yet, keep the wait going. Set delays, timeout and progress on the
 /// returned [`Waiter`] (defaults: polls 5 s apart, backing off to 60 s, for 10 minutes).
@@ -152,6 +159,7 @@ fn unseen(kind: &BackupKind, id: &str, state: Option<String>, item: Map<String, 
         name: None,
         time: None,
         size: None,
+        blocks: None,
         completed: state
             .as_deref()
             .is_some_and(|s| kind.phase(s) == Phase::Completed),

@@ -1,3 +1,7 @@
+//! Names from the service as file names. A backup file's name comes from its URL (the last
+//! segment of the path, percent-decoded), a shard's is `shard-<index>.<extension>`, and every
+//! part is made one safe path component.
+//!
 //! Names from the service as path components: instance ids, regions and backup ids come from
 //! API answers, so a value is never trusted as a path. Characters that could leave the folder
 //! or confuse a shell or another system (`/`, `\`, NUL and other control characters, `%`,
@@ -56,6 +60,30 @@ pub fn component(text: &str) -> String {
     format!("{}~{hash}", &out[..cut])
 }
 
+/// The file name a URL names: the last segment of its path, percent-decoded, as one safe
+/// component; `None` when the path names no file.
+pub fn url_file_name(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let name = path.rsplit('/').next()?.trim();
+    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+    (!name.is_empty()).then(|| component(&name))
+}
+
+/// The extension of the file a URL names, when it has a short plain one (`xb`, `rdb`, `gz`).
+pub fn url_extension(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next()?;
+    let name = path.rsplit('/').next()?;
+    name.rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|e| !e.is_empty() && e.len() <= 10 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Shard `index`'s file name among a backup's files: `shard-<index>.<the URL's extension>`
+/// (`backup` without one). Shards are counted from 0, in the URL action's order.
+pub fn shard_file_name(index: usize, url: &str) -> String {
+    format!("shard-{index}.{}", url_extension(url).unwrap_or("backup"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +120,25 @@ mod tests {
             component("a%2Fb"),
             "the escape itself is escaped"
         );
+    }
+
+    #[test]
+    fn a_url_names_its_file_and_a_shard_its_index() {
+        assert_eq!(
+            url_file_name("http://h/backups/1/2/full.xb?sig=1").as_deref(),
+            Some("full.xb")
+        );
+        assert_eq!(url_file_name("http://h/"), None);
+        assert_eq!(
+            url_file_name("http://h/a%20b.xb").as_deref(),
+            Some("a b.xb")
+        );
+        for hostile in ["..", "%2E%2E", "a%2Fb", "x%00y", &"n".repeat(400)] {
+            let name = url_file_name(&format!("http://h/backups/{hostile}")).unwrap_or_default();
+            assert!(!name.starts_with('.') && !name.contains(['/', '\0']) && name.len() <= 200);
+        }
+        assert_eq!(shard_file_name(2, "https://h/b/0.rdb?x=1"), "shard-2.rdb");
+        assert_eq!(shard_file_name(0, "https://h/b/dump"), "shard-0.backup");
     }
 
     #[test]

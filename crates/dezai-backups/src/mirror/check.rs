@@ -1,0 +1,160 @@
+//! Checking a mirror: `verify` re-hashes every file of every copy the manifest records and takes
+//! the copies with a missing, truncated or corrupted file out of it (so the next run copies
+//! them again); `status` says per instance how old its newest complete copy is and whether the
+//! service has a newer completed backup.
+
+use std::path::Path;
+
+use dezai_runtime::{CallOptions, Client, Error};
+use serde_json::Map;
+
+use super::error::MirrorError;
+use super::layout::hash;
+use super::lock;
+use super::manifest::{Copy, CopyFile, Manifest};
+use crate::listing::{Backup, list_with, newest_completed};
+
+/// What `verify` found of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// The file is there with its size and MD5.
+    Intact,
+    /// No file.
+    Missing,
+    /// Fewer (or more) bytes than recorded.
+    Truncated,
+    /// The recorded size, another MD5.
+    Corrupted,
+}
+
+/// One file as `verify` found it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Checked {
+    /// The copy it belongs to.
+    pub copy: Copy,
+    /// The file.
+    pub file: CopyFile,
+    /// What was found.
+    pub found: Found,
+}
+
+/// Re-hashes every file of the manifest in `dir`, holding the mirror's lock (waiting up to
+/// `wait_lock` for a run that holds it). A copy with a damaged file leaves the manifest (its
+/// files stay, to be replaced by the next run); the manifest is saved when one did.
+pub async fn verify(
+    dir: &Path,
+    wait_lock: Option<std::time::Duration>,
+) -> Result<Vec<Checked>, MirrorError> {
+    let io = |source: std::io::Error| MirrorError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => return Err(MirrorError::NotAFolder(dir.to_path_buf())),
+        Err(e) => return Err(io(e)),
+        Ok(_) => {}
+    }
+    let _lock = lock::acquire(dir, wait_lock).await?;
+    let mut manifest = Manifest::load(dir).map_err(io)?;
+    let mut checked = Vec::new();
+    for copy in &manifest.copies {
+        for file in copy.files() {
+            let path = file.file(dir);
+            let found = match std::fs::metadata(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Found::Missing,
+                Err(e) => return Err(io(e)),
+                Ok(meta) if meta.len() != file.size => Found::Truncated,
+                Ok(_) if hash(&path).map_err(io)? != file.md5 => Found::Corrupted,
+                Ok(_) => Found::Intact,
+            };
+            checked.push(Checked {
+                copy: copy.clone(),
+                file,
+                found,
+            });
+        }
+    }
+    let before = manifest.copies.len();
+    manifest.copies.retain(|c| {
+        checked
+            .iter()
+            .filter(|k| &k.copy == c)
+            .all(|k| k.found == Found::Intact)
+    });
+    if manifest.copies.len() != before {
+        manifest.save(dir).map_err(io)?;
+    }
+    Ok(checked)
+}
+
+/// One instance of a mirror, as `status` sees it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct InstanceStatus {
+    /// The kind.
+    pub kind: String,
+    /// The region.
+    pub region: String,
+    /// The instance.
+    pub instance: String,
+    /// Its newest complete copy (every file there with its size); `None` when no copy is.
+    pub newest: Option<Copy>,
+    /// Seconds since that copy's backup was made (since it was copied, without a time).
+    pub age: Option<i64>,
+    /// The service's newest completed backup when it is not that copy's; `Err` when asking
+    /// failed.
+    pub newer: Result<Option<Backup>, String>,
+}
+
+/// Every instance of the manifest in `dir`, its newest complete copy's age, and (asking the
+/// service, in the copy's region and project) whether a newer completed backup exists. A copy
+/// with a file missing or cut short does not count.
+pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, MirrorError> {
+    let manifest = Manifest::load(dir).map_err(|source| MirrorError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut out = Vec::new();
+    let now = super::now();
+    for copy in &manifest.copies {
+        if seen.contains(&(copy.kind.as_str(), copy.instance.as_str())) {
+            continue;
+        }
+        seen.push((&copy.kind, &copy.instance));
+        let newest = manifest
+            .of_instance(&copy.kind, &copy.instance)
+            .into_iter()
+            .find(|c| c.is_present(dir));
+        // Where to ask: the newest record's region, project and zone.
+        let asked = newest.unwrap_or(copy);
+        let newer = match dezai_spec::backups::kind(&asked.kind) {
+            None => Err(format!("unknown kind `{}`", asked.kind)),
+            Some(k) => {
+                let mut options = CallOptions::new().region(&asked.region);
+                if let Some(project) = &asked.project {
+                    options = options.project_id(project);
+                }
+                if let Some(zone) = &asked.zone {
+                    options = options.zone(zone);
+                }
+                let listed = list_with(client, k, &asked.instance, Map::new(), options).await;
+                let have = newest.map(|c| c.backup_id.as_str());
+                listed
+                    .and_then(|all| newest_completed(k, &asked.instance, all))
+                    .map(|b| (Some(b.id.as_str()) != have).then_some(b))
+                    .map_err(|e: Error| e.to_string())
+            }
+        };
+        out.push(InstanceStatus {
+            kind: copy.kind.clone(),
+            region: asked.region.clone(),
+            instance: copy.instance.clone(),
+            age: newest.map(|c| now - c.time.unwrap_or(c.copied_at)),
+            newest: newest.cloned(),
+            newer,
+        });
+    }
+    Ok(out)
+}

@@ -221,7 +221,9 @@ fn no_two_modules_of_a_crate_reach_each_other() {
 
 #[test]
 fn a_circle_and_a_root_reexport_are_found() {
-    let dir = std::env::temp_dir().join(format!("dezai-module-graph-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-module-graph");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&dir);
     let src = dir.join("src");
     std::fs::create_dir_all(&src).unwrap();
     let write = |name: &str, text: &str| std::fs::write(src.join(name), text).unwrap();

@@ -17,7 +17,7 @@ fn cargo_build(dir: &Path, target: &Path) -> std::process::Output {
 #[test]
 fn editing_the_spec_rebuilds_the_crate() {
     let root = xtask::project_root();
-    let dir = std::env::temp_dir().join(format!("dezai-rebuild-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-rebuild");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(

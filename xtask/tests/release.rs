@@ -22,7 +22,8 @@ const RUNTIME: &str = "/// A client.\npub struct Client;\n\nimpl Client {\n    /
 
 impl History {
     fn new(name: &str) -> History {
-        let dir = std::env::temp_dir().join(format!("dezai-release-{name}-{}", std::process::id()));
+        let dir =
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dezai-release-{name}"));
         let _ = std::fs::remove_dir_all(&dir);
         let history = History { dir };
         history.write(

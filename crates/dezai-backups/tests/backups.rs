@@ -115,7 +115,9 @@ async fn an_instance_without_a_completed_backup_is_a_clear_error() {
 async fn every_kind_downloads_its_newest_completed_backup() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let dir = std::env::temp_dir().join(format!("dezai-backups-kinds-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-backups-kinds");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for kind in KINDS {
         let success = kind.success[0];

@@ -56,7 +56,9 @@ fn main() {
             .expect("the emulator starts")
     });
     let url = emulator.backup_url().expect("backups are served");
-    let dir = std::env::temp_dir().join(format!("dezai-download-bench-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-download-bench");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let ours = dir.join("dezai.bin");
     let theirs = dir.join("curl.bin");

@@ -214,7 +214,9 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let scratch = std::env::temp_dir().join(format!("dezai-sync-bench-{}", std::process::id()));
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-sync-bench");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("a scratch folder");
     fleet(&runtime, count / 10, &scratch);
     fleet(&runtime, count, &scratch);

@@ -25,7 +25,7 @@ async fn emulator() -> Emulator {
 
 /// A scratch home folder, so no test reads the user's ~/.dezai.
 fn home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dezai-cli-{name}-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dezai-cli-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

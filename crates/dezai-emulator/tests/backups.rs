@@ -171,7 +171,7 @@ async fn faults_break_one_download_each() {
 
 #[tokio::test]
 async fn a_file_on_disk_is_served_as_it_is() {
-    let path = std::env::temp_dir().join(format!("dezai-backup-file-{}.bin", std::process::id()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-backup-file.bin");
     let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(&path, &content).unwrap();
     let emulator = emulator(BackupFile::from_path(&path).unwrap()).await;

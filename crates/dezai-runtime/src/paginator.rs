@@ -2,9 +2,11 @@
 //! response has `TotalCount` and one list gets `.into_paginator()`, a [`Stream`] of pages (or
 //! of items, through [`Paginator::items`]).
 //!
-//! A paginator asks for the next page at the offset after the items it has seen. It stops
-//! after the page that reaches `TotalCount`, after a page shorter than the page size, or after
-//! an empty page; an error is yielded and ends the stream.
+//! A paginator asks for the next page at the offset after the items it has seen, and stops by
+//! the one rule of `dezai_spec::paging`: once `TotalCount` is reached while the answers say it
+//! (a service that caps its pages below the size asked for is read to the end), after a page
+//! shorter than the page size without it, after an empty page, and after `MAX_PAGES` pages; an
+//! error is yielded and ends the stream.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -60,6 +62,8 @@ pub struct Paginator<'a, R: Paged> {
     options: CallOptions,
     page_size: Option<i64>,
     next_offset: i64,
+    /// Pages received so far.
+    pages: usize,
     done: bool,
     pending: Option<PageFuture<'a, R>>,
 }
@@ -85,6 +89,7 @@ impl<'a, R: Paged> Paginator<'a, R> {
             next_offset: request.offset().unwrap_or(0),
             request,
             options: CallOptions::default(),
+            pages: 0,
             done: false,
             pending: None,
         }
@@ -124,9 +129,10 @@ impl<'a, R: Paged> Paginator<'a, R> {
     fn after(&mut self, page: &R::Response) {
         let count = R::item_count(page);
         self.next_offset += count as i64;
-        let reached_total = R::total_count(page).is_some_and(|total| self.next_offset >= total);
-        let short = self.page_size.is_some_and(|size| (count as i64) < size);
-        self.done = count == 0 || reached_total || short;
+        self.pages += 1;
+        let total = R::total_count(page);
+        self.done = self.pages >= dezai_spec::paging::MAX_PAGES
+            || dezai_spec::paging::list_ends(count, self.next_offset, total, self.page_size);
     }
 }
 

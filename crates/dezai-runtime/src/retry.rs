@@ -307,10 +307,10 @@ mod tests {
     #[test]
     fn idempotency_by_whole_word_prefix() {
         let policy = RetryPolicy::default();
-        assert!(!policy.is_idempotent("CreateUHostInstance"));
-        assert!(!policy.is_idempotent("AllocateEIP"));
-        assert!(!policy.is_idempotent("BuyResource"));
-        assert!(policy.is_idempotent("DescribeUDBInstanceBackupURL"));
+        assert!(!policy.is_idempotent("CreateThingInstance"));
+        assert!(!policy.is_idempotent("AllocateThingAddress"));
+        assert!(!policy.is_idempotent("BuyThingResource"));
+        assert!(policy.is_idempotent("DescribeThingBackupURL"));
         assert!(
             policy.is_idempotent("AddressBookList"),
             "`Add` is a word prefix, not a letter prefix"

@@ -7,7 +7,8 @@ use std::time::Duration;
 use dezai_runtime::{Config, Credentials, Environment};
 
 fn make_home(name: &str, config: Option<&str>, credential: Option<&str>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dezai-config-{name}-{}", std::process::id()));
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dezai-config-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join(".dezai")).unwrap();
     if let Some(text) = config {

@@ -125,7 +125,9 @@ fn capture(level: tracing::Level) -> (Capture, impl tracing::Subscriber + Send +
 #[test]
 fn a_credentials_file_others_can_read_gets_one_warning() {
     use std::os::unix::fs::PermissionsExt;
-    let home = std::env::temp_dir().join(format!("dezai-perm-{}", std::process::id()));
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-perm");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&home);
     let dir = home.join(".dezai");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("credential.json");

@@ -197,7 +197,9 @@ async fn the_environment_and_the_profile_name_the_files() {
     assert_eq!(call(config).await.unwrap()["Over"], "tls");
 
     // A profile names them relative to ~/.dezai.
-    let home = std::env::temp_dir().join(format!("dezai-tls-profile-{}", std::process::id()));
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-tls-profile");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&home);
     let dir = home.join(".dezai");
     std::fs::create_dir_all(&dir).unwrap();
     for name in ["ca.pem", "client.pem", "client.key"] {

@@ -42,8 +42,8 @@ fn client(emulator: &Emulator) -> Client {
 }
 
 fn folder(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("dezai-sdk-download-{name}-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("dezai-sdk-download-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

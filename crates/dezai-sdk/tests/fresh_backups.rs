@@ -55,7 +55,9 @@ fn creatable() -> Vec<&'static BackupKind> {
 
 /// A path in a scratch folder, no file there yet.
 fn file(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dezai-sdk-fresh-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-sdk-fresh");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let _ = std::fs::remove_file(dir.join(name));
     dir.join(name)

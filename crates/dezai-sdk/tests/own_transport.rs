@@ -101,7 +101,9 @@ async fn a_user_written_transport_serves_a_typed_call() {
 #[tokio::test]
 async fn a_user_written_transport_serves_a_verified_download() {
     let (client, transport) = client();
-    let dir = std::env::temp_dir().join(format!("dezai-own-transport-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dezai-own-transport");
+    // A fixed place under the target folder that reruns reuse.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("full.xb");
     let _ = std::fs::remove_file(&file);

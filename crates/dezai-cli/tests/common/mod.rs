@@ -11,7 +11,8 @@ use md5::Digest;
 
 /// An empty folder of its own for one test.
 pub fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dezai-cli-{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("dezai-{}-{name}", env!("CARGO_CRATE_NAME")));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

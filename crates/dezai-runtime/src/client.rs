@@ -34,7 +34,7 @@ use crate::transport::{FileRequest, Transport};
 /// # async fn demo(client: dezai_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
 /// let mut params = dezai_runtime::Params::new();
 /// params.push("Limit", "10");
-/// let json = client.invoke("DescribeUHostInstance", params).await?;
+/// let json = client.invoke("DescribeThingInstance", params).await?;
 /// println!("{}", json["TotalCount"]);
 /// # Ok(()) }
 /// ```

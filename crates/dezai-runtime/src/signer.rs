@@ -40,7 +40,7 @@ impl Hex {
 /// ```
 /// use dezai_runtime::{Params, Secret, sign};
 /// let params: Params = [
-///     ("Action", "DescribeUHostInstance"),
+///     ("Action", "DescribeThingInstance"),
 ///     ("Region", "cn-bj2"),
 ///     ("Limit", "10"),
 ///     ("PublicKey", "ucloudsomeone@example.com1296235120854146120"),
@@ -48,7 +48,7 @@ impl Hex {
 /// .into_iter()
 /// .collect();
 /// let private = Secret::new("46f09bb9fab4f12dfc160dae12273d5332b5debe");
-/// assert_eq!(sign(&params, &private), "cba5cf5ec4d4233d206b1b54951e3787350a642f");
+/// assert_eq!(sign(&params, &private), "985a4ddec855f5712a0249e76d5096d8c3257912");
 /// ```
 pub fn sign(params: &Params, private_key: &Secret) -> String {
     let mut sorted = params.clone();

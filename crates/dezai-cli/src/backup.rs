@@ -239,6 +239,10 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
                 .ok_or_else(|| Failure::Other("no listing for this action".into()))?;
             (request, blocks) =
                 crate::backup_list::latest_request(&client, &options, kind, request).await?;
+            // One shard asked for (`--block-id`): its file alone, not the backup's count.
+            if kind.download.shard.is_some_and(|p| request.contains_key(p)) {
+                blocks = None;
+            }
         }
         // Without --output: the URL's file name in the current folder (each shard's own
         // name, for a backup of several files).

@@ -18,6 +18,7 @@
 pub(crate) mod examples;
 mod file;
 pub(crate) mod live;
+mod paths;
 
 use std::time::Duration;
 

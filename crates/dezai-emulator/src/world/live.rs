@@ -13,6 +13,7 @@ use dezai_spec::{Action, Type};
 use hyper::Response;
 use serde_json::{Value, json};
 
+use super::paths::{hex, safe, seed, unhex};
 use super::{World, WorldBackup, WorldInstance, id_text};
 use crate::backups::{BackupBody, Backups, Source, digest, now};
 use crate::catalog::example_answer;
@@ -565,39 +566,4 @@ fn page(
         items
     };
     json!({ field: shown, "TotalCount": total })
-}
-
-/// The seed of a shard's bytes: its kind, backup id and index, hashed (FNV-1a).
-fn seed(kind: &BackupKind, id: &str, shard: u32) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let bytes = kind.name.bytes().chain([0]).chain(id.bytes());
-    for byte in bytes.chain([0]).chain(shard.to_le_bytes()) {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-fn hex(text: &str) -> String {
-    text.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<String> {
-    let bytes: Option<Vec<u8>> = (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect();
-    String::from_utf8(bytes?).ok()
-}
-
-/// A file-name-safe form of an id.
-fn safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

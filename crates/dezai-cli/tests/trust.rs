@@ -197,6 +197,41 @@ async fn a_killed_run_leaves_no_stale_lock() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn wait_lock_waits_for_the_holder() {
+    use fs4::fs_std::FileExt;
+    let emulator = world_emulator(fleet(1), KEYS).await;
+    let dir = folder("wait-lock");
+    let synced = dezai(emulator.url(), &dir, &["backup", "sync", "m"], KEYS).await;
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    // Another holder, as a run would be: the lock is released once `verify` has tried it.
+    let lock = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(dir.join("m/.dezai-backups.lock"))
+        .unwrap();
+    assert!(lock.try_lock_exclusive().unwrap());
+    let refused = dezai(emulator.url(), &dir, &["backup", "verify", "m"], KEYS).await;
+    assert_eq!(refused.status.code(), Some(10), "{}", stderr(&refused));
+    let mut waiting = command(
+        emulator.url(),
+        &dir,
+        &["backup", "verify", "m", "--wait-lock", "1m"],
+        KEYS,
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Still running a while later: it found the lock held and waits, where a refusal would
+    // have ended it at once.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert!(waiting.try_wait().unwrap().is_none(), "it waits for the holder");
+    drop(lock);
+    let waited = waiting.wait_with_output().unwrap();
+    assert_eq!(waited.status.code(), Some(0), "{}", stderr(&waited));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_folder_that_is_a_file_and_ages_in_days() {
     let emulator = world_emulator(fleet(1), KEYS).await;
     let dir = folder("not-a-folder");

@@ -1,5 +1,6 @@
 //! A typed `.download_to(file)` of a backup that is several files (one per shard) is an error
-//! that says how many and to use a folder; `dezai_sdk::backups` downloads every shard into one.
+//! that says how many and to use a folder; `dezai_sdk::backups` downloads every shard into one;
+//! the shard parameter asks for one shard's file alone.
 
 use std::path::Path;
 
@@ -56,6 +57,25 @@ async fn a_sharded_backup_needs_a_folder() {
         .unwrap();
     assert_eq!(done.files.len(), 3);
     assert_eq!(done.bytes(), 90_000);
+    // With the shard parameter, the URL action answers that shard alone: one file, the same
+    // bytes as that shard of the whole.
+    let one = scratch.path().join("shard-1-alone.rdb");
+    let alone = client
+        .umem()
+        .describe_umem_backup_url("space-1", "b-3")
+        .block_id("1")
+        .download_to(&one)
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&one).unwrap(),
+        std::fs::read(&done.files[1].path).unwrap()
+    );
+    assert_ne!(
+        std::fs::read(&one).unwrap(),
+        std::fs::read(&done.files[0].path).unwrap()
+    );
+    assert_eq!(alone.bytes, done.files[1].bytes);
     let to_file = backups::download(&client, kind, "space-1", &latest, &file).await;
     let error = to_file.unwrap_err();
     assert_eq!(

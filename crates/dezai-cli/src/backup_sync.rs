@@ -153,7 +153,8 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
         .concurrency(*args.get_one::<u32>("concurrency").expect("default") as usize)
         .api_calls(*args.get_one::<u32>("api-calls").expect("default") as usize)
         .dry_run(dry_run)
-        .on_outcome(|outcome| eprintln!("{outcome}"));
+        // One line per instance, whatever a name or a message from the service holds.
+        .on_outcome(|outcome| eprintln!("{}", tsv_cell(&outcome.to_string())));
     let regions: Vec<&String> = args
         .get_many::<String>("regions")
         .into_iter()

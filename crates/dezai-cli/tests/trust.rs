@@ -225,10 +225,42 @@ async fn wait_lock_waits_for_the_holder() {
     // Still running a while later: it found the lock held and waits, where a refusal would
     // have ended it at once.
     std::thread::sleep(std::time::Duration::from_millis(600));
-    assert!(waiting.try_wait().unwrap().is_none(), "it waits for the holder");
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "it waits for the holder"
+    );
     drop(lock);
     let waited = waiting.wait_with_output().unwrap();
     assert_eq!(waited.status.code(), Some(0), "{}", stderr(&waited));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_with_a_tab_or_a_newline_stays_on_its_line() {
+    let udb = kind("udb").unwrap();
+    let world = ["tab\there", "new\nline", "plain"]
+        .into_iter()
+        .enumerate()
+        .fold(World::new(), |world, (i, id)| {
+            let backup = WorldBackup::new(3000 + i as u64, T0, 64);
+            world.instance(WorldInstance::new(udb.name, id).backup(backup))
+        });
+    let emulator = world_emulator(world, KEYS).await;
+    let dir = folder("tsv");
+    let synced = dezai(emulator.url(), &dir, &["backup", "sync", "m"], KEYS).await;
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    let table = String::from_utf8_lossy(&synced.stdout).into_owned();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 3, "one line per instance: {table:?}");
+    assert!(rows.iter().all(|r| r.split('\t').count() == 6), "{table:?}");
+    assert!(
+        table.contains("tab\\there") && table.contains("new\\nline"),
+        "{table:?}"
+    );
+    let progress = stderr(&synced);
+    assert!(
+        progress.lines().any(|l| l.contains("new\\nline")),
+        "{progress}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 //! completed, an unfinished and a failed backup, which action makes a backup on demand (if the
 //! kind has one) and which tells one backup's state (if any), and which action gives a
 //! backup's download URL. A maintainer adds a kind with one more row (`docs/backups.md`); the
-//! engine that runs a row is `dezai_runtime::backups`, the emulator's world is driven by the
+//! engine that runs a row is the crate `dezai-backups`, the emulator's world is driven by the
 //! same rows, and a kind whose actions are not in the specs is not offered.
 
 /// One kind of backup: see the [module docs](self).

@@ -46,11 +46,9 @@ pub(crate) async fn acquire(dir: &Path, wait: Option<Duration>) -> Result<Mirror
             break;
         }
         if deadline.is_none_or(|d| Instant::now() >= d) {
-            let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
             return Err(MirrorError::Locked {
                 dir: dir.to_path_buf(),
-                holder: holder.trim().to_owned(),
+                holder: holder(&mut file).await,
             });
         }
         tokio::time::sleep(RETRY_EVERY).await;
@@ -61,10 +59,26 @@ pub(crate) async fn acquire(dir: &Path, wait: Option<Duration>) -> Result<Mirror
         host_name(),
         humantime::format_rfc3339_seconds(SystemTime::now())
     );
-    file.set_len(0).map_err(io)?;
+    // Written over the last holder's words, then cut to length: a reader never finds the file
+    // empty once a holder has written.
     file.rewind().map_err(io)?;
     file.write_all(me.as_bytes()).map_err(io)?;
+    file.set_len(me.len() as u64).map_err(io)?;
     Ok(MirrorLock { _file: file })
+}
+
+/// Who holds the lock, as it wrote itself. A holder writes just after it takes the lock, so a
+/// file still empty is read again for a moment before saying so.
+async fn holder(file: &mut std::fs::File) -> String {
+    for _ in 0..20 {
+        let mut words = String::new();
+        let read = file.rewind().and_then(|()| file.read_to_string(&mut words));
+        if read.is_ok() && !words.trim().is_empty() {
+            return words.trim().to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    "a run that has not said who it is yet".to_owned()
 }
 
 /// This machine's name, for the holder's line.

@@ -16,8 +16,9 @@
 //! ```
 //!
 //! - **Selection**: the kinds (default: all of the table), regions (default: the configured
-//!   one) and project given; every instance of each (or the ones named), and each one's newest
-//!   completed backup, picked as [`crate::latest`] does.
+//!   one) and project given; every instance of each (or the ones named), of one part of the
+//!   fleet when the run is one of several ([`Mirror::shard`]), and each one's newest completed
+//!   backup, picked as [`crate::latest`] does.
 //! - **Every file**: a backup of several files (one per shard) is copied whole; its copy is
 //!   recorded only once every file is complete and verified, and a copy with a file missing
 //!   does not count as one.
@@ -64,6 +65,7 @@ pub use lock::LOCK_FILE;
 use manifest::under;
 pub use manifest::{Copy, CopyFile, MANIFEST_FILE, Manifest};
 pub use report::{Outcome, Report, Status};
+pub use selection::Shard;
 use selection::Wanted;
 
 use crate::files::{check_count, links, nth, url_request};
@@ -89,6 +91,7 @@ pub struct Mirror<'a> {
     dry_run: bool,
     network: Network,
     wait_lock: Option<Duration>,
+    shard: Option<Shard>,
     limit: Option<RateLimit>,
     on_outcome: Option<OnOutcome<'a>>,
 }
@@ -113,6 +116,7 @@ pub fn mirror(client: &Client, dir: impl Into<PathBuf>) -> Mirror<'_> {
         dry_run: false,
         network: Network::default(),
         wait_lock: None,
+        shard: None,
         limit: None,
         on_outcome: None,
     }
@@ -175,6 +179,13 @@ impl<'a> Mirror<'a> {
     /// Waits up to `wait` for another run to release the folder (default: refused at once).
     pub fn wait_lock(mut self, wait: Duration) -> Self {
         self.wait_lock = Some(wait);
+        self
+    }
+
+    /// Copies only the instances of this part of the fleet ([`Shard`]): runs of every part
+    /// together copy each selected instance once (default: the whole fleet).
+    pub fn shard(mut self, shard: Shard) -> Self {
+        self.shard = Some(shard);
         self
     }
 
@@ -259,7 +270,12 @@ impl<'a> Mirror<'a> {
                     }
                 };
                 for instance in instances {
-                    if wanted.take(kind.name, &region, &instance.id) {
+                    // A named instance of another shard is found, not missing: that shard's
+                    // run copies it.
+                    let mine = |s: &Shard| s.owns(kind.name, &region, &instance.id);
+                    if wanted.take(kind.name, &region, &instance.id)
+                        && self.shard.is_none_or(|s| mine(&s))
+                    {
                         targets.push((kind, region.clone(), instance));
                     }
                 }

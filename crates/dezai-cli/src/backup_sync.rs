@@ -89,6 +89,17 @@ pub(crate) fn commands() -> [Command; 3] {
                 .help("Download at most this many bytes per second over the whole run (1048576, 10M, 1G)"),
             crate::network::arg(),
             wait_lock(),
+            Arg::new("shard")
+                .long("shard")
+                .value_name("K/N")
+                .value_parser(mirror::Shard::parse)
+                .conflicts_with("shards")
+                .help("Copy only part K of N (from 0) of the selected instances, split by a stable hash of kind, region and instance: runs of every part copy each instance once"),
+            Arg::new("shards")
+                .long("shards")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u32).range(1..))
+                .help("As --shard K/N, with K from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's pod index)"),
             json(),
         ]);
     let status = Command::new("status")
@@ -184,6 +195,9 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
         mirror = mirror.wait_lock(*wait);
     }
     mirror = mirror.network(crate::network::of(args));
+    if let Some(shard) = shard_of(args)? {
+        mirror = mirror.shard(shard);
+    }
     let report = runtime_per_core()?
         .block_on(mirror.run())
         .map_err(|e| mirror_failure(dir, e))?;
@@ -212,6 +226,33 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
             exit::PARTIAL,
         )),
     }
+}
+
+/// The part of the fleet `--shard K/N`, or `--shards N` with `JOB_COMPLETION_INDEX`, names.
+fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, Failure> {
+    if let Some(shard) = args.get_one::<mirror::Shard>("shard") {
+        return Ok(Some(*shard));
+    }
+    let Some(count) = args.get_one::<u32>("shards") else {
+        return Ok(None);
+    };
+    let index = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
+        Failure::Usage(
+            "--shards N takes its part from JOB_COMPLETION_INDEX, which is not set (a Kubernetes Indexed Job sets it; elsewhere pass --shard K/N)"
+                .into(),
+        )
+    })?;
+    let shard = index
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|k| mirror::Shard::new(k, *count));
+    shard.map(Some).ok_or_else(|| {
+        Failure::Usage(format!(
+            "JOB_COMPLETION_INDEX={index} is not a part of --shards {count} (0 to {})",
+            count - 1
+        ))
+    })
 }
 
 /// A whole run that could not start: a lock held by another run has its own exit code.

@@ -1,9 +1,77 @@
-//! Which instances a run copies: every instance the listings give, or the ones named. A name
-//! is an id, or `<kind>/<id>` or `<kind>/<region>/<id>` (the mirror's own layout) to look in
-//! one kind and region only. A named instance that no listing returned is reported under the
-//! kind and region it was looked for in: its own, or the run's (joined by `,` when several).
+//! Which instances a run copies: every instance the listings give, or the ones named, and of
+//! those the ones of its shard.
+//!
+//! - A name is an id, or `<kind>/<id>` or `<kind>/<region>/<id>` (the mirror's own layout) to
+//!   look in one kind and region only. A named instance that no listing returned is reported
+//!   under the kind and region it was looked for in: its own, or the run's (joined by `,` when
+//!   several).
+//! - A [`Shard`] `K/N` owns the instances whose kind, region and id hash (MD5, the first eight
+//!   bytes as a big-endian number) to `K` modulo `N`: the same split on every machine and
+//!   version, each instance in exactly one shard, and an instance added or removed moves no
+//!   other one to another shard.
 
 use dezai_spec::backups::kind;
+use md5::Digest;
+
+/// One of `N` parts of a fleet split among runs (Kubernetes' Indexed Job: one pod a part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    index: u32,
+    count: u32,
+}
+
+impl Shard {
+    /// Part `index` of `count`, counted from 0 as Kubernetes' `JOB_COMPLETION_INDEX` is;
+    /// `None` unless `index < count`.
+    pub fn new(index: u32, count: u32) -> Option<Self> {
+        (index < count).then_some(Self { index, count })
+    }
+
+    /// `K/N`, as `--shard` takes it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let parsed = text.split_once('/').and_then(|(k, n)| {
+            Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?))
+        });
+        let Some((index, count)) = parsed else {
+            return Err(format!("`{text}` is not a shard: K/N, such as 0/4"));
+        };
+        Self::new(index, count).ok_or_else(|| {
+            format!(
+                "shard `{text}`: K counts from 0 and is less than N (0/{count} … {}/{count})",
+                count.saturating_sub(1)
+            )
+        })
+    }
+
+    /// Its index, from 0.
+    pub fn index(self) -> u32 {
+        self.index
+    }
+
+    /// How many parts the fleet is split into.
+    pub fn count(self) -> u32 {
+        self.count
+    }
+
+    /// Whether this part copies that instance: see the [module docs](self).
+    pub fn owns(self, kind: &str, region: &str, instance: &str) -> bool {
+        let mut hasher = md5::Md5::new();
+        for part in [kind, region, instance] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        let digest = hasher.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
 
 /// The instances a run looks for.
 pub(super) struct Wanted {
@@ -90,6 +158,45 @@ impl Wanted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_split_a_fleet_once_and_stay_put() {
+        let ids: Vec<String> = (0..500).map(|i| format!("udb-{i}")).collect();
+        for count in [1, 2, 3, 7] {
+            let shards: Vec<Shard> = (0..count).map(|k| Shard::new(k, count).unwrap()).collect();
+            let mut sizes = vec![0; count as usize];
+            for id in &ids {
+                let owners: Vec<&Shard> = shards
+                    .iter()
+                    .filter(|s| s.owns("udb", "cn-bj2", id))
+                    .collect();
+                assert_eq!(owners.len(), 1, "{id} in exactly one of {count}");
+                sizes[owners[0].index() as usize] += 1;
+            }
+            // Roughly even: no part holds more than twice its share.
+            assert!(
+                sizes.iter().all(|n| *n <= 2 * 500 / count as usize + 10),
+                "{sizes:?}"
+            );
+        }
+        // The same instance in another kind or region is another key.
+        let four: Vec<Shard> = (0..4).map(|k| Shard::new(k, 4).unwrap()).collect();
+        let places = |kind: &str, region: &str| {
+            ids.iter()
+                .map(|id| four.iter().position(|s| s.owns(kind, region, id)))
+                .collect::<Vec<_>>()
+        };
+        assert_ne!(places("udb", "cn-bj2"), places("umem", "cn-bj2"));
+        assert_ne!(places("udb", "cn-bj2"), places("udb", "cn-sh2"));
+        assert_eq!(Shard::parse("2/4"), Ok(Shard::new(2, 4).unwrap()));
+        assert_eq!(
+            Shard::parse(" 0 / 1 ").map(|s| s.to_string()).as_deref(),
+            Ok("0/1")
+        );
+        for bad in ["4/4", "1", "a/b", "-1/3", "0/0"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_name_may_say_its_kind_and_region() {

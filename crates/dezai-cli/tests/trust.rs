@@ -268,12 +268,12 @@ async fn a_folder_that_is_a_file_and_ages_in_days() {
     let emulator = world_emulator(fleet(1), KEYS).await;
     let dir = folder("not-a-folder");
     std::fs::write(dir.join("m"), b"a file").unwrap();
-    let refused = dezai(emulator.url(), &dir, &["backup", "sync", "m"], KEYS).await;
-    assert!(
-        stderr(&refused).contains("not a folder"),
-        "{}",
-        stderr(&refused)
-    );
+    for command in ["sync", "status", "verify"] {
+        let refused = dezai(emulator.url(), &dir, &["backup", command, "m"], KEYS).await;
+        assert_eq!(refused.status.code(), Some(1), "{command}");
+        let said = stderr(&refused);
+        assert!(said.contains("not a folder"), "{command}: {said}");
+    }
     std::fs::remove_file(dir.join("m")).unwrap();
     let synced = dezai(emulator.url(), &dir, &["backup", "sync", "m"], KEYS).await;
     assert!(synced.status.success(), "{}", stderr(&synced));

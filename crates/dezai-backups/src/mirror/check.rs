@@ -111,6 +111,9 @@ pub struct InstanceStatus {
 /// service, in the copy's region and project) whether a newer completed backup exists. A copy
 /// with a file missing or cut short does not count.
 pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, MirrorError> {
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(MirrorError::NotAFolder(dir.to_path_buf()));
+    }
     let manifest = Manifest::load(dir).map_err(|source| MirrorError::Io {
         path: dir.to_path_buf(),
         source,

@@ -3,6 +3,7 @@
 //! them again); `status` says per instance how old its newest complete copy is and whether the
 //! service has a newer completed backup.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use dezai_runtime::{CallOptions, Client, Error};
@@ -88,6 +89,33 @@ pub async fn verify(
     Ok(checked)
 }
 
+/// Service lookups of `status` in flight at once.
+const LOOKUPS: usize = 8;
+
+/// The service's newest completed backup of `record`'s instance when it is not `have`, asked
+/// in the record's region, project and zone.
+async fn newer(
+    client: &Client,
+    record: &Copy,
+    have: Option<&str>,
+) -> Result<Option<Backup>, String> {
+    let Some(kind) = dezai_spec::backups::kind(&record.kind) else {
+        return Err(format!("unknown kind `{}`", record.kind));
+    };
+    let mut options = CallOptions::new().region(&record.region);
+    if let Some(project) = &record.project {
+        options = options.project_id(project);
+    }
+    if let Some(zone) = &record.zone {
+        options = options.zone(zone);
+    }
+    let listed = list_with(client, kind, &record.instance, Map::new(), options).await;
+    listed
+        .and_then(|all| newest_completed(kind, &record.instance, all))
+        .map(|b| (Some(b.id.as_str()) != have).then_some(b))
+        .map_err(|e: Error| e.to_string())
+}
+
 /// One instance of a mirror, as `status` sees it.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -107,9 +135,10 @@ pub struct InstanceStatus {
     pub newer: Result<Option<Backup>, String>,
 }
 
-/// Every instance of the manifest in `dir`, its newest complete copy's age, and (asking the
-/// service, in the copy's region and project) whether a newer completed backup exists. A copy
-/// with a file missing or cut short does not count.
+/// Every instance of the manifest in `dir`, in the manifest's order, its newest complete copy's
+/// age, and (asking the service, in the copy's region and project, several instances at once)
+/// whether a newer completed backup exists. A copy with a file missing or cut short does not
+/// count.
 pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, MirrorError> {
     if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
         return Err(MirrorError::NotAFolder(dir.to_path_buf()));
@@ -118,46 +147,76 @@ pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, 
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut seen: Vec<(&str, &str)> = Vec::new();
-    let mut out = Vec::new();
-    let now = super::now();
+    // Each instance once, in the manifest's order, with its copies newest first.
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut copies: HashMap<(&str, &str), Vec<&Copy>> = HashMap::new();
     for copy in &manifest.copies {
-        if seen.contains(&(copy.kind.as_str(), copy.instance.as_str())) {
-            continue;
+        let key = (copy.kind.as_str(), copy.instance.as_str());
+        let of_instance = copies.entry(key).or_default();
+        if of_instance.is_empty() {
+            order.push(key);
         }
-        seen.push((&copy.kind, &copy.instance));
-        let newest = manifest
-            .of_instance(&copy.kind, &copy.instance)
-            .into_iter()
-            .find(|c| c.is_present(dir));
-        // Where to ask: the newest record's region, project and zone.
-        let asked = newest.unwrap_or(copy);
-        let newer = match dezai_spec::backups::kind(&asked.kind) {
-            None => Err(format!("unknown kind `{}`", asked.kind)),
-            Some(k) => {
-                let mut options = CallOptions::new().region(&asked.region);
-                if let Some(project) = &asked.project {
-                    options = options.project_id(project);
-                }
-                if let Some(zone) = &asked.zone {
-                    options = options.zone(zone);
-                }
-                let listed = list_with(client, k, &asked.instance, Map::new(), options).await;
-                let have = newest.map(|c| c.backup_id.as_str());
-                listed
-                    .and_then(|all| newest_completed(k, &asked.instance, all))
-                    .map(|b| (Some(b.id.as_str()) != have).then_some(b))
-                    .map_err(|e: Error| e.to_string())
+        of_instance.push(copy);
+    }
+    let now = super::now();
+    let mut out: Vec<InstanceStatus> = order
+        .iter()
+        .map(|key| {
+            let mut of_instance = copies[key].clone();
+            of_instance.sort_by_key(|c| std::cmp::Reverse(c.time.unwrap_or(i64::MIN)));
+            let newest = of_instance.into_iter().find(|c| c.is_present(dir));
+            // Where to ask: the newest complete record's region, project and zone, else the
+            // first record's.
+            let asked = newest.unwrap_or(copies[key][0]);
+            InstanceStatus {
+                kind: asked.kind.clone(),
+                region: asked.region.clone(),
+                instance: asked.instance.clone(),
+                age: newest.map(|c| now - c.time.unwrap_or(c.copied_at)),
+                newest: newest.cloned(),
+                newer: Ok(None),
             }
+        })
+        .collect();
+    // The service is asked about several instances at once: a fleet's status in seconds, not
+    // an instance at a time.
+    let asked: Vec<(Copy, Option<String>)> = out
+        .iter()
+        .zip(&order)
+        .map(|(status, key)| {
+            let have = status.newest.as_ref().map(|c| c.backup_id.clone());
+            let record = status
+                .newest
+                .clone()
+                .unwrap_or_else(|| copies[key][0].clone());
+            (record, have)
+        })
+        .collect();
+    let mut jobs = tokio::task::JoinSet::new();
+    let mut running: HashMap<tokio::task::Id, usize> = HashMap::new();
+    let mut next = asked.into_iter().enumerate();
+    loop {
+        while jobs.len() < LOOKUPS {
+            let Some((index, (record, have))) = next.next() else {
+                break;
+            };
+            let client = client.clone();
+            let job = jobs.spawn(async move { newer(&client, &record, have.as_deref()).await });
+            running.insert(job.id(), index);
+        }
+        let Some(done) = jobs.join_next_with_id().await else {
+            break;
         };
-        out.push(InstanceStatus {
-            kind: copy.kind.clone(),
-            region: asked.region.clone(),
-            instance: copy.instance.clone(),
-            age: newest.map(|c| now - c.time.unwrap_or(c.copied_at)),
-            newest: newest.cloned(),
-            newer,
-        });
+        let (id, newer) = match done {
+            Ok((id, newer)) => (id, newer),
+            Err(error) => (
+                error.id(),
+                Err(format!("the lookup stopped unexpectedly: {error}")),
+            ),
+        };
+        if let Some(index) = running.remove(&id) {
+            out[index].newer = newer;
+        }
     }
     Ok(out)
 }

@@ -16,7 +16,8 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use dezai_runtime::download::{
-    DownloadError, DownloadErrorKind, DownloadLink, Downloaded, Network, Progress, RateLimit,
+    Download, DownloadError, DownloadErrorKind, DownloadLink, Downloaded, Network, Progress,
+    RateLimit,
 };
 use dezai_runtime::{CallOptions, Client, Error, ErrorKind};
 use dezai_spec::backups::BackupKind;
@@ -213,24 +214,11 @@ impl<'a> BackupDownload<'a> {
         let targets = targets(&self.output, &links)?;
         let mut files = Vec::with_capacity(links.len());
         for (index, (link, target)) in links.into_iter().zip(targets).enumerate() {
-            if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    let message = format!("cannot create {}: {e}", parent.display());
-                    DownloadError::local(DownloadErrorKind::Io, &target, message)
-                })?;
-            }
             let (client, action, network) = (self.client, self.action, self.network);
             let (params, options) = (&self.params, &self.options);
-            let mut download = client
-                .download(link, &target)
-                .replace(self.replace)
-                .refresh_with(move || async move {
-                    nth(
-                        ask(client, action, params, options, network).await?,
-                        index,
-                        action,
-                    )
-                });
+            let ask = move || ask(client, action, params, options, network);
+            let mut download =
+                file_download(client, link, &target, index, action, ask)?.replace(self.replace);
             if let Some(limit) = &self.limit {
                 download = download.limit_rate(limit.clone());
             }
@@ -276,8 +264,36 @@ async fn ask(
     Ok(found)
 }
 
-/// Shard `index` of a fresh answer: the same number of files is expected as before.
-pub(crate) fn nth(
+/// The download of one file of a backup, file `index` of the URL action's answer, to
+/// `target` (its folder made first). When the URL expires, `ask` gives the answer's links anew
+/// and the same file of them is taken.
+pub(crate) fn file_download<'a, F, Fut>(
+    client: &'a Client,
+    link: DownloadLink,
+    target: &Path,
+    index: usize,
+    action: &'a str,
+    ask: F,
+) -> Result<Download<'a>, DownloadError>
+where
+    F: Fn() -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Vec<DownloadLink>, Error>> + Send + 'a,
+{
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            let message = format!("cannot create {}: {e}", parent.display());
+            DownloadError::local(DownloadErrorKind::Io, target, message)
+        })?;
+    }
+    let refresh = move || {
+        let links = ask();
+        async move { nth(links.await?, index, action) }
+    };
+    Ok(client.download(link, target).refresh_with(refresh))
+}
+
+/// File `index` of a fresh answer: the same number of files is expected as before.
+fn nth(
     mut links: Vec<DownloadLink>,
     index: usize,
     action: &str,

@@ -68,7 +68,7 @@ pub use report::{Outcome, Report, Status};
 pub use selection::Shard;
 use selection::Wanted;
 
-use crate::files::{check_count, links, nth, url_request};
+use crate::files::{check_count, file_download, links, url_request};
 use crate::instances::Instance;
 use crate::listing::{list_with, newest_completed};
 /// Safe path components of names from the service (the rule every file name here follows).
@@ -458,23 +458,19 @@ async fn copy_newest(
     let mut files = Vec::with_capacity(found.len());
     for (index, (link, relative)) in found.into_iter().zip(paths).enumerate() {
         let file = under(&shared.dir, &relative);
-        if let Some(parent) = file.parent() {
-            if let Err(e) = std::fs::create_dir_all(parent) {
-                return failed(format!("cannot create {}: {e}", parent.display()));
-            }
-        }
         let from_service = link.md5.clone();
         let downloaded = {
             let _permit = shared.downloads.acquire().await;
-            let refresh = move || async move { nth(ask().await?, index, action) };
-            let mut download = client
-                .download(link, &file)
-                .replace(true)
-                .refresh_with(refresh);
-            if let Some(limit) = &shared.limit {
-                download = download.limit_rate(limit.clone());
+            match file_download(client, link, &file, index, action, ask) {
+                Ok(download) => {
+                    let download = download.replace(true);
+                    match &shared.limit {
+                        Some(limit) => download.limit_rate(limit.clone()).await,
+                        None => download.await,
+                    }
+                }
+                Err(e) => Err(e),
             }
-            download.await
         };
         let done = match downloaded {
             Ok(done) => done,

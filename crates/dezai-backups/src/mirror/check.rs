@@ -12,7 +12,7 @@ use serde_json::Map;
 use super::error::MirrorError;
 use super::layout::hash;
 use super::lock;
-use super::manifest::{Copy, CopyFile, Manifest};
+use super::manifest::{Copy, CopyFile, Manifest, newest_first};
 use crate::listing::{Backup, list_with, newest_completed};
 
 /// What `verify` found of one file.
@@ -163,7 +163,7 @@ pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, 
         .iter()
         .map(|key| {
             let mut of_instance = copies[key].clone();
-            of_instance.sort_by_key(|c| std::cmp::Reverse(c.time.unwrap_or(i64::MIN)));
+            newest_first(&mut of_instance);
             let newest = of_instance.into_iter().find(|c| c.is_present(dir));
             // Where to ask: the newest complete record's region, project and zone, else the
             // first record's.

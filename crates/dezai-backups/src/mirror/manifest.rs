@@ -245,7 +245,13 @@ impl Manifest {
             .iter()
             .filter(|c| c.kind == kind && c.instance == instance)
             .collect();
-        copies.sort_by_key(|c| std::cmp::Reverse(c.time.unwrap_or(i64::MIN)));
+        newest_first(&mut copies);
         copies
     }
+}
+
+/// Copies of one instance in the order retention and `status` read them: newest backup first,
+/// copies without a time last, the manifest's order otherwise.
+pub(super) fn newest_first(copies: &mut [&Copy]) {
+    copies.sort_by_key(|c| std::cmp::Reverse(c.time.unwrap_or(i64::MIN)));
 }

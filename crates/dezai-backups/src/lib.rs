@@ -38,3 +38,5 @@ pub use fresh::{create, create_with, no_create_action, wait};
 pub use instances::{Instance, instances};
 pub use listing::{Backup, latest, list, list_with, newest_completed};
 pub use mirror::mirror;
+#[cfg(feature = "s3")]
+pub use mirror::mirror_bucket;

@@ -39,7 +39,10 @@
 //!   on. An instance named but listed by no selected kind and region is reported under the
 //!   kind and region it was looked for in ([`Mirror::instances`]).
 
+#[cfg(feature = "s3")]
+mod bucket;
 mod check;
+mod copy;
 mod error;
 mod layout;
 mod lock;
@@ -52,25 +55,26 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dezai_runtime::download::{DownloadLink, Network, RateLimit};
-use dezai_runtime::{CallOptions, Client};
+use dezai_runtime::Client;
+use dezai_runtime::download::{Network, RateLimit};
 use dezai_spec::backups::{BackupKind, KINDS};
-use serde_json::Map;
 use tokio::sync::Semaphore;
 
+#[cfg(feature = "s3")]
+pub use bucket::{
+    Bucket, BucketSettings, DEFAULT_PART_SIZE, DEFAULT_PART_UPLOADS, MIN_PART_SIZE,
+    is_bucket_url,
+};
 pub use check::{Checked, Found, InstanceStatus, status, verify};
+use copy::{Place, Shared, copy_newest};
 pub use error::MirrorError;
-use layout::{hash, layout};
 pub use lock::LOCK_FILE;
-use manifest::under;
 pub use manifest::{Copy, CopyFile, MANIFEST_FILE, Manifest};
 pub use report::{Outcome, Report, Status};
 pub use selection::Shard;
 use selection::Wanted;
 
-use crate::files::{check_count, file_download, links, url_request};
 use crate::instances::Instance;
-use crate::listing::{list_with, newest_completed};
 /// Safe path components of names from the service (the rule every file name here follows).
 pub use crate::names::component;
 
@@ -80,7 +84,7 @@ type OnOutcome<'a> = Box<dyn FnMut(&Outcome) + Send + 'a>;
 #[must_use = "a mirror does nothing until it is run"]
 pub struct Mirror<'a> {
     client: &'a Client,
-    dir: PathBuf,
+    target: Target,
     kinds: Vec<&'static BackupKind>,
     regions: Vec<String>,
     project: Option<String>,
@@ -96,11 +100,28 @@ pub struct Mirror<'a> {
     on_outcome: Option<OnOutcome<'a>>,
 }
 
+/// Where a mirror's copies go.
+enum Target {
+    Folder(PathBuf),
+    #[cfg(feature = "s3")]
+    Bucket(Bucket),
+}
+
 /// A mirror of `client`'s backups into `dir`: see the [module docs](self).
 pub fn mirror(client: &Client, dir: impl Into<PathBuf>) -> Mirror<'_> {
+    to(client, Target::Folder(dir.into()))
+}
+
+/// A mirror of `client`'s backups into an S3-compatible bucket: see [`Bucket`].
+#[cfg(feature = "s3")]
+pub fn mirror_bucket(client: &Client, bucket: Bucket) -> Mirror<'_> {
+    to(client, Target::Bucket(bucket))
+}
+
+fn to(client: &Client, target: Target) -> Mirror<'_> {
     Mirror {
         client,
-        dir: dir.into(),
+        target,
         kinds: KINDS.iter().collect(),
         regions: client
             .config()
@@ -213,29 +234,22 @@ impl<'a> Mirror<'a> {
         if self.regions.is_empty() {
             return Err(MirrorError::NoRegion);
         }
-        let io = |source: std::io::Error| MirrorError::Io {
-            path: self.dir.clone(),
-            source,
-        };
-        match std::fs::metadata(&self.dir) {
-            Ok(meta) if !meta.is_dir() => return Err(MirrorError::NotAFolder(self.dir.clone())),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.dry_run => {
-                std::fs::create_dir_all(&self.dir).map_err(io)?;
+        let (place, manifest, _lock) = match &self.target {
+            Target::Folder(dir) => {
+                let (manifest, lock) = open_folder(dir, self.dry_run, self.wait_lock).await?;
+                (Place::Folder(dir.clone()), manifest, lock)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
-        }
-        let _lock = if self.dry_run {
-            None
-        } else {
-            let lock = lock::acquire(&self.dir, self.wait_lock).await?;
-            Manifest::remove_stale_temp_files(&self.dir);
-            Some(lock)
+            #[cfg(feature = "s3")]
+            Target::Bucket(bucket) => {
+                let listed = bucket.list().await?;
+                let manifest = bucket.load(&listed).await?;
+                let bucket = bucket.clone();
+                (Place::Bucket { bucket, listed }, manifest, None)
+            }
         };
         let shared = Arc::new(Shared {
-            dir: self.dir.clone(),
-            manifest: Mutex::new(Manifest::load(&self.dir).map_err(io)?),
+            place,
+            manifest: Mutex::new(manifest),
             api: Semaphore::new(self.api_calls),
             downloads: Semaphore::new(self.concurrency),
             keep: self.keep,
@@ -339,6 +353,36 @@ impl<'a> Mirror<'a> {
     }
 }
 
+/// A folder made ready for a run: there (made unless planning), locked (unless planning), its
+/// manifest read.
+async fn open_folder(
+    dir: &std::path::Path,
+    dry_run: bool,
+    wait_lock: Option<Duration>,
+) -> Result<(Manifest, Option<lock::MirrorLock>), MirrorError> {
+    let io = |source: std::io::Error| MirrorError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => return Err(MirrorError::NotAFolder(dir.to_owned())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !dry_run => {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    let lock = if dry_run {
+        None
+    } else {
+        let lock = lock::acquire(dir, wait_lock).await?;
+        Manifest::remove_stale_temp_files(dir);
+        Some(lock)
+    };
+    Ok((Manifest::load(dir).map_err(io)?, lock))
+}
+
 /// A job that panicked, as its instance's failure.
 fn panicked(error: tokio::task::JoinError) -> Status {
     let why = match error.try_into_panic() {
@@ -352,207 +396,6 @@ fn panicked(error: tokio::task::JoinError) -> Status {
     Status::Failed {
         error: format!("the job stopped unexpectedly ({why}); nothing was recorded"),
     }
-}
-
-/// What the jobs of one run share.
-struct Shared {
-    dir: PathBuf,
-    manifest: Mutex<Manifest>,
-    api: Semaphore,
-    downloads: Semaphore,
-    keep: Option<usize>,
-    dry_run: bool,
-    project: Option<String>,
-    network: Network,
-    limit: Option<RateLimit>,
-}
-
-impl Shared {
-    /// The call settings for a region (and an instance's zone): the configured zone only in the
-    /// configured region, where it belongs.
-    fn options(&self, client: &Client, region: &str, zone: Option<&str>) -> CallOptions {
-        let mut options = CallOptions::new().region(region);
-        if let Some(project) = &self.project {
-            options = options.project_id(project);
-        }
-        let configured = client.config();
-        let zone = zone.or_else(|| {
-            configured
-                .zone()
-                .filter(|_| configured.region() == Some(region))
-        });
-        if let Some(zone) = zone {
-            options = options.zone(zone);
-        }
-        options
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Manifest> {
-        self.manifest
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// One instance: its newest completed backup copied, every file of it, unless it already is.
-async fn copy_newest(
-    client: &Client,
-    shared: &Shared,
-    kind: &'static BackupKind,
-    region: &str,
-    instance: &Instance,
-) -> Status {
-    let failed = |error: String| Status::Failed { error };
-    let options = shared.options(client, region, instance.zone.as_deref());
-    let listed = {
-        let _permit = shared.api.acquire().await;
-        list_with(client, kind, &instance.id, Map::new(), options.clone()).await
-    };
-    let newest = match listed.and_then(|all| newest_completed(kind, &instance.id, all)) {
-        Ok(newest) => newest,
-        Err(e) => return failed(e.message().map_or_else(|| e.to_string(), str::to_owned)),
-    };
-    let present = shared
-        .lock()
-        .find(kind.name, &instance.id, &newest.id)
-        .filter(|c| c.is_present(&shared.dir))
-        .cloned();
-    if let Some(copy) = present {
-        let removed = if shared.dry_run {
-            Vec::new()
-        } else {
-            retain(shared, kind.name, &instance.id)
-        };
-        return Status::UpToDate { copy, removed };
-    }
-    let params = url_request(kind, &instance.id, &newest);
-    let ask = || {
-        let (params, options) = (params.clone(), options.clone());
-        async move {
-            let _permit = shared.api.acquire().await;
-            links(client, kind, params, options, shared.network).await
-        }
-    };
-    let found: Vec<DownloadLink> = match ask().await {
-        Ok(found) => found,
-        Err(e) => return failed(format!("asking for the URL failed: {e}")),
-    };
-    let urls: Vec<&str> = found.iter().map(|l| l.url.as_str()).collect();
-    let (path, paths) = layout(kind.name, region, &instance.id, &newest, &urls);
-    if shared.dry_run {
-        return Status::Planned {
-            backup: newest,
-            path,
-        };
-    }
-    let (action, listing) = (kind.download.action, kind.listing.action);
-    if let Err(e) = check_count(
-        action,
-        listing,
-        &found,
-        newest.blocks,
-        &under(&shared.dir, &path),
-    ) {
-        return failed(e.to_string());
-    }
-    let mut files = Vec::with_capacity(found.len());
-    for (index, (link, relative)) in found.into_iter().zip(paths).enumerate() {
-        let file = under(&shared.dir, &relative);
-        let from_service = link.md5.clone();
-        let downloaded = {
-            let _permit = shared.downloads.acquire().await;
-            match file_download(client, link, &file, index, action, ask) {
-                Ok(download) => {
-                    let download = download.replace(true);
-                    match &shared.limit {
-                        Some(limit) => download.limit_rate(limit.clone()).await,
-                        None => download.await,
-                    }
-                }
-                Err(e) => Err(e),
-            }
-        };
-        let done = match downloaded {
-            Ok(done) => done,
-            Err(e) => return failed(e.to_string()),
-        };
-        let md5 = match from_service.filter(|_| done.verified) {
-            Some(md5) => md5,
-            None => match hash(&file) {
-                Ok(md5) => md5,
-                Err(e) => return failed(format!("cannot read {}: {e}", file.display())),
-            },
-        };
-        files.push(CopyFile::new(relative, done.bytes, md5, done.verified));
-    }
-    // One file is recorded as a copy always was; several as the folder and each file.
-    let single = (files.len() == 1).then(|| files[0].clone());
-    let copy = Copy {
-        kind: kind.name.to_owned(),
-        region: region.to_owned(),
-        zone: instance.zone.clone(),
-        project: shared.project.clone(),
-        instance: instance.id.clone(),
-        backup_id: newest.id.clone(),
-        name: newest.name.clone(),
-        time: newest.time,
-        size: files.iter().map(|f| f.size).sum(),
-        md5: single.as_ref().map(|f| f.md5.clone()).unwrap_or_default(),
-        md5_from_service: files.iter().all(|f| f.md5_from_service),
-        path,
-        shards: if single.is_some() { Vec::new() } else { files },
-        copied_at: now(),
-    };
-    {
-        let mut manifest = shared.lock();
-        manifest.record(copy.clone());
-        if let Err(e) = manifest.save(&shared.dir) {
-            return failed(format!("cannot write the manifest: {e}"));
-        }
-    }
-    let removed = retain(shared, kind.name, &instance.id);
-    Status::Copied { copy, removed }
-}
-
-/// Removes an instance's copies beyond the number kept, oldest first, once the manifest
-/// records the newest: files the manifest records (every file of a copy, and the folder of a
-/// copy of several when it is left empty), nothing else.
-fn retain(shared: &Shared, kind: &str, instance: &str) -> Vec<Copy> {
-    let Some(keep) = shared.keep else {
-        return Vec::new();
-    };
-    let mut manifest = shared.lock();
-    let old: Vec<Copy> = manifest
-        .of_instance(kind, instance)
-        .into_iter()
-        .skip(keep)
-        .cloned()
-        .collect();
-    let mut removed = Vec::new();
-    for copy in old {
-        let gone =
-            copy.files()
-                .iter()
-                .all(|file| match std::fs::remove_file(file.file(&shared.dir)) {
-                    Ok(()) => true,
-                    Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-                });
-        if !copy.shards.is_empty() {
-            // Only an empty folder goes: a file nobody recorded stays.
-            let _ = std::fs::remove_dir(copy.file(&shared.dir));
-        }
-        if gone {
-            manifest
-                .copies
-                .retain(|c| !c.is_of(kind, instance, &copy.backup_id));
-            removed.push(copy);
-        }
-    }
-    if !removed.is_empty() {
-        // A removal the manifest still lists is found missing by `verify`, never lost.
-        let _ = manifest.save(&shared.dir);
-    }
-    removed
 }
 
 pub(crate) fn now() -> i64 {

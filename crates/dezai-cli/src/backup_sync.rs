@@ -1,29 +1,22 @@
-//! `dezai backup sync DIR`, `status DIR` and `verify DIR`: a folder that mirrors every
-//! selected instance's newest completed backup, run unattended from cron, through
-//! `dezai_backups::mirror` (`docs/backups.md`, "A nightly mirror"). `sync` and `verify` hold
-//! the folder's lock: a second run exits at once with its own code, naming the holder, or
-//! waits with `--wait-lock`.
+//! `dezai backup sync DIR`, `status DIR` and `verify DIR`: a folder (or an S3-compatible
+//! bucket, [`crate::bucket`]) that mirrors every selected instance's newest completed backup,
+//! run unattended from cron or Kubernetes, through `dezai_backups::mirror` (`docs/backups.md`,
+//! "A nightly mirror"). `sync` and `verify` hold a folder's lock: a second run exits at once
+//! with its own code, naming the holder, or waits with `--wait-lock`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use dezai_backups::mirror::{self, Found, MirrorError, Outcome, Status};
 use serde_json::{Value, json};
 
+use crate::bucket::Place;
 use crate::failure::{Failure, runtime, runtime_per_core};
 use crate::output::exit;
 
 /// The `sync`, `status` and `verify` commands.
 pub(crate) fn commands() -> [Command; 3] {
-    let dir = || {
-        Arg::new("dir")
-            .required(true)
-            .value_name("DIR")
-            .value_parser(clap::value_parser!(PathBuf))
-            .help("The mirror's folder (its manifest is dezai-backups.json)")
-    };
     let json = || {
         Arg::new("json")
             .long("json")
@@ -36,7 +29,7 @@ pub(crate) fn commands() -> [Command; 3] {
             .value_name("DURATION")
             .value_parser(crate::wait::parse_duration)
             .help(
-                "When another run holds DIR, wait this long for it (10m, 1h) instead of exiting 10",
+                "When another run holds the folder, wait this long for it (10m, 1h) instead of exiting 10 (a bucket has no lock)",
             )
     };
     let kinds: Vec<&'static str> = crate::backup_list::offered()
@@ -44,9 +37,10 @@ pub(crate) fn commands() -> [Command; 3] {
         .map(|(kind, _)| kind.name)
         .collect();
     let sync = Command::new("sync")
-        .about("Copies every selected instance's newest completed backup into DIR, verified, recorded in its manifest")
+        .about("Copies every selected instance's newest completed backup into DIR or a bucket, verified, then recorded")
+        .args(crate::bucket::args())
+        .args(crate::bucket::upload_args())
         .args([
-            dir(),
             Arg::new("kind")
                 .long("kind")
                 .value_name("KIND")
@@ -104,8 +98,8 @@ pub(crate) fn commands() -> [Command; 3] {
         ]);
     let status = Command::new("status")
         .about("Per instance: the newest copy's age, and whether the service has a newer completed backup")
+        .args(crate::bucket::args())
         .args([
-            dir(),
             Arg::new("max-age")
                 .long("max-age")
                 .value_name("DURATION")
@@ -115,12 +109,13 @@ pub(crate) fn commands() -> [Command; 3] {
         ]);
     let verify = Command::new("verify")
         .about("Re-hashes every copy the manifest lists; damaged ones leave it, so the next sync copies them again")
-        .args([dir(), wait_lock(), json()]);
+        .args(crate::bucket::args())
+        .args([wait_lock(), json()]);
     [sync, status, verify]
 }
 
 /// Reads `1048576`, `512K`, `10M`, `1G` (powers of 1024).
-fn parse_bytes(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_bytes(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (number, unit) = text.split_at(
         text.find(|c: char| !c.is_ascii_digit())
@@ -144,7 +139,7 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
 
 /// Runs `backup sync DIR`.
 pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
-    let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
+    let place = Place::of(args)?;
     let dry_run = global.get_flag("dry-run");
     let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
     let offered: Vec<_> = crate::backup_list::offered()
@@ -159,7 +154,11 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
     let kinds = offered
         .into_iter()
         .filter(|k| chosen.is_empty() || chosen.iter().any(|c| *c == k.name));
-    let mut mirror = mirror::mirror(&client, dir)
+    let mirror = match &place {
+        Place::Folder(dir) => mirror::mirror(&client, dir),
+        Place::Bucket(bucket) => dezai_backups::mirror_bucket(&client, bucket.clone()),
+    };
+    let mut mirror = mirror
         .kinds(kinds)
         .concurrency(*args.get_one::<u32>("concurrency").expect("default") as usize)
         .api_calls(*args.get_one::<u32>("api-calls").expect("default") as usize)
@@ -200,7 +199,7 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
     }
     let report = runtime_per_core()?
         .block_on(mirror.run())
-        .map_err(|e| mirror_failure(dir, e))?;
+        .map_err(|e| mirror_failure(&place, e))?;
     let rows: Vec<Value> = report.outcomes.iter().map(outcome_json).collect();
     if wants_json(global, args) {
         println!(
@@ -256,17 +255,19 @@ fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, Failure> {
 }
 
 /// A whole run that could not start: a lock held by another run has its own exit code.
-fn mirror_failure(dir: &std::path::Path, error: MirrorError) -> Failure {
+fn mirror_failure(place: &Place, error: MirrorError) -> Failure {
     match error {
         MirrorError::Locked { .. } => Failure::Wait(
             format!(
                 "{}: {error} (exit 10; --wait-lock DURATION waits for it)",
-                dir.display()
+                place.shown()
             ),
             exit::LOCKED,
         ),
-        MirrorError::NotAFolder(_) => Failure::Other(error.to_string()),
-        other => Failure::Other(format!("{}: {other}", dir.display())),
+        MirrorError::NotAFolder(_) | MirrorError::Bucket { .. } => {
+            Failure::Other(error.to_string())
+        }
+        other => Failure::Other(format!("{}: {other}", place.shown())),
     }
 }
 
@@ -315,11 +316,13 @@ fn removed_note(n: usize) -> String {
 
 /// Runs `backup status DIR`.
 pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
-    let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
+    let place = Place::of(args)?;
     let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
-    let found = runtime()?
-        .block_on(mirror::status(&client, dir))
-        .map_err(|e| mirror_failure(dir, e))?;
+    let found = match &place {
+        Place::Folder(dir) => runtime()?.block_on(mirror::status(&client, dir)),
+        Place::Bucket(bucket) => runtime()?.block_on(bucket.status(&client)),
+    }
+    .map_err(|e| mirror_failure(&place, e))?;
     let max_age = args.get_one::<Duration>("max-age").copied();
     // An instance without a complete copy is as stale as it gets.
     let stale = |age: Option<i64>| {
@@ -392,7 +395,7 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
         ));
     }
     if found.is_empty() {
-        eprintln!("no copies in {}", dir.display());
+        eprintln!("no copies in {}", place.shown());
     }
     Ok(())
 }
@@ -411,11 +414,13 @@ fn human_age(seconds: i64) -> String {
 
 /// Runs `backup verify DIR`.
 pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
-    let dir = args.get_one::<PathBuf>("dir").expect("clap requires it");
+    let place = Place::of(args)?;
     let wait = args.get_one::<Duration>("wait-lock").copied();
-    let checked = runtime()?
-        .block_on(mirror::verify(dir, wait))
-        .map_err(|e| mirror_failure(dir, e))?;
+    let checked = match &place {
+        Place::Folder(dir) => runtime()?.block_on(mirror::verify(dir, wait)),
+        Place::Bucket(bucket) => runtime()?.block_on(bucket.verify()),
+    }
+    .map_err(|e| mirror_failure(&place, e))?;
     let word = |found: Found| match found {
         Found::Intact => "intact",
         Found::Missing => "missing",

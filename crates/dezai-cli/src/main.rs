@@ -13,6 +13,7 @@ mod backup;
 mod backup_create;
 mod backup_list;
 mod backup_sync;
+mod bucket;
 mod catalog;
 mod configure;
 mod failure;

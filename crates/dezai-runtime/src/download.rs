@@ -17,6 +17,8 @@
 //!   replaced only when asked ([`Download::replace`]).
 //! - Redirects from object storage are followed (no API credential travels on a download), up
 //!   to a bound, never from `https` to `http`. A TLS failure is not retried.
+//! - Read as a stream of chunks instead ([`Client::open_download`]) for a copy that goes
+//!   somewhere other than a file, such as an object store.
 //! - The URL's query is a credential for the file: errors, logs and progress show scheme, host
 //!   and path only (`docs/protocol.md`, "Backup download URLs").
 //!
@@ -32,6 +34,7 @@
 mod error;
 mod fetch;
 mod rate;
+mod stream;
 
 use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
@@ -41,6 +44,7 @@ use std::time::{Duration, Instant};
 pub use dezai_spec::download::{DownloadLink, Network};
 pub use error::{DownloadError, DownloadErrorKind};
 pub use rate::RateLimit;
+pub use stream::DownloadStream;
 
 /// Redirects one attempt follows at most (the transport follows them).
 pub use crate::transport::MAX_REDIRECTS;

@@ -147,6 +147,15 @@ pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, 
         path: dir.to_path_buf(),
         source,
     })?;
+    Ok(status_of(client, &manifest, |copy| copy.is_present(dir)).await)
+}
+
+/// `status` of the copies `manifest` records, `present` saying which are complete.
+pub(super) async fn status_of(
+    client: &Client,
+    manifest: &Manifest,
+    present: impl Fn(&Copy) -> bool,
+) -> Vec<InstanceStatus> {
     // Each instance once, in the manifest's order, with its copies newest first.
     let mut order: Vec<(&str, &str)> = Vec::new();
     let mut copies: HashMap<(&str, &str), Vec<&Copy>> = HashMap::new();
@@ -164,7 +173,7 @@ pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, 
         .map(|key| {
             let mut of_instance = copies[key].clone();
             newest_first(&mut of_instance);
-            let newest = of_instance.into_iter().find(|c| c.is_present(dir));
+            let newest = of_instance.into_iter().find(|c| present(c));
             // Where to ask: the newest complete record's region, project and zone, else the
             // first record's.
             let asked = newest.unwrap_or(copies[key][0]);
@@ -218,5 +227,5 @@ pub async fn status(client: &Client, dir: &Path) -> Result<Vec<InstanceStatus>, 
             out[index].newer = newer;
         }
     }
-    Ok(out)
+    out
 }

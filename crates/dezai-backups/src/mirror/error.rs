@@ -21,6 +21,14 @@ pub enum MirrorError {
     /// No region is configured and none was named.
     #[error("no region: configure one or name the regions")]
     NoRegion,
+    /// The bucket could not be reached, listed or read (its records included).
+    #[error("{url}: {message}")]
+    Bucket {
+        /// `s3://bucket/prefix`.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The folder, its manifest or its lock could not be used.
     #[error("{}: {source}", path.display())]
     Io {

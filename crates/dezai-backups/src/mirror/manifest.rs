@@ -159,23 +159,53 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(e),
         };
-        let manifest: Self = serde_json::from_str(&text).map_err(|e| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{} is not a manifest: {e}", path.display()),
-            )
-        })?;
+        Self::parse(text.as_bytes(), &path.display().to_string())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    /// A manifest's text (`name` says where it is from); one of a newer format is refused
+    /// rather than misread.
+    pub(crate) fn parse(text: &[u8], name: &str) -> Result<Self, String> {
+        let manifest: Self =
+            serde_json::from_slice(text).map_err(|e| format!("{name} is not a manifest: {e}"))?;
         if manifest.format > FORMAT {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "{} has format {}, newer than this build's {FORMAT}",
-                    path.display(),
-                    manifest.format
-                ),
+            return Err(format!(
+                "{name} has format {}, newer than this build's {FORMAT}",
+                manifest.format
             ));
         }
         Ok(manifest)
+    }
+
+    /// The copies of one instance of one region alone: its record in a bucket.
+    #[cfg(feature = "s3")]
+    pub(crate) fn record_of(&self, kind: &str, region: &str, instance: &str) -> Self {
+        let copies = self
+            .copies
+            .iter()
+            .filter(|c| c.kind == kind && c.region == region && c.instance == instance)
+            .cloned()
+            .collect();
+        Self {
+            format: self.format,
+            copies,
+        }
+    }
+
+    /// The manifest as written: its format by what it holds (format 2 only with a copy of
+    /// several files).
+    pub(crate) fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        /// The manifest as written.
+        #[derive(Serialize)]
+        struct Written<'a> {
+            format: u32,
+            copies: &'a [Copy],
+        }
+        let sharded = self.copies.iter().any(|c| !c.shards.is_empty());
+        serde_json::to_vec_pretty(&Written {
+            format: if sharded { FORMAT } else { FORMAT_FILES },
+            copies: &self.copies,
+        })
     }
 
     /// Replaces the manifest of `dir` atomically, through a temp file of this process (two
@@ -183,18 +213,7 @@ impl Manifest {
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
         let path = dir.join(MANIFEST_FILE);
         let temporary = dir.join(format!(".{MANIFEST_FILE}.{}.tmp", std::process::id()));
-        let sharded = self.copies.iter().any(|c| !c.shards.is_empty());
-        /// The manifest as written: its format by what it holds.
-        #[derive(Serialize)]
-        struct Written<'a> {
-            format: u32,
-            copies: &'a [Copy],
-        }
-        let written = Written {
-            format: if sharded { FORMAT } else { FORMAT_FILES },
-            copies: &self.copies,
-        };
-        let text = serde_json::to_vec_pretty(&written).map_err(std::io::Error::other)?;
+        let text = self.to_json().map_err(std::io::Error::other)?;
         {
             let mut file = std::fs::File::create(&temporary)?;
             file.write_all(&text)?;

@@ -63,6 +63,12 @@ impl DownloadError {
         }
     }
 
+    /// Where from, already shown without the query (a stream keeps no URL).
+    pub(crate) fn with_location(mut self, location: &str) -> Self {
+        self.location = location.to_owned();
+        self
+    }
+
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
@@ -124,7 +130,7 @@ impl DownloadError {
     }
 
     /// Whether another attempt could succeed (network failures).
-    pub(crate) fn is_transient(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         self.kind == DownloadErrorKind::Network
             || (self.kind == DownloadErrorKind::HttpStatus
                 && self.status.is_some_and(|s| s == 429 || s >= 500))

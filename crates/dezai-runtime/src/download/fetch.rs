@@ -85,7 +85,7 @@ pub(super) async fn attempt(
     let mut reply = client
         .fetch(request)
         .await
-        .map_err(|e| transport_failure(files, &link.url, e))?;
+        .map_err(|e| transport_failure(&files.output, &link.url, e))?;
     let status = reply.status;
     let resumed = match status {
         206 => true,
@@ -252,14 +252,14 @@ impl Flusher {
 /// Notices a body that stalls, without a timer per chunk: one sleep, moved on only when it
 /// fires before the idle time since the last chunk has passed (a timer per chunk cost a
 /// quarter of the throughput on loopback).
-struct Stall {
+pub(super) struct Stall {
     sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
     last: tokio::time::Instant,
     idle: Duration,
 }
 
 impl Stall {
-    fn new(idle: Duration) -> Self {
+    pub(super) fn new(idle: Duration) -> Self {
         let now = tokio::time::Instant::now();
         Self {
             sleep: Box::pin(tokio::time::sleep_until(now + idle)),
@@ -269,7 +269,7 @@ impl Stall {
     }
 
     /// `next`'s output, or `None` when nothing arrived for the idle time.
-    async fn watch<F: std::future::Future>(&mut self, next: F) -> Option<F::Output> {
+    pub(super) async fn watch<F: std::future::Future>(&mut self, next: F) -> Option<F::Output> {
         let mut next = std::pin::pin!(next);
         let output = std::future::poll_fn(|cx| {
             if let std::task::Poll::Ready(output) = next.as_mut().poll(cx) {
@@ -292,7 +292,7 @@ impl Stall {
 
 /// A transport's failure as the download's: a TLS failure or a refused redirect is not
 /// retried, anything else on the way is a network failure that may pass.
-fn transport_failure(files: &Files, url: &str, e: TransportError) -> Attempt {
+pub(super) fn transport_failure(output: &Path, url: &str, e: TransportError) -> Attempt {
     let (kind, what) = match e.kind() {
         TransportErrorKind::Tls => (Kind::Tls, "the TLS handshake failed"),
         TransportErrorKind::Redirect => (Kind::Redirect, ""),
@@ -306,7 +306,7 @@ fn transport_failure(files: &Files, url: &str, e: TransportError) -> Attempt {
         (what, "") => what.to_owned(),
         (what, said) => format!("{what}: {said}"),
     };
-    Attempt::Failed(error(files, url, kind, message).with_source(e))
+    Attempt::Failed(DownloadError::new(kind, output, url, message).with_source(e))
 }
 
 fn error(files: &Files, url: &str, kind: Kind, message: String) -> DownloadError {

@@ -1,0 +1,294 @@
+//! One file of a backup copied into the bucket: streamed from the service's URL, hashed on the
+//! way, into one upload (a file smaller than a part) or a multipart upload with a few parts in
+//! flight; completed only when its MD5 equals the service's, aborted otherwise.
+//!
+//! An attempt that fails on the way (the connection broke, the URL expired) aborts its upload
+//! and starts again from the first byte, with a fresh URL when it had expired: parts already
+//! sent are not reused, because a stream cannot be rewound to check them.
+
+use std::future::Future;
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dezai_runtime::download::{
+    DEFAULT_ATTEMPTS, DownloadError, DownloadErrorKind, DownloadLink, RateLimit,
+};
+use dezai_runtime::{Client, Error};
+use md5::Digest;
+use object_store::multipart::{MultipartStore, PartId};
+use object_store::{ObjectStoreExt, PutPayload};
+use tokio::task::JoinSet;
+
+use super::Bucket;
+use super::records::{Marker, UPLOADS};
+use crate::mirror::layout::hex;
+
+/// A file in the bucket.
+pub(crate) struct Uploaded {
+    pub(crate) bytes: u64,
+    pub(crate) md5: String,
+    pub(crate) verified: bool,
+}
+
+/// A multipart upload under way: its id, its marker, and its parts.
+struct Multipart {
+    key: object_store::path::Path,
+    id: String,
+    marker: String,
+    parts: JoinSet<(usize, object_store::Result<PartId>)>,
+    done: Vec<Option<PartId>>,
+}
+
+impl Bucket {
+    /// Copies the file at `link` (file `index` of the URL action's answer) to `relative` (see
+    /// the [module docs](self)); `ask` asks for the answer again when the URL has expired.
+    pub(crate) async fn upload<F, Fut>(
+        &self,
+        client: &Client,
+        (index, mut link): (usize, DownloadLink),
+        relative: &str,
+        limit: Option<&RateLimit>,
+        mut ask: F,
+    ) -> Result<Uploaded, String>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Vec<DownloadLink>, Error>>,
+    {
+        let shown = self.show(relative);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match self.attempt(client, &link, relative, limit).await {
+                Ok(uploaded) => return Ok(uploaded),
+                Err(e) => e,
+            };
+            if attempt >= DEFAULT_ATTEMPTS {
+                return Err(format!("{error} (after {attempt} attempts)"));
+            }
+            match error.kind() {
+                DownloadErrorKind::Expired => {
+                    let fresh = ask().await.map_err(|e| {
+                        format!("asking for a fresh URL of {shown} failed: {e}")
+                    })?;
+                    // The same file of the fresh answer: the one at the same place in it.
+                    let same = fresh.into_iter().nth(index);
+                    link = same.ok_or_else(|| format!("the fresh answer has no URL of {shown}"))?;
+                }
+                _ if error.is_transient() => {
+                    let wait = Duration::from_millis(200 << (attempt - 1).min(5));
+                    tracing::debug!(attempt, error = %error, "copying into the bucket again");
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Err(error.to_string()),
+            }
+        }
+    }
+
+    /// One attempt: from the first byte to a complete object, or nothing.
+    async fn attempt(
+        &self,
+        client: &Client,
+        link: &DownloadLink,
+        relative: &str,
+        limit: Option<&RateLimit>,
+    ) -> Result<Uploaded, DownloadError> {
+        let shown = self.show(relative);
+        let target = Path::new(&shown);
+        let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
+        let key = self.key(relative).map_err(failed)?;
+        let mut stream = client.open_download(link, target).await?;
+        if let Some(limit) = limit {
+            stream = stream.limit_rate(limit.clone());
+        }
+        let mut hasher = md5::Md5::new();
+        let mut buffer: Vec<u8> = Vec::with_capacity(self.part_size.min(1 << 20));
+        let mut multipart: Option<Multipart> = None;
+        let outcome = async {
+            while let Some(chunk) = stream.chunk().await? {
+                hasher.update(&chunk);
+                let mut rest: &[u8] = &chunk;
+                while !rest.is_empty() {
+                    let take = rest.len().min(self.part_size - buffer.len());
+                    buffer.extend_from_slice(&rest[..take]);
+                    rest = &rest[take..];
+                    if buffer.len() == self.part_size {
+                        let part = Bytes::from(std::mem::take(&mut buffer));
+                        self.send_part(&mut multipart, &key, relative, part)
+                            .await
+                            .map_err(failed)?;
+                    }
+                }
+            }
+            Ok::<_, DownloadError>(())
+        }
+        .await;
+        let bytes = stream.read();
+        let md5 = hex(&hasher.finalize());
+        let outcome = outcome.and_then(|()| match &link.md5 {
+            Some(expected) if !expected.eq_ignore_ascii_case(&md5) => {
+                Err(DownloadError::local(
+                    DownloadErrorKind::Checksum,
+                    target,
+                    format!(
+                        "the copy's MD5 is {md5}, the service says {expected}: the upload was \
+                         abandoned"
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        });
+        if let Err(e) = outcome {
+            if let Some(multipart) = multipart {
+                self.abandon(multipart).await;
+            }
+            return Err(e);
+        }
+        let verified = link.md5.is_some();
+        match multipart {
+            None => {
+                self.store
+                    .put(&key, PutPayload::from(Bytes::from(buffer)))
+                    .await
+                    .map_err(|e| failed(format!("the upload failed: {e}")))?;
+            }
+            Some(mut multipart) => {
+                if !buffer.is_empty() {
+                    self.spawn_part(&mut multipart, Bytes::from(buffer));
+                }
+                let finished = async {
+                    while let Some(done) = multipart.parts.join_next().await {
+                        record_part(&mut multipart.done, done)?;
+                    }
+                    let parts: Option<Vec<PartId>> = multipart.done.iter().cloned().collect();
+                    let parts = parts.ok_or("a part is missing")?;
+                    let store = &self.store;
+                    store
+                        .complete_multipart(&multipart.key, &multipart.id, parts)
+                        .await
+                        .map_err(|e| format!("completing the upload failed: {e}"))
+                }
+                .await;
+                if let Err(e) = finished {
+                    self.abandon(multipart).await;
+                    return Err(failed(e));
+                }
+                let _ = self.remove(&multipart.marker).await;
+            }
+        }
+        Ok(Uploaded {
+            bytes,
+            md5,
+            verified,
+        })
+    }
+
+    /// Sends a full part: starts the multipart upload (and its marker) at the first, and waits
+    /// while [`Bucket::part_uploads`] parts are in flight.
+    async fn send_part(
+        &self,
+        multipart: &mut Option<Multipart>,
+        key: &object_store::path::Path,
+        relative: &str,
+        part: Bytes,
+    ) -> Result<(), String> {
+        if multipart.is_none() {
+            *multipart = Some(self.start(key, relative).await?);
+        }
+        let Some(multipart) = multipart.as_mut() else {
+            unreachable!("started above");
+        };
+        while multipart.parts.len() >= self.part_uploads {
+            if let Some(done) = multipart.parts.join_next().await {
+                record_part(&mut multipart.done, done)?;
+            }
+        }
+        self.spawn_part(multipart, part);
+        Ok(())
+    }
+
+    fn spawn_part(&self, multipart: &mut Multipart, part: Bytes) {
+        let index = multipart.done.len();
+        multipart.done.push(None);
+        let (store, key, id) = (
+            self.store.clone(),
+            multipart.key.clone(),
+            multipart.id.clone(),
+        );
+        multipart.parts.spawn(async move {
+            let sent = store
+                .put_part(&key, &id, index, PutPayload::from(part))
+                .await;
+            (index, sent)
+        });
+    }
+
+    /// Starts a multipart upload and leaves its marker, so that a run killed before it ends
+    /// lets the next run abort it.
+    async fn start(
+        &self,
+        key: &object_store::path::Path,
+        relative: &str,
+    ) -> Result<Multipart, String> {
+        let id = self
+            .store
+            .create_multipart(key)
+            .await
+            .map_err(|e| format!("starting the upload failed: {e}"))?;
+        let folder = relative.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+        let marker = format!("{folder}/{UPLOADS}/{}.json", hex(&md5::Md5::digest(&id)));
+        let text = serde_json::to_vec(&Marker {
+            key: relative.to_owned(),
+            upload_id: id.clone(),
+        })
+        .map_err(|e| e.to_string())?;
+        let multipart = Multipart {
+            key: key.clone(),
+            id,
+            marker,
+            parts: JoinSet::new(),
+            done: Vec::new(),
+        };
+        let written = match self.key(&multipart.marker) {
+            Ok(marker) => self
+                .store
+                .put(&marker, PutPayload::from(text))
+                .await
+                .map_err(|e| format!("cannot write the upload's marker: {e}")),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            self.abandon(multipart).await;
+            return Err(e);
+        }
+        Ok(multipart)
+    }
+
+    /// Aborts an upload (nothing of it stays) and removes its marker.
+    async fn abandon(&self, mut multipart: Multipart) {
+        multipart.parts.abort_all();
+        while multipart.parts.join_next().await.is_some() {}
+        let store = &self.store;
+        match store.abort_multipart(&multipart.key, &multipart.id).await {
+            Ok(()) => {
+                let _ = self.remove(&multipart.marker).await;
+            }
+            // The marker stays: the next run aborts it.
+            Err(e) => tracing::debug!(error = %e, "aborting an upload failed"),
+        }
+    }
+}
+
+fn record_part(
+    done: &mut [Option<PartId>],
+    joined: Result<(usize, object_store::Result<PartId>), tokio::task::JoinError>,
+) -> Result<(), String> {
+    match joined {
+        Ok((index, Ok(part))) => {
+            done[index] = Some(part);
+            Ok(())
+        }
+        Ok((index, Err(e))) => Err(format!("uploading part {} failed: {e}", index + 1)),
+        Err(e) => Err(format!("a part's upload stopped: {e}")),
+    }
+}

@@ -62,8 +62,7 @@ use tokio::sync::Semaphore;
 
 #[cfg(feature = "s3")]
 pub use bucket::{
-    Bucket, BucketSettings, DEFAULT_PART_SIZE, DEFAULT_PART_UPLOADS, MIN_PART_SIZE,
-    is_bucket_url,
+    Bucket, BucketSettings, DEFAULT_PART_SIZE, DEFAULT_PART_UPLOADS, MIN_PART_SIZE, is_bucket_url,
 };
 pub use check::{Checked, Found, InstanceStatus, status, verify};
 use copy::{Place, Shared, copy_newest};

@@ -59,7 +59,9 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     let emulator = emulator(12 << 20).await;
     let client = client(&emulator);
     let udb = dezai_backups::kind("udb").unwrap();
-    let backup = dezai_backups::latest(&client, udb, "udb-big").await.unwrap();
+    let backup = dezai_backups::latest(&client, udb, "udb-big")
+        .await
+        .unwrap();
     let params = dezai_backups::url_request(udb, "udb-big", &backup);
     let links = dezai_backups::links(&client, udb, params, Default::default(), Default::default())
         .await
@@ -68,14 +70,20 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     emulator.backup_fault(BackupFault::DropAfter(7 << 20));
     emulator.expire_next_backup_urls(1);
 
-    let bucket = bucket(&server, "s3://b/nightly").part_size(5 << 20).part_uploads(2);
+    let bucket = bucket(&server, "s3://b/nightly")
+        .part_size(5 << 20)
+        .part_uploads(2);
     let report = dezai_backups::mirror_bucket(&client, bucket)
         .kinds([udb])
         .run()
         .await
         .unwrap();
     assert_eq!(report.failed(), 0, "{:?}", report.outcomes);
-    let statuses: Vec<u16> = emulator.backup_downloads().iter().map(|d| d.status).collect();
+    let statuses: Vec<u16> = emulator
+        .backup_downloads()
+        .iter()
+        .map(|d| d.status)
+        .collect();
     assert!(
         statuses.contains(&403) && statuses.iter().filter(|s| **s == 200).count() >= 2,
         "an expired URL and a broken connection on the way: {statuses:?}"
@@ -86,7 +94,11 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     let root = server.bucket_dir("b").join("nightly");
     let object = std::fs::read(root.join(&copy.path)).unwrap();
     assert_eq!(object.len(), 12 << 20);
-    assert_eq!(md5_hex(&object), service_md5, "the object is the service's backup");
+    assert_eq!(
+        md5_hex(&object),
+        service_md5,
+        "the object is the service's backup"
+    );
     assert!(copy.md5_from_service);
     let record: serde_json::Value = serde_json::from_slice(
         &std::fs::read(root.join("udb/cn-bj2/udb-big/dezai-backups.json")).unwrap(),
@@ -96,7 +108,10 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     assert_eq!(record["copies"][0]["md5"], service_md5.as_str());
     assert_eq!(
         s3::objects(&root),
-        [copy.path.clone(), "udb/cn-bj2/udb-big/dezai-backups.json".into()],
+        [
+            copy.path.clone(),
+            "udb/cn-bj2/udb-big/dezai-backups.json".into()
+        ],
         "no marker of an unfinished upload is left"
     );
 }

@@ -145,8 +145,7 @@ impl Bucket {
         let profile = profile::Profile::read(settings.profile.as_deref());
         let from_env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
         if from_env("AWS_ACCESS_KEY_ID").is_none() && settings.access_key_id.is_none() {
-            if let (Some(id), Some(secret)) = (&profile.access_key_id, &profile.secret_access_key)
-            {
+            if let (Some(id), Some(secret)) = (&profile.access_key_id, &profile.secret_access_key) {
                 builder = builder
                     .with_access_key_id(id)
                     .with_secret_access_key(secret);

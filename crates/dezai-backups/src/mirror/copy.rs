@@ -78,12 +78,13 @@ impl Place {
     async fn remove(&self, copy: &Copy) -> bool {
         match self {
             Self::Folder(dir) => {
-                let gone = copy.files().iter().all(|file| {
-                    match std::fs::remove_file(file.file(dir)) {
-                        Ok(()) => true,
-                        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-                    }
-                });
+                let gone =
+                    copy.files()
+                        .iter()
+                        .all(|file| match std::fs::remove_file(file.file(dir)) {
+                            Ok(()) => true,
+                            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+                        });
                 if !copy.shards.is_empty() {
                     // Only an empty folder goes: a file nobody recorded stays.
                     let _ = std::fs::remove_dir(copy.file(dir));
@@ -322,7 +323,10 @@ async fn retain(shared: &Shared, kind: &str, region: &str, instance: &str) -> Ve
                 .any(|r| c.is_of(kind, instance, &r.backup_id))
         });
         // A removal the records still list is found missing by `verify`, never lost.
-        let _ = shared.place.save(&shared.manifest, kind, region, instance).await;
+        let _ = shared
+            .place
+            .save(&shared.manifest, kind, region, instance)
+            .await;
     }
     removed
 }

@@ -22,9 +22,11 @@ pub fn rclone() -> PathBuf {
     if let Some(path) = std::env::var_os("DEZAI_RCLONE") {
         return PathBuf::from(path);
     }
-    let tools = std::env::var_os("DEZAI_TOOLS").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/dezai-tools/py"))
-    });
+    let tools = std::env::var_os("DEZAI_TOOLS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/dezai-tools/py"))
+        });
     if let Some(installed) = tools.map(|t| t.join("bin/rclone")).filter(|p| p.exists()) {
         return installed;
     }
@@ -69,7 +71,12 @@ impl S3Server {
             };
             if let Some(at) = line.find("server on [") {
                 let rest = &line[at + "server on [".len()..];
-                break rest.split(']').next().unwrap().trim_end_matches('/').to_owned();
+                break rest
+                    .split(']')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
             }
         };
         // Keep reading its log so that it never blocks on a full pipe.

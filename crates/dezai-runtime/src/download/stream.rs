@@ -51,12 +51,11 @@ impl Client {
             url: &link.url,
             resume: None,
         };
-        let reply = self
-            .fetch(request)
-            .await
-            .map_err(|e| match transport_failure(target, &link.url, e) {
+        let reply = self.fetch(request).await.map_err(|e| {
+            match transport_failure(target, &link.url, e) {
                 Attempt::Expired(e) | Attempt::Failed(e) => e,
-            })?;
+            }
+        })?;
         let status = reply.status;
         let failed = |kind, message: &str| {
             DownloadError::new(kind, target, &link.url, message).with_status(status)

@@ -77,7 +77,12 @@ impl Bucket {
         let read_failed = |e: object_store::Error| {
             self.failed(format!("cannot read {}: {e}", self.show(&file.path)))
         };
-        let mut body = self.store.get(&key).await.map_err(read_failed)?.into_stream();
+        let mut body = self
+            .store
+            .get(&key)
+            .await
+            .map_err(read_failed)?
+            .into_stream();
         let mut hasher = md5::Md5::new();
         while let Some(chunk) = body.next().await {
             hasher.update(chunk.map_err(read_failed)?);

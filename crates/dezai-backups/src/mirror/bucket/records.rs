@@ -78,11 +78,12 @@ impl Bucket {
 
     /// Every record of the listing, read (several at once) into one manifest.
     pub(crate) async fn load(&self, listed: &Listed) -> Result<Manifest, MirrorError> {
-        let mut reads = futures_util::stream::iter(listed.records.iter().map(|record| async move {
-            let text = self.read(record).await?;
-            Manifest::parse(&text, &self.show(record)).map_err(|e| self.failed(e))
-        }))
-        .buffer_unordered(READS);
+        let mut reads =
+            futures_util::stream::iter(listed.records.iter().map(|record| async move {
+                let text = self.read(record).await?;
+                Manifest::parse(&text, &self.show(record)).map_err(|e| self.failed(e))
+            }))
+            .buffer_unordered(READS);
         let mut all = Manifest::default();
         while let Some(manifest) = reads.next().await {
             all.copies.extend(manifest?.copies);
@@ -110,7 +111,10 @@ impl Bucket {
         region: &str,
         instance: &str,
     ) -> Result<(), String> {
-        let record = format!("{}/{MANIFEST_FILE}", instance_folder(kind, region, instance));
+        let record = format!(
+            "{}/{MANIFEST_FILE}",
+            instance_folder(kind, region, instance)
+        );
         let key = self.key(&record)?;
         if copies.copies.is_empty() {
             return match self.store.delete(&key).await {
@@ -148,7 +152,9 @@ impl Bucket {
                     let gone = self.store.abort_multipart(&key, &found.upload_id).await;
                     match gone {
                         Ok(()) => aborted += 1,
-                        Err(e) => tracing::debug!(upload = %found.key, error = %e, "aborting a stale upload"),
+                        Err(e) => {
+                            tracing::debug!(upload = %found.key, error = %e, "aborting a stale upload")
+                        }
                     }
                 }
             }

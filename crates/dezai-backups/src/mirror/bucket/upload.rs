@@ -68,9 +68,9 @@ impl Bucket {
             }
             match error.kind() {
                 DownloadErrorKind::Expired => {
-                    let fresh = ask().await.map_err(|e| {
-                        format!("asking for a fresh URL of {shown} failed: {e}")
-                    })?;
+                    let fresh = ask()
+                        .await
+                        .map_err(|e| format!("asking for a fresh URL of {shown} failed: {e}"))?;
                     // The same file of the fresh answer: the one at the same place in it.
                     let same = fresh.into_iter().nth(index);
                     link = same.ok_or_else(|| format!("the fresh answer has no URL of {shown}"))?;
@@ -126,16 +126,14 @@ impl Bucket {
         let bytes = stream.read();
         let md5 = hex(&hasher.finalize());
         let outcome = outcome.and_then(|()| match &link.md5 {
-            Some(expected) if !expected.eq_ignore_ascii_case(&md5) => {
-                Err(DownloadError::local(
-                    DownloadErrorKind::Checksum,
-                    target,
-                    format!(
-                        "the copy's MD5 is {md5}, the service says {expected}: the upload was \
+            Some(expected) if !expected.eq_ignore_ascii_case(&md5) => Err(DownloadError::local(
+                DownloadErrorKind::Checksum,
+                target,
+                format!(
+                    "the copy's MD5 is {md5}, the service says {expected}: the upload was \
                          abandoned"
-                    ),
-                ))
-            }
+                ),
+            )),
             _ => Ok(()),
         });
         if let Err(e) = outcome {
@@ -235,7 +233,11 @@ impl Bucket {
             .create_multipart(key)
             .await
             .map_err(|e| format!("starting the upload failed: {e}"))?;
-        let folder = relative.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+        let folder = relative
+            .splitn(4, '/')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("/");
         let marker = format!("{folder}/{UPLOADS}/{}.json", hex(&md5::Md5::digest(&id)));
         let text = serde_json::to_vec(&Marker {
             key: relative.to_owned(),

@@ -84,11 +84,11 @@ pub(crate) fn upload_args() -> [Arg; 2] {
             .long("part-size")
             .value_name("BYTES")
             .value_parser(crate::backup_sync::parse_bytes)
-            .help("Into a bucket: bytes per part of a multipart upload (at least 5M; default 16M)"),
+            .help("Into a bucket: bytes per part of a multipart upload (at least 5M; default 8M)"),
         Arg::new("part-uploads")
             .long("part-uploads")
             .value_name("N")
             .value_parser(clap::value_parser!(u32).range(1..=64))
-            .help("Into a bucket: parts of one file uploaded at once (default 4); memory is about part size × (N + 1) per download"),
+            .help("Into a bucket: parts in flight at once, all files together (default 4); memory is about part size × (N + --concurrency)"),
     ]
 }

@@ -25,9 +25,11 @@
 //!   shards write other instances' records, so no two of them write one object; `status` and
 //!   `verify` read every record under the prefix.
 //! - **A copy** streams into a single upload when it is smaller than a part, else a multipart
-//!   upload of parts of [`Bucket::part_size`] bytes, [`Bucket::part_uploads`] at once (memory:
-//!   about part size × (part uploads + 1) per file being copied). Its MD5 is computed on the
-//!   way; the upload is completed only when it equals the service's, and aborted otherwise.
+//!   upload of parts of [`Bucket::part_size`] bytes. Memory is bounded by the part size: each
+//!   file being copied fills one part, and at most [`Bucket::part_uploads`] parts are in
+//!   flight in the whole run, so a run holds about part size × (part uploads + downloads at
+//!   once): 8 MiB × (4 + 2) by default. Its MD5 is computed on the way; the upload is completed
+//!   only when it equals the service's, and aborted otherwise.
 //! - **After a kill**: an unfinished multipart upload is no object, and no record names it, so
 //!   the next run copies the backup again. Each multipart upload leaves a marker under its
 //!   instance's `.dezai-uploads/` until it ends; the next run of that instance aborts the
@@ -48,10 +50,10 @@ use super::error::MirrorError;
 pub(super) use records::{Listed, instance_folder};
 
 /// Bytes per part of a multipart upload unless set otherwise.
-pub const DEFAULT_PART_SIZE: usize = 16 << 20;
+pub const DEFAULT_PART_SIZE: usize = 8 << 20;
 /// The smallest part S3 accepts (every part but the last).
 pub const MIN_PART_SIZE: usize = 5 << 20;
-/// Parts of one file uploaded at once unless set otherwise.
+/// Parts in flight at once, in the whole run, unless set otherwise.
 pub const DEFAULT_PART_UPLOADS: usize = 4;
 
 /// Where an S3 bucket is and how to sign for it, beyond (and before) the environment.
@@ -100,6 +102,8 @@ pub struct Bucket {
     url: String,
     part_size: usize,
     part_uploads: usize,
+    /// The run's parts in flight: one permit each.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Bucket {
@@ -196,6 +200,7 @@ impl Bucket {
             url,
             part_size: DEFAULT_PART_SIZE,
             part_uploads: DEFAULT_PART_UPLOADS,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_PART_UPLOADS)),
         })
     }
 
@@ -206,9 +211,10 @@ impl Bucket {
         self
     }
 
-    /// Parts of one file uploaded at once (default [`DEFAULT_PART_UPLOADS`]).
+    /// Parts in flight at once, every file's together (default [`DEFAULT_PART_UPLOADS`]).
     pub fn part_uploads(mut self, n: usize) -> Self {
         self.part_uploads = n.max(1);
+        self.in_flight = Arc::new(tokio::sync::Semaphore::new(self.part_uploads));
         self
     }
 

@@ -102,7 +102,8 @@ impl Bucket {
             stream = stream.limit_rate(limit.clone());
         }
         let mut hasher = md5::Md5::new();
-        let mut buffer: Vec<u8> = Vec::with_capacity(self.part_size.min(1 << 20));
+        // A part's room at once: filling it never reallocates (memory stays a part a file).
+        let mut buffer: Vec<u8> = Vec::with_capacity(self.part_size);
         let mut multipart: Option<Multipart> = None;
         let outcome = async {
             while let Some(chunk) = stream.chunk().await? {
@@ -113,7 +114,8 @@ impl Bucket {
                     buffer.extend_from_slice(&rest[..take]);
                     rest = &rest[take..];
                     if buffer.len() == self.part_size {
-                        let part = Bytes::from(std::mem::take(&mut buffer));
+                        let full = Vec::with_capacity(self.part_size);
+                        let part = Bytes::from(std::mem::replace(&mut buffer, full));
                         self.send_part(&mut multipart, &key, relative, part)
                             .await
                             .map_err(failed)?;
@@ -152,7 +154,7 @@ impl Bucket {
             }
             Some(mut multipart) => {
                 if !buffer.is_empty() {
-                    self.spawn_part(&mut multipart, Bytes::from(buffer));
+                    self.spawn_part(&mut multipart, Bytes::from(buffer)).await;
                 }
                 let finished = async {
                     while let Some(done) = multipart.parts.join_next().await {
@@ -182,7 +184,7 @@ impl Bucket {
     }
 
     /// Sends a full part: starts the multipart upload (and its marker) at the first, and waits
-    /// while [`Bucket::part_uploads`] parts are in flight.
+    /// while the run has [`Bucket::part_uploads`] parts in flight.
     async fn send_part(
         &self,
         multipart: &mut Option<Multipart>,
@@ -196,16 +198,17 @@ impl Bucket {
         let Some(multipart) = multipart.as_mut() else {
             unreachable!("started above");
         };
-        while multipart.parts.len() >= self.part_uploads {
-            if let Some(done) = multipart.parts.join_next().await {
-                record_part(&mut multipart.done, done)?;
-            }
+        // A part that failed stops the file at once, not at its end.
+        while let Some(done) = multipart.parts.try_join_next() {
+            record_part(&mut multipart.done, done)?;
         }
-        self.spawn_part(multipart, part);
+        self.spawn_part(multipart, part).await;
         Ok(())
     }
 
-    fn spawn_part(&self, multipart: &mut Multipart, part: Bytes) {
+    /// Sends a part once the run has room for it in flight.
+    async fn spawn_part(&self, multipart: &mut Multipart, part: Bytes) {
+        let permit = self.in_flight.clone().acquire_owned().await;
         let index = multipart.done.len();
         multipart.done.push(None);
         let (store, key, id) = (
@@ -217,6 +220,7 @@ impl Bucket {
             let sent = store
                 .put_part(&key, &id, index, PutPayload::from(part))
                 .await;
+            drop(permit);
             (index, sent)
         });
     }

@@ -31,6 +31,24 @@ pub(crate) struct Uploaded {
     pub(crate) verified: bool,
 }
 
+/// A part being filled: the chunks of the download, as they arrived.
+#[derive(Default)]
+struct Part {
+    chunks: Vec<Bytes>,
+    len: usize,
+}
+
+impl Part {
+    fn push(&mut self, chunk: Bytes) {
+        self.len += chunk.len();
+        self.chunks.push(chunk);
+    }
+
+    fn payload(self) -> PutPayload {
+        self.chunks.into_iter().collect()
+    }
+}
+
 /// A multipart upload under way: its id, its marker, and its parts.
 struct Multipart {
     key: object_store::path::Path,
@@ -102,20 +120,18 @@ impl Bucket {
             stream = stream.limit_rate(limit.clone());
         }
         let mut hasher = md5::Md5::new();
-        // A part's room at once: filling it never reallocates (memory stays a part a file).
-        let mut buffer: Vec<u8> = Vec::with_capacity(self.part_size);
+        // A part is the chunks as they arrived, not a copy of them: no large buffer is ever
+        // allocated, so memory is the bytes held and no allocator keeps freed parts around.
+        let mut buffer = Part::default();
         let mut multipart: Option<Multipart> = None;
         let outcome = async {
-            while let Some(chunk) = stream.chunk().await? {
+            while let Some(mut chunk) = stream.chunk().await? {
                 hasher.update(&chunk);
-                let mut rest: &[u8] = &chunk;
-                while !rest.is_empty() {
-                    let take = rest.len().min(self.part_size - buffer.len());
-                    buffer.extend_from_slice(&rest[..take]);
-                    rest = &rest[take..];
-                    if buffer.len() == self.part_size {
-                        let full = Vec::with_capacity(self.part_size);
-                        let part = Bytes::from(std::mem::replace(&mut buffer, full));
+                while !chunk.is_empty() {
+                    let take = chunk.len().min(self.part_size - buffer.len);
+                    buffer.push(chunk.split_to(take));
+                    if buffer.len == self.part_size {
+                        let part = std::mem::take(&mut buffer).payload();
                         self.send_part(&mut multipart, &key, relative, part)
                             .await
                             .map_err(failed)?;
@@ -148,13 +164,13 @@ impl Bucket {
         match multipart {
             None => {
                 self.store
-                    .put(&key, PutPayload::from(Bytes::from(buffer)))
+                    .put(&key, buffer.payload())
                     .await
                     .map_err(|e| failed(format!("the upload failed: {e}")))?;
             }
             Some(mut multipart) => {
-                if !buffer.is_empty() {
-                    self.spawn_part(&mut multipart, Bytes::from(buffer)).await;
+                if buffer.len > 0 {
+                    self.spawn_part(&mut multipart, buffer.payload()).await;
                 }
                 let finished = async {
                     while let Some(done) = multipart.parts.join_next().await {
@@ -190,7 +206,7 @@ impl Bucket {
         multipart: &mut Option<Multipart>,
         key: &object_store::path::Path,
         relative: &str,
-        part: Bytes,
+        part: PutPayload,
     ) -> Result<(), String> {
         if multipart.is_none() {
             *multipart = Some(self.start(key, relative).await?);
@@ -207,7 +223,7 @@ impl Bucket {
     }
 
     /// Sends a part once the run has room for it in flight.
-    async fn spawn_part(&self, multipart: &mut Multipart, part: Bytes) {
+    async fn spawn_part(&self, multipart: &mut Multipart, part: PutPayload) {
         let permit = self.in_flight.clone().acquire_owned().await;
         let index = multipart.done.len();
         multipart.done.push(None);
@@ -218,7 +234,7 @@ impl Bucket {
         );
         multipart.parts.spawn(async move {
             let sent = store
-                .put_part(&key, &id, index, PutPayload::from(part))
+                .put_part(&key, &id, index, part)
                 .await;
             drop(permit);
             (index, sent)

@@ -34,7 +34,10 @@ const BUCKET: &str = "dezai-bench";
 fn rclone_env(server: &s3::S3Server, scratch: &Path) -> Vec<(&'static str, String)> {
     let mut env = server.env();
     env.extend([
-        ("RCLONE_CONFIG", scratch.join("rclone.conf").display().to_string()),
+        (
+            "RCLONE_CONFIG",
+            scratch.join("rclone.conf").display().to_string(),
+        ),
         ("RCLONE_CONFIG_DST_TYPE", "s3".into()),
         ("RCLONE_CONFIG_DST_PROVIDER", "Other".into()),
         ("RCLONE_CONFIG_DST_ENDPOINT", server.endpoint().into()),
@@ -79,7 +82,14 @@ fn big(runtime: &tokio::runtime::Runtime, server: &s3::S3Server, scratch: &Path)
             empty("dezai", &env);
             empty("rclone", &env);
             if dezai_first {
-                let args = ["backup", "sync", "s3://dezai-bench/dezai", "--concurrency", "4", "--json"];
+                let args = [
+                    "backup",
+                    "sync",
+                    "s3://dezai-bench/dezai",
+                    "--concurrency",
+                    "4",
+                    "--json",
+                ];
                 let (s, kib) = timed_with(emulator.url(), dezai, &args, &env);
                 ours.push(s);
                 rss.push(kib as f64 / 1024.0);

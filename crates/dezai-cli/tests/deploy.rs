@@ -35,8 +35,15 @@ fn the_cronjob_runs_a_command_dezai_accepts_one_shard_per_pod() {
     let (value, args) = read(&yaml);
     assert_eq!(value("completionMode"), "Indexed");
     assert_eq!(value("concurrencyPolicy"), "Forbid");
-    let shards = args.iter().position(|a| a == "--shards").map(|i| args[i + 1].clone());
-    assert_eq!(shards.as_deref(), Some(value("completions").as_str()), "{args:?}");
+    let shards = args
+        .iter()
+        .position(|a| a == "--shards")
+        .map(|i| args[i + 1].clone());
+    assert_eq!(
+        shards.as_deref(),
+        Some(value("completions").as_str()),
+        "{args:?}"
+    );
     assert_eq!(value("parallelism"), value("completions"));
 
     // Outside a Job, the command stops at the missing pod index, after every flag parsed.
@@ -45,5 +52,9 @@ fn the_cronjob_runs_a_command_dezai_accepts_one_shard_per_pod() {
     let mut command = common::command("http://127.0.0.1:9", scratch.path(), &args, ("pk", "sk"));
     let output = command.env_remove("JOB_COMPLETION_INDEX").output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("JOB_COMPLETION_INDEX"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("JOB_COMPLETION_INDEX"),
+        "{}",
+        stderr(&output)
+    );
 }

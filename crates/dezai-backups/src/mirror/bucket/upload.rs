@@ -233,9 +233,7 @@ impl Bucket {
             multipart.id.clone(),
         );
         multipart.parts.spawn(async move {
-            let sent = store
-                .put_part(&key, &id, index, part)
-                .await;
+            let sent = store.put_part(&key, &id, index, part).await;
             drop(permit);
             (index, sent)
         });

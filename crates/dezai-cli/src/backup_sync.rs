@@ -39,7 +39,7 @@ pub(crate) fn commands() -> [Command; 3] {
     let sync = Command::new("sync")
         .about("Copies every selected instance's newest completed backup into DIR or a bucket, verified, then recorded")
         .args(crate::bucket::args())
-        .args(crate::bucket::upload_args())
+        .args(upload_args())
         .args([
             Arg::new("kind")
                 .long("kind")
@@ -114,8 +114,24 @@ pub(crate) fn commands() -> [Command; 3] {
     [sync, status, verify]
 }
 
+/// `sync`'s upload settings, into a bucket ([`crate::bucket`] reads them).
+fn upload_args() -> [Arg; 2] {
+    [
+        Arg::new("part-size")
+            .long("part-size")
+            .value_name("BYTES")
+            .value_parser(parse_bytes)
+            .help("Into a bucket: bytes per part of a multipart upload (at least 5M; default 8M)"),
+        Arg::new("part-uploads")
+            .long("part-uploads")
+            .value_name("N")
+            .value_parser(clap::value_parser!(u32).range(1..=64))
+            .help("Into a bucket: parts in flight at once, all files together (default 4); memory is about part size × (N + --concurrency)"),
+    ]
+}
+
 /// Reads `1048576`, `512K`, `10M`, `1G` (powers of 1024).
-pub(crate) fn parse_bytes(text: &str) -> Result<u64, String> {
+fn parse_bytes(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (number, unit) = text.split_at(
         text.find(|c: char| !c.is_ascii_digit())

@@ -76,19 +76,3 @@ pub(crate) fn args() -> Vec<Arg> {
             .help("Address the bucket as BUCKET.ENDPOINT rather than ENDPOINT/BUCKET"),
     ]
 }
-
-/// `sync`'s upload settings.
-pub(crate) fn upload_args() -> [Arg; 2] {
-    [
-        Arg::new("part-size")
-            .long("part-size")
-            .value_name("BYTES")
-            .value_parser(crate::backup_sync::parse_bytes)
-            .help("Into a bucket: bytes per part of a multipart upload (at least 5M; default 8M)"),
-        Arg::new("part-uploads")
-            .long("part-uploads")
-            .value_name("N")
-            .value_parser(clap::value_parser!(u32).range(1..=64))
-            .help("Into a bucket: parts in flight at once, all files together (default 4); memory is about part size × (N + --concurrency)"),
-    ]
-}

@@ -3,8 +3,8 @@
 //! instance's backups (every page, read leniently, newest first), picks the newest completed
 //! one, makes one on demand and waits for it ([`create`], [`wait`]), downloads every file of a
 //! backup (one per shard, each verified where the service gives an MD5; [`download`]), and
-//! mirrors a fleet's newest backups into a folder ([`mirror`]). It knows no action of its own:
-//! everything about a kind is the row (`docs/backups.md`).
+//! mirrors a fleet's newest backups into a folder or a bucket ([`mirror()`]). It knows no
+//! action of its own: everything about a kind is the row (`docs/backups.md`).
 //!
 //! ```no_run
 //! # async fn demo(client: dezai_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {

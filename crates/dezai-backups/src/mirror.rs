@@ -40,7 +40,7 @@
 //!   kind and region it was looked for in ([`Mirror::instances`]).
 
 #[cfg(feature = "s3")]
-mod bucket;
+pub mod bucket;
 mod check;
 mod copy;
 mod error;

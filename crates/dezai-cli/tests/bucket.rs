@@ -421,3 +421,64 @@ async fn four_shards_at_once_copy_each_instance_once_and_equal_one_run() {
     assert_eq!(recorded(&sharded), recorded(&one));
     assert_eq!(copies(&one).len(), 1000);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_and_endpoint_come_from_the_named_profile_when_the_environment_has_none() {
+    let world = World::new()
+        .instance(WorldInstance::new("udb", "udb-p").backup(WorldBackup::new(77, T0, 1_000)));
+    let emulator = world_emulator(world, KEYS).await;
+    let server = s3::S3Server::start(&["b"]);
+    let work = tempfile::tempdir().unwrap();
+    let credentials = work.path().join("credentials");
+    let config = work.path().join("config");
+    std::fs::write(
+        &credentials,
+        format!(
+            "[default]\naws_access_key_id = wrong-id\naws_secret_access_key = wrong-secret\n\n\
+             [backup]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            s3::ACCESS_KEY,
+            s3::SECRET_KEY
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[profile backup]\nregion = us-east-1\nendpoint_url = {}\n",
+            server.endpoint()
+        ),
+    )
+    .unwrap();
+    let sync = |profile: &[&str]| {
+        let args = [
+            &["backup", "sync", "s3://b/p", "--kind", "udb"][..],
+            profile,
+        ]
+        .concat();
+        let mut command = command(emulator.url(), work.path(), &args, KEYS);
+        for name in [
+            "AWS_ENDPOINT_URL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_PROFILE",
+        ] {
+            command.env_remove(name);
+        }
+        command
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .env("AWS_CONFIG_FILE", &config)
+            .output()
+            .unwrap()
+    };
+    let named = sync(&["--s3-profile", "backup"]);
+    assert!(named.status.success(), "{}", stderr(&named));
+    assert_eq!(copies(&server.bucket_dir("b").join("p")).len(), 1);
+    // The default profile's keys are refused by the server; the message never shows the secret.
+    let default = sync(&["--s3-endpoint", server.endpoint()]);
+    assert!(!default.status.success());
+    assert!(
+        !stderr(&default).contains("wrong-secret"),
+        "{}",
+        stderr(&default)
+    );
+}

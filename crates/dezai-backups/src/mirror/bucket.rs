@@ -20,8 +20,9 @@
 //!   else `default`) of the shared credentials and config files. An `http://` endpoint (a
 //!   store on the same host) is allowed because it was named; requests are path-style unless
 //!   virtual-hosted ones are asked for.
-//! - **Records**: `<kind>/<region>/<instance>/`[`MANIFEST_FILE`] holds that instance's copies,
-//!   in the folder manifest's format, written only after a copy is complete. Runs of other
+//! - **Records**: `<kind>/<region>/<instance>/`[`MANIFEST_FILE`](super::MANIFEST_FILE) holds
+//!   that instance's copies, in the folder manifest's format, written only after a copy is
+//!   complete. Runs of other
 //!   shards write other instances' records, so no two of them write one object; `status` and
 //!   `verify` read every record under the prefix.
 //! - **A copy** streams into a single upload when it is smaller than a part, else a multipart

@@ -3,8 +3,10 @@
 //! client's transport, a stall noticed after the idle time, a body shorter than announced an
 //! error, the rate shared with other downloads, and errors that never show the URL's query.
 //!
-//! Retrying is the reader's: an [`DownloadErrorKind::Expired`] error asks for a fresh link,
+//! Retrying is the reader's: an [`Expired`] error asks for a fresh link,
 //! [`DownloadError::is_transient`] says whether opening the link again may help.
+//!
+//! [`Expired`]: crate::download::DownloadErrorKind::Expired
 
 use std::path::{Path, PathBuf};
 
@@ -41,7 +43,10 @@ impl std::fmt::Debug for DownloadStream {
 impl Client {
     /// Opens `link` for reading as a stream; `target` names where its bytes go, for errors
     /// (an object's name, say). An answer that is not the file is an error at once: 403 an
-    /// [`DownloadErrorKind::Expired`] one, any other an [`DownloadErrorKind::HttpStatus`] one.
+    /// [`Expired`] one, any other an [`HttpStatus`] one.
+    ///
+    /// [`Expired`]: crate::download::DownloadErrorKind::Expired
+    /// [`HttpStatus`]: crate::download::DownloadErrorKind::HttpStatus
     pub async fn open_download(
         &self,
         link: &DownloadLink,
@@ -104,7 +109,7 @@ impl DownloadStream {
     }
 
     /// The next chunk; `Ok(None)` at the end of a complete body. A broken, stalled or short
-    /// body is a [`DownloadErrorKind::Network`] error.
+    /// body is a [`Network`](crate::download::DownloadErrorKind::Network) error.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, DownloadError> {
         let read = self.read;
         let failed = |message: String| {

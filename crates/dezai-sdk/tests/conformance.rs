@@ -8,6 +8,14 @@
 mod udb {
     dezai_macros::conformance_tests!("specs/udb.json", dezai_sdk::udb);
 }
+#[cfg(feature = "udisk")]
+mod udisk {
+    dezai_macros::conformance_tests!("specs/udisk.json", dezai_sdk::udisk);
+}
+#[cfg(feature = "uhost")]
+mod uhost {
+    dezai_macros::conformance_tests!("specs/uhost.json", dezai_sdk::uhost);
+}
 #[cfg(feature = "umem")]
 mod umem {
     dezai_macros::conformance_tests!("specs/umem.json", dezai_sdk::umem);

@@ -25,6 +25,7 @@ mod example;
 pub mod names;
 pub mod paging;
 pub mod protocol;
+pub mod resources;
 pub mod ret_code;
 mod types;
 pub mod value;

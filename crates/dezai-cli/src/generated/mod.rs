@@ -3,6 +3,8 @@
 /// `(product, spec JSON)` of every product, by name.
 pub(crate) static SPECS: &[(&str, &str)] = &[
     ("udb", include_str!("../../specs/udb.json")),
+    ("udisk", include_str!("../../specs/udisk.json")),
+    ("uhost", include_str!("../../specs/uhost.json")),
     ("umem", include_str!("../../specs/umem.json")),
     ("umongodb", include_str!("../../specs/umongodb.json")),
     ("upgsql", include_str!("../../specs/upgsql.json")),

@@ -4,6 +4,12 @@
 #[cfg(feature = "udb")]
 #[doc(inline)]
 pub use dezai_udb as udb;
+#[cfg(feature = "udisk")]
+#[doc(inline)]
+pub use dezai_udisk as udisk;
+#[cfg(feature = "uhost")]
+#[doc(inline)]
+pub use dezai_uhost as uhost;
 #[cfg(feature = "umem")]
 #[doc(inline)]
 pub use dezai_umem as umem;
@@ -21,6 +27,10 @@ pub fn specs() -> ::std::vec::Vec<(&'static str, &'static str)> {
     #[allow(unused_mut)]
     let mut specs = ::std::vec::Vec::new();
     #[cfg(feature = "udb")] specs.push(("udb", include_str!("../../specs/udb.json")));
+    #[cfg(feature = "udisk")]
+    specs.push(("udisk", include_str!("../../specs/udisk.json")));
+    #[cfg(feature = "uhost")]
+    specs.push(("uhost", include_str!("../../specs/uhost.json")));
     #[cfg(feature = "umem")] specs.push(("umem", include_str!("../../specs/umem.json")));
     #[cfg(feature = "umongodb")]
     specs.push(("umongodb", include_str!("../../specs/umongodb.json")));
@@ -33,6 +43,10 @@ pub fn specs() -> ::std::vec::Vec<(&'static str, &'static str)> {
 pub mod product_accessors {
     #[cfg(feature = "udb")]
     pub use super::udb::UdbExt as _;
+    #[cfg(feature = "udisk")]
+    pub use super::udisk::UdiskExt as _;
+    #[cfg(feature = "uhost")]
+    pub use super::uhost::UhostExt as _;
     #[cfg(feature = "umem")]
     pub use super::umem::UmemExt as _;
     #[cfg(feature = "umongodb")]

@@ -1,0 +1,379 @@
+//! Resources by convention: what a product's documents say about the things its actions make,
+//! read, change and remove, found from names and shapes alone, so that an emulator (or a
+//! report) can model any product without code of its own. The one home of these conventions;
+//! `docs/testing.md` explains them.
+//!
+//! - **A resource type** is made by a create action: a name starting `Create` or `Allocate`
+//!   whose answer holds a new id (a text, or a list of texts, named `…Id` or `…Ids`). Its id is
+//!   that name in the singular (`UHostIds` → `UHostId`). A kind's backups are not one: the
+//!   kinds table models them (`crate::backups`).
+//! - **Listings** read many: a `Describe`/`List`/`Get` action answering a list of a model that
+//!   has the id field; it filters by a request field named as the id (one) or the id plus `s`
+//!   (a list).
+//! - **State reads** read one: such an action with the id required and a `State` or `Status`
+//!   field in its answer.
+//! - **Changes** and **removals**: an action whose name starts with a verb of [`Verb`] and whose
+//!   request requires the id.
+//! - **States** are the documents' own: the listing's `State`/`Status` field describes its
+//!   values, and [`Transition`] picks, per verb, the first of a few usual names that the
+//!   description lists (`Starting` then `Running` for a start).
+
+use crate::{Action, Field, ProductSpec, Type};
+
+/// What an action does to a resource, by the first word of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `Create`, `Allocate`.
+    Create,
+    /// `Describe`, `List`, `Get`.
+    Read,
+    /// `Start`.
+    Start,
+    /// `Stop`, `Shutdown`, `Poweroff`.
+    Stop,
+    /// `Restart`, `Reboot`.
+    Restart,
+    /// `Resize`.
+    Resize,
+    /// `Modify`, `Rename`, `Update`, `Set`: fields change, the state does not.
+    Modify,
+    /// `Attach`.
+    Attach,
+    /// `Detach`.
+    Detach,
+    /// `Delete`, `Release`, `Terminate`, `Destroy`.
+    Remove,
+}
+
+/// The first words of action names, and the verb each is.
+const VERBS: &[(&str, Verb)] = &[
+    ("Create", Verb::Create),
+    ("Allocate", Verb::Create),
+    ("Describe", Verb::Read),
+    ("List", Verb::Read),
+    ("Get", Verb::Read),
+    ("Start", Verb::Start),
+    ("Stop", Verb::Stop),
+    ("Shutdown", Verb::Stop),
+    ("Poweroff", Verb::Stop),
+    ("PowerOff", Verb::Stop),
+    ("Restart", Verb::Restart),
+    ("Reboot", Verb::Restart),
+    ("Resize", Verb::Resize),
+    ("Modify", Verb::Modify),
+    ("Rename", Verb::Modify),
+    ("Update", Verb::Modify),
+    ("Set", Verb::Modify),
+    ("Attach", Verb::Attach),
+    ("Detach", Verb::Detach),
+    ("Delete", Verb::Remove),
+    ("Release", Verb::Remove),
+    ("Terminate", Verb::Remove),
+    ("Destroy", Verb::Remove),
+];
+
+/// The verb an action's name starts with (the word ends where an upper-case letter starts
+/// the next: `GetUMemSpaceState`, not `Getaway`).
+pub fn verb(action: &str) -> Option<Verb> {
+    VERBS.iter().find_map(|(word, verb)| {
+        let rest = action.strip_prefix(word)?;
+        rest.starts_with(|c: char| c.is_ascii_uppercase())
+            .then_some(*verb)
+    })
+}
+
+/// How a verb moves a resource's state: through the first of `through` that the state field's
+/// description lists (if any) to the first of `to` it lists. An empty `to` keeps the state the
+/// resource had (a resize), or removes it (a removal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// Transitional states, the usual names first.
+    pub through: &'static [&'static str],
+    /// Settled states.
+    pub to: &'static [&'static str],
+}
+
+/// States a resource is in when it runs: what a placeholder in an example becomes.
+pub const RUNNING: &[&str] = &["Running", "Available", "Normal", "Active", "InUse"];
+
+/// The transition of a verb; `None` for one that leaves the state alone.
+pub fn transition(verb: Verb) -> Option<Transition> {
+    let (through, to): (&'static [&'static str], &'static [&'static str]) = match verb {
+        Verb::Create => (
+            &[
+                "Initializing",
+                "Initializating",
+                "Init",
+                "Creating",
+                "Allocating",
+                "Starting",
+            ],
+            RUNNING,
+        ),
+        Verb::Start => (&["Starting"], &["Running"]),
+        Verb::Stop => (
+            &["Stopping", "Shutdown", "ShuttingDown"],
+            &["Stopped", "Shutoff", "Shutdown"],
+        ),
+        Verb::Restart => (&["Restarting", "Rebooting", "Starting"], &["Running"]),
+        Verb::Resize => (&["Resizing", "Upgrading"], &[]),
+        Verb::Attach => (&["Attaching"], &["InUse", "Attached"]),
+        Verb::Detach => (&["Detaching"], &["Available", "Detached"]),
+        Verb::Remove => (&["Deleting", "Terminating", "Releasing"], &[]),
+        Verb::Read | Verb::Modify => return None,
+    };
+    Some(Transition { through, to })
+}
+
+/// The first of `names` that `description` lists as a whole word.
+pub fn listed<'a>(description: &str, names: &[&'a str]) -> Option<&'a str> {
+    names.iter().copied().find(|name| {
+        description.match_indices(name).any(|(at, _)| {
+            let before = description[..at].chars().next_back();
+            let after = description[at + name.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// Whether a field is a state field by its name.
+pub fn is_state_field(name: &str) -> bool {
+    matches!(name, "State" | "Status")
+}
+
+/// Whether `value` may be the state a field with this description holds: one of the words
+/// it lists (an example's filler, such as `PkNmCXOe`, is not).
+pub fn is_listed_state(description: &str, value: &str) -> bool {
+    !value.is_empty() && listed(description, &[value]).is_some()
+}
+
+/// A listing of a resource type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The action.
+    pub action: String,
+    /// The answer's list field (`DataSet`, `UHostSet`).
+    pub items: String,
+    /// The model of its items.
+    pub model: String,
+    /// The request field filtering by one id, or by a list of ids.
+    pub filter: Option<(String, bool)>,
+}
+
+/// An action answering one resource's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateRead {
+    /// The action.
+    pub action: String,
+    /// The answer's state field (text, or a list of texts).
+    pub field: String,
+}
+
+/// A kind of resource a product's documents model: see the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceType {
+    /// The product.
+    pub product: String,
+    /// The id's name in requests and items (`DBId`, `UHostId`).
+    pub id: String,
+    /// The create action.
+    pub create: String,
+    /// The create answer's id field (`DBId`, `UHostIds`), and whether it is a list.
+    pub created: (String, bool),
+    /// Its listings.
+    pub listings: Vec<Listing>,
+    /// Its state reads.
+    pub states: Vec<StateRead>,
+    /// The actions changing it, with their verbs.
+    pub changes: Vec<(String, Verb)>,
+    /// The actions removing it.
+    pub removals: Vec<String>,
+    /// The items' state field and its description, from the first listing.
+    pub state: Option<(String, String)>,
+}
+
+impl ResourceType {
+    /// Every action this type models.
+    pub fn actions(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.create.as_str())
+            .chain(self.listings.iter().map(|l| l.action.as_str()))
+            .chain(self.states.iter().map(|s| s.action.as_str()))
+            .chain(self.changes.iter().map(|(a, _)| a.as_str()))
+            .chain(self.removals.iter().map(String::as_str))
+    }
+}
+
+/// The envelope every answer has.
+fn envelope(name: &str) -> bool {
+    matches!(name, "RetCode" | "Action" | "Message" | "Request_uuid")
+}
+
+/// The id field a create action's answer holds: (its name, whether a list).
+fn created_id(action: &Action) -> Option<(String, bool)> {
+    action.response.iter().find_map(|f| {
+        let text = |t: &Type| matches!(t, Type::String);
+        let many = match &f.ty {
+            t if text(t) => false,
+            Type::List { item } if text(item) => true,
+            _ => return None,
+        };
+        let id = f.name.ends_with("Id") || f.name.ends_with("Ids");
+        (id && !envelope(&f.name)).then(|| (f.name.clone(), many))
+    })
+}
+
+/// `UHostIds` → `UHostId`.
+fn singular(name: &str) -> &str {
+    name.strip_suffix('s')
+        .filter(|n| n.ends_with("Id"))
+        .unwrap_or(name)
+}
+
+/// The model of a list field's items.
+fn list_model(field: &Field) -> Option<&str> {
+    match &field.ty {
+        Type::List { item } => match item.as_ref() {
+            Type::Model { name } => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the request requires the id.
+fn takes(action: &Action, id: &str) -> bool {
+    action.request.iter().any(|f| f.required && f.name == id)
+}
+
+/// Every resource type `spec`'s documents model: see the [module docs](self).
+pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
+    let backup_creates: Vec<&str> = crate::backups::KINDS
+        .iter()
+        .filter_map(|k| k.create.map(|c| c.action))
+        .collect();
+    let mut types: Vec<ResourceType> = Vec::new();
+    for action in &spec.actions {
+        if verb(&action.name) != Some(Verb::Create)
+            || backup_creates.contains(&action.name.as_str())
+        {
+            continue;
+        }
+        let Some(created) = created_id(action) else {
+            continue;
+        };
+        let id = singular(&created.0).to_owned();
+        if types.iter().any(|t| t.id == id) {
+            continue;
+        }
+        types.push(ResourceType {
+            product: spec.product.clone(),
+            id,
+            create: action.name.clone(),
+            created,
+            listings: Vec::new(),
+            states: Vec::new(),
+            changes: Vec::new(),
+            removals: Vec::new(),
+            state: None,
+        });
+    }
+    for resource in &mut types {
+        for action in &spec.actions {
+            let Some(verb) = verb(&action.name) else {
+                continue;
+            };
+            match verb {
+                Verb::Create => {}
+                Verb::Read => {
+                    if let Some(listing) = listing(action, &resource.id) {
+                        if resource.state.is_none() {
+                            resource.state = state_field(action, &listing.model);
+                        }
+                        resource.listings.push(listing);
+                    } else if takes(action, &resource.id) {
+                        let field = action.response.iter().find(|f| is_state_field(&f.name));
+                        if let Some(field) = field {
+                            resource.states.push(StateRead {
+                                action: action.name.clone(),
+                                field: field.name.clone(),
+                            });
+                        }
+                    }
+                }
+                Verb::Remove if takes(action, &resource.id) => {
+                    resource.removals.push(action.name.clone());
+                }
+                _ if takes(action, &resource.id) => {
+                    resource.changes.push((action.name.clone(), verb));
+                }
+                _ => {}
+            }
+        }
+    }
+    types
+}
+
+/// A listing of the resource with id field `id`, when `action` is one.
+fn listing(action: &Action, id: &str) -> Option<Listing> {
+    let (items, model) = action.response.iter().find_map(|f| {
+        let model = list_model(f)?;
+        let found = action.models.iter().find(|m| m.name == model)?;
+        found
+            .fields
+            .iter()
+            .any(|g| g.name == id)
+            .then(|| (f.name.clone(), model.to_owned()))
+    })?;
+    let plural = format!("{id}s");
+    let filter = action.request.iter().find_map(|f| {
+        if f.name == id {
+            Some((f.name.clone(), matches!(f.ty, Type::List { .. })))
+        } else if f.name == plural {
+            Some((f.name.clone(), true))
+        } else {
+            None
+        }
+    });
+    Some(Listing {
+        action: action.name.clone(),
+        items,
+        model,
+        filter,
+    })
+}
+
+/// The state field of a listing's items, and its description.
+fn state_field(action: &Action, model: &str) -> Option<(String, String)> {
+    let model = action.models.iter().find(|m| m.name == model)?;
+    model
+        .fields
+        .iter()
+        .find(|f| is_state_field(&f.name))
+        .map(|f| (f.name.clone(), f.description.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbs_are_whole_words_and_states_are_the_documents() {
+        assert_eq!(verb("GetUMemSpaceState"), Some(Verb::Read));
+        assert_eq!(verb("PoweroffUHostInstance"), Some(Verb::Stop));
+        assert_eq!(verb("Getaway"), None);
+        assert_eq!(verb("BackupUDBInstance"), None);
+        let udb =
+            "Init：初始化中，Starting：启动中，Running：运行，Shutdown：关闭中，Shutoff：已关闭";
+        let stop = transition(Verb::Stop).unwrap();
+        assert_eq!(listed(udb, stop.through), Some("Shutdown"));
+        assert_eq!(listed(udb, stop.to), Some("Shutoff"));
+        let uhost = "初始化: Initializing; 启动中: Starting; 运行中: Running; 关机中: Stopping; 关机: Stopped";
+        assert_eq!(listed(uhost, stop.through), Some("Stopping"));
+        assert_eq!(listed(uhost, stop.to), Some("Stopped"));
+        assert!(is_listed_state(uhost, "Running"));
+        assert!(!is_listed_state(uhost, "PkNmCXOe"));
+        assert!(!is_listed_state(uhost, "Run"), "a whole word");
+        assert_eq!(singular("UHostIds"), "UHostId");
+        assert_eq!(singular("Status"), "Status");
+    }
+}

@@ -20,6 +20,10 @@ pub(crate) struct Catalog {
     /// serialized once: answering a call is then a reference count, not a JSON tree copied
     /// and written out per request.
     answers: BTreeMap<String, bytes::Bytes>,
+    /// The resource types each spec's documents model (`dezai_spec::resources`).
+    resources: Vec<dezai_spec::resources::ResourceType>,
+    /// The products, in the order read, with their actions' names.
+    products: Vec<(String, Vec<String>)>,
 }
 
 impl Catalog {
@@ -54,6 +58,10 @@ impl Catalog {
 
     /// Adds a spec's actions; a name already known keeps its first definition.
     fn add(&mut self, spec: ProductSpec) {
+        self.resources
+            .extend(dezai_spec::resources::resource_types(&spec));
+        let names = spec.actions.iter().map(|a| a.name.clone()).collect();
+        self.products.push((spec.product.clone(), names));
         for action in spec.actions {
             self.documented += 1;
             if !self.actions.contains_key(&action.name) {
@@ -77,6 +85,24 @@ impl Catalog {
         self.answers.get(name).cloned()
     }
 
+    /// The resource types the specs' documents model.
+    pub(crate) fn resources(&self) -> &[dezai_spec::resources::ResourceType] {
+        &self.resources
+    }
+
+    /// The products, in the order read.
+    pub(crate) fn products(&self) -> impl Iterator<Item = &str> {
+        self.products.iter().map(|(p, _)| p.as_str())
+    }
+
+    /// The actions a product documents.
+    pub(crate) fn actions_of<'a>(&'a self, product: &str) -> impl Iterator<Item = &'a str> {
+        self.products
+            .iter()
+            .filter(move |(p, _)| p == product)
+            .flat_map(|(_, names)| names.iter().map(String::as_str))
+    }
+
     /// Distinct action names: what the wire can ask for.
     pub(crate) fn names(&self) -> usize {
         self.actions.len()
@@ -89,13 +115,15 @@ impl Catalog {
 }
 
 /// An action's usual answer: the document's response example (an empty object without one),
-/// with `Action` set to `<name>Response` and `RetCode` 0 unless the example says otherwise.
+/// read as the service sends it (`crate::answers`), with `Action` set to `<name>Response` and
+/// `RetCode` 0 unless the example says otherwise.
 pub(crate) fn example_answer(action: &Action) -> serde_json::Value {
     let mut body = action
         .response_example
         .as_ref()
         .map(dezai_spec::ExampleJson::to_value)
         .unwrap_or_else(|| serde_json::json!({}));
+    crate::answers::normalize(&mut body, &action.response, action);
     if let serde_json::Value::Object(map) = &mut body {
         map.insert(
             "Action".into(),
@@ -158,6 +186,43 @@ fn type_at<'a>(fields: &'a [Field], segments: &[&str]) -> Option<&'a Type> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn spaced_key(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(map) => map
+                .iter()
+                .find_map(|(k, v)| (k.trim() != k).then(|| k.clone()).or_else(|| spaced_key(v))),
+            Value::Array(items) => items.iter().find_map(spaced_key),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn no_answer_of_any_document_has_a_key_with_spaces_or_lacks_a_required_field() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).expect("specs/") {
+            let text = std::fs::read_to_string(entry.expect("an entry").path()).unwrap_or_default();
+            let Ok(spec) = dezai_spec::ProductSpec::from_json(&text) else {
+                continue;
+            };
+            for action in &spec.actions {
+                let answer = example_answer(action);
+                assert_eq!(spaced_key(&answer), None, "{}", action.name);
+                for field in action.response.iter().filter(|f| f.required) {
+                    assert!(
+                        answer.get(&field.name).is_some(),
+                        "{}: {}",
+                        action.name,
+                        field.name
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0);
+    }
 
     fn spec(product: &str, example: &str) -> String {
         format!(

@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answers;
 mod backups;
 mod catalog;
 mod listings;
@@ -27,7 +28,7 @@ mod server;
 mod world;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -203,6 +204,10 @@ pub(crate) struct State {
     pub world: Option<world::live::Live>,
     /// The emulator's own URL, for the backup URLs it hands out.
     pub base_url: std::sync::OnceLock<String>,
+    /// Whether an action no spec defines is answered (RetCode 0) rather than refused.
+    pub lenient: bool,
+    /// The undocumented actions answered leniently, with how often.
+    pub undocumented: Mutex<std::collections::BTreeMap<String, usize>>,
 }
 
 /// Configures an [`Emulator`].
@@ -216,6 +221,7 @@ pub struct EmulatorBuilder {
     backups: Option<BackupFile>,
     world: Option<WorldSource>,
     page_cap: Option<usize>,
+    lenient: bool,
 }
 
 /// Where the world comes from.
@@ -247,6 +253,15 @@ impl EmulatorBuilder {
     /// Backups made on demand take `create_delay` to complete.
     pub fn example_world(mut self, create_delay: Duration) -> Self {
         self.world = Some(WorldSource::Examples(create_delay));
+        self
+    }
+
+    /// Answers an action that no spec defines with RetCode 0 and `Action` echoed
+    /// (`<Name>Response`) and nothing else, so that a scenario calling an undocumented action
+    /// goes on; each is counted ([`Emulator::undocumented`]). Default: refused, as the service
+    /// refuses an unknown action.
+    pub fn lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
         self
     }
 
@@ -319,12 +334,14 @@ impl EmulatorBuilder {
             (None, Some(_)) => Some(BackupFile::generated(DEFAULT_BACKUP_SIZE)),
             (None, None) => None,
         };
+        let world = world.map(|world| world::live::Live::new(world, &catalog));
         let state = Arc::new(State {
             catalog,
             key_pairs: self.key_pairs.into_iter().collect(),
             limits: self.limits,
             backups: backups.map(backups::Backups::new),
-            world: world.map(world::live::Live::new),
+            world,
+            lenient: self.lenient,
             ..State::default()
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
@@ -355,6 +372,14 @@ pub struct Emulator {
 }
 
 impl Emulator {
+    /// Per product of the specs in `dir`: the resource types the world models by convention
+    /// (create, listings, state reads, changes, removals), the backup actions of the kinds
+    /// table, and the actions that still answer their document's example.
+    pub fn coverage(dir: impl AsRef<Path>) -> Result<String, String> {
+        let catalog = catalog::Catalog::load(dir.as_ref())?;
+        Ok(world::live::coverage(&catalog))
+    }
+
     /// A builder: no specs, no key pairs, any free port.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
@@ -428,6 +453,15 @@ impl Emulator {
         if let Some(backups) = &self.state.backups {
             backups.change();
         }
+    }
+
+    /// The undocumented actions answered so far under [`EmulatorBuilder::lenient`], each with
+    /// how many times, by name.
+    pub fn undocumented(&self) -> Vec<(String, usize)> {
+        lock(&self.state.undocumented)
+            .iter()
+            .map(|(name, n)| (name.clone(), *n))
+            .collect()
     }
 
     /// The world's instances as they stand (empty without a world): each one's kind, id and

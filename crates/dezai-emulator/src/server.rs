@@ -276,6 +276,15 @@ async fn handle(
     let mut body = match (script, spec) {
         (Some(Script::Json(value)), _) => value,
         (Some(Script::With(make)), _) => make(&params),
+        (None, None) if state.lenient => {
+            let mut seen = lock(&state.undocumented);
+            let count = seen.entry(action.clone()).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                eprintln!("dezai-emulator: {action} is in no spec; answered RetCode 0 (--lenient)");
+            }
+            json!({})
+        }
         (None, None) => {
             return Ok(error(
                 &id,

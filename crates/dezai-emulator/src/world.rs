@@ -53,6 +53,8 @@ pub struct WorldInstance {
     pub(crate) backups: Vec<WorldBackup>,
     /// More fields of its item in the instance listing (from a document's example).
     pub(crate) item: Map<String, Value>,
+    /// A change under way: when its state field settles, and in which state.
+    pub(crate) settles: Option<(std::time::Instant, String, String)>,
 }
 
 /// One backup of an instance.
@@ -140,6 +142,7 @@ impl WorldInstance {
             failing: false,
             backups: Vec::new(),
             item: Map::new(),
+            settles: None,
         }
     }
 

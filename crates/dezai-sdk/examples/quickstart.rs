@@ -1,4 +1,5 @@
-//! Fetches the backup download URL of each of the five seed actions and prints them.
+//! Fetches the backup download URL of each of the five seed actions and prints them: for each
+//! kind, the newest completed backup of its first instance that has one.
 //!
 //! ```text
 //! cargo run -p dezai-sdk --example quickstart
@@ -6,9 +7,25 @@
 //!
 //! With `DEZAI_PUBLIC_KEY` and `DEZAI_PRIVATE_KEY` set (or a profile in `~/.dezai`), it talks
 //! to the configured endpoint. Without credentials it starts the local emulator in-process,
-//! says so, and talks to that: no account and no network needed.
+//! with the world of the documents' examples, says so, and talks to that: no account and no
+//! network needed, and every URL printed is one the emulator serves.
 
+use dezai_sdk::backups::{self, Backup};
 use dezai_sdk::prelude::*;
+
+/// The first instance of `kind` with a completed backup, and its newest such backup.
+async fn newest(
+    client: &Client,
+    kind: &str,
+) -> Result<(String, Backup), Box<dyn std::error::Error>> {
+    let kind = backups::kind(kind).ok_or("not a kind of this build")?;
+    for instance in backups::instances(client, kind, CallOptions::default()).await? {
+        if let Ok(backup) = backups::latest(client, kind, &instance.id).await {
+            return Ok((instance.id, backup));
+        }
+    }
+    Err(format!("no {} instance has a completed backup", kind.name).into())
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 b.spec_json(json)
             })
             .key_pair("quickstart-public-key", "quickstart-private-key")
+            .example_world(std::time::Duration::from_secs(2))
             .start()
             .await?;
         println!(
@@ -44,9 +62,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Client::new(config)?
     };
 
+    let (instance, backup) = newest(&client, "udb").await?;
     let udb = client
         .udb()
-        .describe_udb_instance_backup_url("udb-1", 1234)
+        .describe_udb_instance_backup_url(&instance, backup.id.parse::<i64>()?)
         .valid_time(3600)
         .send()
         .await?;
@@ -55,9 +74,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         udb.backup_path.unwrap_or_default()
     );
 
+    let (instance, backup) = newest(&client, "umem").await?;
     let umem = client
         .umem()
-        .describe_umem_backup_url("space-1", "backup-1")
+        .describe_umem_backup_url(&instance, &backup.id)
         .send()
         .await?;
     println!(
@@ -65,9 +85,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         umem.backup_url.unwrap_or_default().join(", ")
     );
 
+    let (_, backup) = newest(&client, "uredis").await?;
     let redis = client
         .umem()
-        .describe_uredis_backup_url("backup-2")
+        .describe_uredis_backup_url(&backup.id)
         .send()
         .await?;
     println!(
@@ -75,9 +96,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         redis.backup_path.unwrap_or_default()
     );
 
+    let (instance, backup) = newest(&client, "umongodb").await?;
     let mongo = client
         .umongodb()
-        .describe_umongodb_backup_url("cluster-1")
+        .describe_umongodb_backup_url(&instance)
+        .backup_id(&backup.id)
         .send()
         .await?;
     println!(
@@ -85,9 +108,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mongo.internet_address.unwrap_or_default()
     );
 
+    let (instance, backup) = newest(&client, "upgsql").await?;
     let pg = client
         .upgsql()
-        .get_upgsql_backup_url("instance-1", "backup-4")
+        .get_upgsql_backup_url(&instance, &backup.id)
         .send()
         .await?;
     println!(

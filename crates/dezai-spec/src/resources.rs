@@ -6,7 +6,7 @@
 //! - **A resource type** is made by a create action: a name starting `Create` or `Allocate`
 //!   whose answer holds a new id (a text, or a list of texts, named `…Id` or `…Ids`). Its id is
 //!   that name in the singular (`UHostIds` → `UHostId`). A kind's backups are not one: the
-//!   kinds table models them (`crate::backups`).
+//!   kinds table models them (`crate::backups`), and its backup actions belong to no type.
 //! - **Listings** read many: a `Describe`/`List`/`Get` action answering a list of a model that
 //!   has the id field; it filters by a request field named as the id (one) or the id plus `s`
 //!   (a list).
@@ -18,7 +18,8 @@
 //!   values, and [`Transition`] picks, per verb, the first of a few usual names that the
 //!   description lists (`Starting` then `Running` for a start).
 
-use crate::{Action, Field, ProductSpec, Type};
+use crate::types::Type;
+use crate::{Action, Field, ProductSpec};
 
 /// What an action does to a resource, by the first word of its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,14 +248,21 @@ fn takes(action: &Action, id: &str) -> bool {
 
 /// Every resource type `spec`'s documents model: see the [module docs](self).
 pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
-    let backup_creates: Vec<&str> = crate::backups::KINDS
+    // The kinds table models backups: their create, listing, state and URL actions are not a
+    // resource type's (a kind's instance listing is, of its instances).
+    let backup_actions: Vec<&str> = crate::backups::KINDS
         .iter()
-        .filter_map(|k| k.create.map(|c| c.action))
+        .flat_map(|k| {
+            [Some(k.listing.action), Some(k.download.action)]
+                .into_iter()
+                .chain([k.create.map(|c| c.action), k.state.map(|s| s.action)])
+                .flatten()
+        })
         .collect();
     let mut types: Vec<ResourceType> = Vec::new();
     for action in &spec.actions {
         if verb(&action.name) != Some(Verb::Create)
-            || backup_creates.contains(&action.name.as_str())
+            || backup_actions.contains(&action.name.as_str())
         {
             continue;
         }
@@ -279,6 +287,9 @@ pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
     }
     for resource in &mut types {
         for action in &spec.actions {
+            if backup_actions.contains(&action.name.as_str()) {
+                continue;
+            }
             let Some(verb) = verb(&action.name) else {
                 continue;
             };

@@ -44,19 +44,40 @@ struct Args {
     /// documents' examples.
     #[arg(long)]
     world: Option<PathBuf>,
-    /// How long a backup made on demand takes, in milliseconds (default: the world file's, or
-    /// 2000 for the examples' world).
-    #[arg(long)]
+    /// How long a backup made on demand, and every change of a resource (create, stop,
+    /// start, …), stays in its transitional state, in milliseconds (default: the world file's,
+    /// or 2000 for the examples' world).
+    #[arg(long, visible_alias = "change-delay-ms")]
     create_delay_ms: Option<u64>,
     /// Answer at most N items a page of a paged listing, whatever `Limit` asks for (default:
     /// the world file's `page_cap`, or as many as asked).
     #[arg(long, value_name = "N")]
     page_cap: Option<usize>,
+    /// Answer an action that no spec defines with RetCode 0 (and `Action` echoed) instead of
+    /// refusing it; each is reported on stderr, and counted when the emulator stops.
+    #[arg(long)]
+    lenient: bool,
+    /// Print, per product, which actions the world models and which answer their document's
+    /// example, then exit.
+    #[arg(long)]
+    coverage: bool,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if args.coverage {
+        return match dezai_emulator::Emulator::coverage(&args.specs) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("dezai-emulator: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let backup = match (&args.backup_file, args.backup_size) {
         (Some(path), _) => match dezai_emulator::BackupFile::from_path(path) {
             Ok(file) => Some(file),
@@ -94,6 +115,7 @@ async fn main() -> ExitCode {
     if let Some(cap) = args.page_cap {
         builder = builder.page_cap(cap);
     }
+    builder = builder.lenient(args.lenient);
     if let Some(file) = backup {
         builder =
             builder.backups(file.valid_for(std::time::Duration::from_secs(args.backup_valid_secs)));
@@ -132,6 +154,9 @@ async fn main() -> ExitCode {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+    for (action, count) in emulator.undocumented() {
+        eprintln!("undocumented, answered leniently: {action} ({count} calls)");
+    }
     emulator.shutdown().await;
     ExitCode::SUCCESS
 }

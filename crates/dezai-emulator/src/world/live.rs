@@ -33,9 +33,15 @@ const NEW_SIZE: u64 = 256 * 1024;
 /// An error answer: RetCode and message.
 pub(crate) type Refusal = (i64, String);
 
+mod resources;
+
+pub(crate) use resources::coverage;
+
 /// The world, changing as clients call.
 pub(crate) struct Live {
     inner: std::sync::Mutex<Inner>,
+    /// The resource types the specs model.
+    types: Vec<resources::Modeled>,
 }
 
 struct Inner {
@@ -64,7 +70,7 @@ impl Params<'_> {
 }
 
 impl Live {
-    pub(crate) fn new(world: World) -> Self {
+    pub(crate) fn new(world: World, catalog: &crate::catalog::Catalog) -> Self {
         Self {
             inner: std::sync::Mutex::new(Inner {
                 world,
@@ -72,6 +78,7 @@ impl Live {
                 next_id: FIRST_NEW_ID,
                 md5: HashMap::new(),
             }),
+            types: resources::Modeled::all(catalog),
         }
     }
 
@@ -85,7 +92,11 @@ impl Live {
         files: &Backups,
     ) -> Option<Result<Value, Refusal>> {
         let params = Params(params);
-        let kind = KINDS.iter().find(|k| names(k).contains(&action))?;
+        let Some(kind) = KINDS.iter().find(|k| names(k).contains(&action)) else {
+            let mut inner = lock(&self.inner);
+            inner.settle();
+            return inner.resource_answer(&self.types, action, spec, &params);
+        };
         let mut inner = lock(&self.inner);
         inner.settle();
         let answer = if action == kind.instances.action {
@@ -258,8 +269,9 @@ impl Live {
 }
 
 impl Inner {
-    /// Backups whose delay has passed reach their end state.
+    /// Backups and resources whose delay has passed reach their end state.
     fn settle(&mut self) {
+        self.settle_resources();
         let now = Instant::now();
         let done: Vec<(String, String)> = self
             .pending
@@ -344,8 +356,12 @@ impl Inner {
         let zone = params.get("Zone");
         let in_zone =
             |i: &&WorldInstance| i.zone.is_none() || zone.is_none() || i.zone.as_deref() == zone;
+        // A listing filtered by an id the world does not hold lists nothing, as the service's.
         let chosen: Vec<&WorldInstance> = match params.get(listing.id) {
-            Some(id) => vec![self.instance(kind, params, listing.id, id)?],
+            Some(id) => self
+                .instances(kind, params)
+                .filter(|i| i.id == id)
+                .collect(),
             None => self
                 .instances(kind, params)
                 .filter(matches)

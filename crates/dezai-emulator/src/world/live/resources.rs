@@ -93,6 +93,14 @@ fn template(action: &Action, items: &str) -> Map<String, Value> {
     }
 }
 
+/// splitmix64: a counter's well-spread hash (ids look random, and stay reproducible).
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 fn model_fields(action: &Action, model: &str) -> Vec<Field> {
     action
         .models
@@ -190,11 +198,15 @@ impl Inner {
         let length = rest.len().max(8);
         loop {
             self.next_id += 1;
-            let mut n = self.next_id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5bd1_e995;
+            let mut n = mix(self.next_id);
             let suffix: String = (0..length)
-                .map(|_| {
+                .map(|i| {
+                    // Twelve base-36 digits a 64-bit number: mixed again for more.
+                    if i > 0 && i % 12 == 0 {
+                        n = mix(n ^ self.next_id);
+                    }
                     let c = b"abcdefghijklmnopqrstuvwxyz0123456789"[(n % 36) as usize];
-                    n = n / 36 ^ n.rotate_left(17);
+                    n /= 36;
                     c as char
                 })
                 .collect();

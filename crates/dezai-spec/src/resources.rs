@@ -26,7 +26,7 @@ use crate::{Action, Field, ProductSpec};
 pub enum Verb {
     /// `Create`, `Allocate`.
     Create,
-    /// `Describe`, `List`, `Get`.
+    /// `Describe`, `List`, `Get`, `Query`.
     Read,
     /// `Start`.
     Start,
@@ -34,15 +34,16 @@ pub enum Verb {
     Stop,
     /// `Restart`, `Reboot`.
     Restart,
-    /// `Resize`.
+    /// `Resize`, `Upgrade`.
     Resize,
-    /// `Modify`, `Rename`, `Update`, `Set`: fields change, the state does not.
+    /// `Modify`, `Rename`, `Update`, `Set`, `Enable`, `Disable`: fields change, the state
+    /// does not.
     Modify,
     /// `Attach`.
     Attach,
     /// `Detach`.
     Detach,
-    /// `Delete`, `Release`, `Terminate`, `Destroy`.
+    /// `Delete`, `Release`, `Terminate`, `Destroy`, `Del`.
     Remove,
 }
 
@@ -53,6 +54,7 @@ const VERBS: &[(&str, Verb)] = &[
     ("Describe", Verb::Read),
     ("List", Verb::Read),
     ("Get", Verb::Read),
+    ("Query", Verb::Read),
     ("Start", Verb::Start),
     ("Stop", Verb::Stop),
     ("Shutdown", Verb::Stop),
@@ -61,16 +63,20 @@ const VERBS: &[(&str, Verb)] = &[
     ("Restart", Verb::Restart),
     ("Reboot", Verb::Restart),
     ("Resize", Verb::Resize),
+    ("Upgrade", Verb::Resize),
     ("Modify", Verb::Modify),
     ("Rename", Verb::Modify),
     ("Update", Verb::Modify),
     ("Set", Verb::Modify),
+    ("Enable", Verb::Modify),
+    ("Disable", Verb::Modify),
     ("Attach", Verb::Attach),
     ("Detach", Verb::Detach),
     ("Delete", Verb::Remove),
     ("Release", Verb::Remove),
     ("Terminate", Verb::Remove),
     ("Destroy", Verb::Remove),
+    ("Del", Verb::Remove),
 ];
 
 /// The verb an action's name starts with (the word ends where an upper-case letter starts

@@ -8,13 +8,30 @@ use dezai_spec::resources::{RUNNING, is_listed_state, is_state_field, listed};
 use dezai_spec::{Action, Field, Type};
 use serde_json::{Map, Value, json};
 
-/// `value`, an answer or item of `fields`, read as the service sends it: see the
-/// [module docs](self).
-pub(crate) fn normalize(value: &mut Value, fields: &[Field], action: &Action) {
+/// An action's answer read as the service sends it: see the [module docs](self).
+pub(crate) fn read(answer: &mut Value, action: &Action) {
+    trim_all(answer);
+    normalize(answer, &action.response, action);
+}
+
+/// Every key at every depth trimmed, documented or not.
+fn trim_all(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            trim_keys(map);
+            map.values_mut().for_each(trim_all);
+        }
+        Value::Array(items) => items.iter_mut().for_each(trim_all),
+        _ => {}
+    }
+}
+
+/// `value`, an answer or item of `fields`, with what the schema asks: required fields there,
+/// states that are states.
+fn normalize(value: &mut Value, fields: &[Field], action: &Action) {
     let Value::Object(map) = value else {
         return;
     };
-    trim_keys(map);
     for field in fields {
         match map.get_mut(&field.name) {
             Some(found) => normalize_field(found, field, action),
@@ -51,7 +68,6 @@ fn normalize_field(value: &mut Value, field: &Field, action: &Action) {
                 }
             }
         }
-        (_, Value::Object(map)) => trim_keys(map),
         _ => {}
     }
 }
@@ -105,7 +121,7 @@ mod tests {
             "DataSet ": [{"SpaceId": "s-1", "State": "PkNmCXOe"}],
             "RetCode": 0
         });
-        normalize(&mut answer, &action.response, action);
+        read(&mut answer, action);
         let item = &answer["DataSet"][0];
         assert_eq!(item["State"], "Running", "{answer}");
         assert!(answer.get("DataSet ").is_none());

@@ -123,7 +123,7 @@ pub(crate) fn example_answer(action: &Action) -> serde_json::Value {
         .as_ref()
         .map(dezai_spec::ExampleJson::to_value)
         .unwrap_or_else(|| serde_json::json!({}));
-    crate::answers::normalize(&mut body, &action.response, action);
+    crate::answers::read(&mut body, action);
     if let serde_json::Value::Object(map) = &mut body {
         map.insert(
             "Action".into(),

@@ -34,7 +34,7 @@ pub enum Verb {
     Stop,
     /// `Restart`, `Reboot`.
     Restart,
-    /// `Resize`, `Upgrade`.
+    /// `Resize`, `Upgrade`, `Extend`.
     Resize,
     /// `Modify`, `Rename`, `Update`, `Set`, `Enable`, `Disable`: fields change, the state
     /// does not.
@@ -43,7 +43,9 @@ pub enum Verb {
     Attach,
     /// `Detach`.
     Detach,
-    /// `Delete`, `Release`, `Terminate`, `Destroy`, `Del`.
+    /// `Delete`, `Release`, `Terminate`, `Destroy`, `Del`; and `Remove` followed by the name
+    /// the create action makes (`RemoveUFSVolume` of `CreateUFSVolume`): another `Remove…`
+    /// takes a member out of a resource (`RemoveTargets`), which is no removal of it.
     Remove,
 }
 
@@ -64,6 +66,7 @@ const VERBS: &[(&str, Verb)] = &[
     ("Reboot", Verb::Restart),
     ("Resize", Verb::Resize),
     ("Upgrade", Verb::Resize),
+    ("Extend", Verb::Resize),
     ("Modify", Verb::Modify),
     ("Rename", Verb::Modify),
     ("Update", Verb::Modify),
@@ -229,6 +232,19 @@ fn created_id(action: &Action) -> Option<(String, bool)> {
     })
 }
 
+/// What an action's name says it acts on: the name after its verb (`UFSVolume` of
+/// `CreateUFSVolume`).
+fn noun(action: &str) -> &str {
+    VERBS
+        .iter()
+        .find_map(|(word, _)| {
+            let rest = action.strip_prefix(word)?;
+            rest.starts_with(|c: char| c.is_ascii_uppercase())
+                .then_some(rest)
+        })
+        .unwrap_or(action)
+}
+
 /// `UHostIds` → `UHostId`.
 fn singular(name: &str) -> &str {
     name.strip_suffix('s')
@@ -296,7 +312,9 @@ pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
             if backup_actions.contains(&action.name.as_str()) {
                 continue;
             }
-            let Some(verb) = verb(&action.name) else {
+            // `Remove` + the created name removes it; other `Remove…` are no verb here.
+            let removes_it = action.name.strip_prefix("Remove") == Some(noun(&resource.create));
+            let Some(verb) = verb(&action.name).or(removes_it.then_some(Verb::Remove)) else {
                 continue;
             };
             match verb {

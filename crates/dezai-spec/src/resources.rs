@@ -307,45 +307,71 @@ pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
             state: None,
         });
     }
-    for resource in &mut types {
-        for action in &spec.actions {
-            if backup_actions.contains(&action.name.as_str()) {
-                continue;
+    // An action belongs to the one type it fits; when it fits several (`DeleteVServer` takes a
+    // `ULBId` and a `VServerId`), to the one whose created name its own begins with, the
+    // longest (`VServer`); when none does, to none.
+    let nouns: Vec<String> = types.iter().map(|t| noun(&t.create).to_owned()).collect();
+    for action in &spec.actions {
+        if backup_actions.contains(&action.name.as_str()) {
+            continue;
+        }
+        let fits: Vec<(usize, Verb)> = (0..types.len())
+            .filter_map(|i| Some((i, fit(action, &types[i], &nouns[i])?)))
+            .collect();
+        let chosen = match fits.as_slice() {
+            [one] => Some(*one),
+            _ => {
+                let named = noun(&action.name);
+                let named = named.strip_prefix("Remove").unwrap_or(named);
+                fits.iter()
+                    .filter(|(i, _)| named.starts_with(nouns[*i].as_str()))
+                    .max_by_key(|(i, _)| nouns[*i].len())
+                    .copied()
             }
-            // `Remove` + the created name removes it; other `Remove…` are no verb here.
-            let removes_it = action.name.strip_prefix("Remove") == Some(noun(&resource.create));
-            let Some(verb) = verb(&action.name).or(removes_it.then_some(Verb::Remove)) else {
-                continue;
-            };
-            match verb {
-                Verb::Create => {}
-                Verb::Read => {
-                    if let Some(listing) = listing(action, &resource.id) {
-                        if resource.state.is_none() {
-                            resource.state = state_field(action, &listing.model);
-                        }
-                        resource.listings.push(listing);
-                    } else if takes(action, &resource.id) {
-                        let field = action.response.iter().find(|f| is_state_field(&f.name));
-                        if let Some(field) = field {
-                            resource.states.push(StateRead {
-                                action: action.name.clone(),
-                                field: field.name.clone(),
-                            });
-                        }
+        };
+        let Some((owner, verb)) = chosen else {
+            continue;
+        };
+        let resource = &mut types[owner];
+        match verb {
+            Verb::Read => {
+                if let Some(listing) = listing(action, &resource.id) {
+                    if resource.state.is_none() {
+                        resource.state = state_field(action, &listing.model);
                     }
+                    resource.listings.push(listing);
+                } else if let Some(field) = action.response.iter().find(|f| is_state_field(&f.name))
+                {
+                    resource.states.push(StateRead {
+                        action: action.name.clone(),
+                        field: field.name.clone(),
+                    });
                 }
-                Verb::Remove if takes(action, &resource.id) => {
-                    resource.removals.push(action.name.clone());
-                }
-                _ if takes(action, &resource.id) => {
-                    resource.changes.push((action.name.clone(), verb));
-                }
-                _ => {}
             }
+            Verb::Remove => resource.removals.push(action.name.clone()),
+            Verb::Create => {}
+            verb => resource.changes.push((action.name.clone(), verb)),
         }
     }
     types
+}
+
+/// What `action` does to resources of `resource`'s type (`noun`: the name its create makes),
+/// if it acts on them: lists them, reads one's state, changes or removes one.
+fn fit(action: &Action, resource: &ResourceType, noun: &str) -> Option<Verb> {
+    // `Remove` + the created name removes it; other `Remove…` are no verb here.
+    let removes_it = action.name.strip_prefix("Remove") == Some(noun);
+    let verb = verb(&action.name).or(removes_it.then_some(Verb::Remove))?;
+    let fits = match verb {
+        Verb::Create => false,
+        Verb::Read => {
+            listing(action, &resource.id).is_some()
+                || (takes(action, &resource.id)
+                    && action.response.iter().any(|f| is_state_field(&f.name)))
+        }
+        _ => takes(action, &resource.id),
+    };
+    fits.then_some(verb)
 }
 
 /// A listing of the resource with id field `id`, when `action` is one.

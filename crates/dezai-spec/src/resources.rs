@@ -437,4 +437,43 @@ mod tests {
         assert_eq!(singular("UHostIds"), "UHostId");
         assert_eq!(singular("Status"), "Status");
     }
+
+    /// Every spec of the repository's `specs/`.
+    fn specs() -> Vec<ProductSpec> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+        std::fs::read_dir(dir)
+            .expect("specs/")
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter_map(|text| ProductSpec::from_json(&text).ok())
+            .collect()
+    }
+
+    #[test]
+    fn each_action_belongs_to_one_type_and_a_types_actions_act_on_its_id() {
+        for spec in specs() {
+            let types = resource_types(&spec);
+            let mut seen: Vec<&str> = Vec::new();
+            for ty in &types {
+                for action in ty.actions() {
+                    assert!(!seen.contains(&action), "{action} belongs to two types");
+                    seen.push(action);
+                    let action = spec.actions.iter().find(|a| a.name == action).unwrap();
+                    let keyed = action.name == ty.create
+                        || ty.listings.iter().any(|l| l.action == action.name)
+                        || takes(action, &ty.id);
+                    assert!(keyed, "{} does not act on {}", action.name, ty.id);
+                }
+            }
+            if let Some(db) = types.iter().find(|t| t.id == "DBId") {
+                assert_eq!(db.create, "CreateUDBInstance");
+                assert!(
+                    db.changes
+                        .iter()
+                        .any(|(a, v)| a == "StopUDBInstance" && *v == Verb::Stop)
+                );
+                assert!(db.removals.iter().any(|a| a == "DeleteUDBInstance"));
+                assert!(db.state.as_ref().is_some_and(|(f, _)| f == "State"));
+            }
+        }
+    }
 }

@@ -331,3 +331,60 @@ async fn an_undocumented_action_is_answered_only_when_lenient_and_counted() {
         [("DescribeThingNobodyDocumented".to_owned(), 2)]
     );
 }
+
+/// A made-up product whose create answers the new id inside a list of models
+/// (`WidgetSet.0.WidgetId`), as some published creates do (`AllocateEIP`).
+fn widget_spec() -> String {
+    let field = |name: &str, ty: Value, required: bool| json!({"name": name, "type": ty, "required": required, "description": "", "line": 1});
+    let text = json!({"kind": "string"});
+    let set = json!({"kind": "list", "item": {"kind": "model", "name": "WidgetSet"}});
+    let model = json!({"name": "WidgetSet", "line": 1, "fields": [
+        field("WidgetId", text.clone(), true), field("Name", text.clone(), false)]});
+    let action = |name: &str, request: Vec<Value>| {
+        json!({"name": name, "summary": "", "description": "", "source": "widget.md",
+            "request": request, "response": [field("WidgetSet", set.clone(), false)],
+            "models": [model.clone()], "request_example": [], "warnings": []})
+    };
+    let ids = json!({"kind": "list", "item": {"kind": "string"}});
+    json!({"format_version": 3, "product": "widgetry", "generated": "", "actions": [
+        action("AllocateWidget", vec![field("Name", text.clone(), false)]),
+        action("DescribeWidget", vec![field("WidgetIds", ids, false)]),
+        action("ReleaseWidget", vec![field("WidgetId", text.clone(), true)]),
+    ]})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_id_answered_inside_a_list_of_models_is_remembered_too() {
+    let emulator = Emulator::builder()
+        .spec_json(widget_spec())
+        .key_pair(KEYS.0, KEYS.1)
+        .world(dezai_emulator::World::new())
+        .start()
+        .await
+        .unwrap();
+    let client = client(&emulator);
+    let made = client
+        .invoke("AllocateWidget", json!({"Name": "gear"}))
+        .await
+        .unwrap();
+    let id = made["WidgetSet"][0]["WidgetId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = client
+        .invoke("DescribeWidget", json!({"WidgetIds.0": id}))
+        .await
+        .unwrap();
+    assert_eq!(listed["WidgetSet"][0]["Name"], "gear", "{listed}");
+    assert_eq!(listed["WidgetSet"].as_array().unwrap().len(), 1);
+    client
+        .invoke("ReleaseWidget", json!({"WidgetId": id}))
+        .await
+        .unwrap();
+    let after = client
+        .invoke("DescribeWidget", json!({"WidgetIds.0": id}))
+        .await
+        .unwrap();
+    assert_eq!(after["WidgetSet"], json!([]), "{after}");
+}

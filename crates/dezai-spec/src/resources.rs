@@ -7,9 +7,10 @@
 //!   whose answer holds a new id (a text, or a list of texts, named `…Id` or `…Ids`). Its id is
 //!   that name in the singular (`UHostIds` → `UHostId`). A kind's backups are not one: the
 //!   kinds table models them (`crate::backups`), and its backup actions belong to no type.
-//! - **Listings** read many: a `Describe`/`List`/`Get` action answering a list of a model that
-//!   has the id field; it filters by a request field named as the id (one) or the id plus `s`
-//!   (a list).
+//! - **Listings** read many: a `Describe`/`List`/`Get`/`Query` action named after what the
+//!   create makes (`DescribeUDBInstance` of `CreateUDBInstance`), answering a list of a model
+//!   that has the id field; it filters by a request field named as the id (one) or the id plus
+//!   `s` (a list).
 //! - **State reads** read one: such an action with the id required and a `State` or `Status`
 //!   field in its answer.
 //! - **Changes** and **removals**: an action whose name starts with a verb of [`Verb`] and whose
@@ -179,6 +180,18 @@ pub struct StateRead {
     pub field: String,
 }
 
+/// Where a create answer holds the new id: a field of its own (`DBId`, or a list, `UHostIds`),
+/// or a field of the first item of a list of models or of a model (`EIPSet.0.EIPId`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// The answer's field.
+    pub field: String,
+    /// Whether it is a list (of ids, or of models).
+    pub many: bool,
+    /// The id's field in the model, when the answer's field is one.
+    pub inner: Option<String>,
+}
+
 /// A kind of resource a product's documents model: see the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceType {
@@ -188,9 +201,10 @@ pub struct ResourceType {
     pub id: String,
     /// The create action.
     pub create: String,
-    /// The create answer's id field (`DBId`, `UHostIds`), and whether it is a list.
-    pub created: (String, bool),
-    /// Its listings.
+    /// Where the create answer holds the new id.
+    pub created: Created,
+    /// Its listings, the one named closest to the created thing (its items are the
+    /// resource's) first.
     pub listings: Vec<Listing>,
     /// Its state reads.
     pub states: Vec<StateRead>,
@@ -218,17 +232,47 @@ fn envelope(name: &str) -> bool {
     matches!(name, "RetCode" | "Action" | "Message" | "Request_uuid")
 }
 
-/// The id field a create action's answer holds: (its name, whether a list).
-fn created_id(action: &Action) -> Option<(String, bool)> {
-    action.response.iter().find_map(|f| {
-        let text = |t: &Type| matches!(t, Type::String);
+/// Where a create action's answer holds the new id: a text or list of texts named `…Id`/`…Ids`
+/// first; else a model (or list of models) field whose model has an `<X>Id` text field with
+/// `X` in the answer field's name (`EIPSet` holding `EIPId`).
+fn created_id(action: &Action) -> Option<Created> {
+    let text = |t: &Type| matches!(t, Type::String);
+    let own = action.response.iter().find_map(|f| {
         let many = match &f.ty {
             t if text(t) => false,
             Type::List { item } if text(item) => true,
             _ => return None,
         };
         let id = f.name.ends_with("Id") || f.name.ends_with("Ids");
-        (id && !envelope(&f.name)).then(|| (f.name.clone(), many))
+        (id && !envelope(&f.name)).then(|| Created {
+            field: f.name.clone(),
+            many,
+            inner: None,
+        })
+    });
+    own.or_else(|| {
+        action.response.iter().find_map(|f| {
+            let (model, many) = match &f.ty {
+                Type::Model { name } => (name, false),
+                Type::List { item } => match item.as_ref() {
+                    Type::Model { name } => (name, true),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let model = action.models.iter().find(|m| &m.name == model)?;
+            let inner = model.fields.iter().find(|g| {
+                text(&g.ty)
+                    && g.name
+                        .strip_suffix("Id")
+                        .is_some_and(|stem| !stem.is_empty() && f.name.contains(stem))
+            })?;
+            Some(Created {
+                field: f.name.clone(),
+                many,
+                inner: Some(inner.name.clone()),
+            })
+        })
     })
 }
 
@@ -291,7 +335,7 @@ pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
         let Some(created) = created_id(action) else {
             continue;
         };
-        let id = singular(&created.0).to_owned();
+        let id = singular(created.inner.as_ref().unwrap_or(&created.field)).to_owned();
         if types.iter().any(|t| t.id == id) {
             continue;
         }
@@ -353,6 +397,10 @@ pub fn resource_types(spec: &ProductSpec) -> Vec<ResourceType> {
             verb => resource.changes.push((action.name.clone(), verb)),
         }
     }
+    // The listing named closest to the created thing first: its items are the resource's.
+    for resource in &mut types {
+        resource.listings.sort_by_key(|l| noun(&l.action).len());
+    }
     types
 }
 
@@ -364,8 +412,10 @@ fn fit(action: &Action, resource: &ResourceType, noun: &str) -> Option<Verb> {
     let verb = verb(&action.name).or(removes_it.then_some(Verb::Remove))?;
     let fits = match verb {
         Verb::Create => false,
+        // A listing of another thing can hold the id too (`DescribeBandwidthUsage` items name
+        // their `EIPId`): a listing of the type is named after what the create makes.
         Verb::Read => {
-            listing(action, &resource.id).is_some()
+            (listing(action, &resource.id).is_some() && self::noun(&action.name).starts_with(noun))
                 || (takes(action, &resource.id)
                     && action.response.iter().any(|f| is_state_field(&f.name)))
         }
@@ -475,5 +525,54 @@ mod tests {
                 assert!(db.state.as_ref().is_some_and(|(f, _)| f == "State"));
             }
         }
+    }
+
+    #[test]
+    fn a_new_id_inside_a_list_of_models_makes_a_type_and_names_its_listing() {
+        let field = |name: &str, ty: serde_json::Value, required: bool| {
+            serde_json::json!({"name": name, "type": ty, "required": required,
+                "description": "", "line": 1})
+        };
+        let set =
+            serde_json::json!({"kind": "list", "item": {"kind": "model", "name": "WidgetSet"}});
+        let text = serde_json::json!({"kind": "string"});
+        let model = serde_json::json!({"name": "WidgetSet", "line": 1, "fields": [
+            field("WidgetId", text.clone(), true), field("Name", text.clone(), false)]});
+        let action = |name: &str, request: Vec<serde_json::Value>| {
+            serde_json::json!({"name": name, "summary": "", "description": "", "source": "x.md",
+                "request": request, "response": [field("WidgetSet", set.clone(), false)],
+                "models": [model.clone()], "request_example": [], "warnings": []})
+        };
+        let ids = serde_json::json!({"kind": "list", "item": {"kind": "string"}});
+        let spec = serde_json::json!({"format_version": 3, "product": "madeup", "generated": "",
+        "actions": [
+            action("AllocateWidget", vec![field("Name", text.clone(), false)]),
+            action("DescribeWidget", vec![field("WidgetIds", ids, false)]),
+            action("DescribeWidgetUsage", vec![]),
+            action("ReleaseWidget", vec![field("WidgetId", text.clone(), true)]),
+        ]});
+        let spec = ProductSpec::from_json(&spec.to_string()).expect("a spec");
+        let types = resource_types(&spec);
+        let [widget] = types.as_slice() else {
+            panic!("{types:?}");
+        };
+        assert_eq!(widget.id, "WidgetId");
+        let inner = Some("WidgetId".to_owned());
+        assert_eq!(
+            (widget.created.field.as_str(), widget.created.many),
+            ("WidgetSet", true)
+        );
+        assert_eq!(widget.created.inner, inner);
+        let listed: Vec<&str> = widget.listings.iter().map(|l| l.action.as_str()).collect();
+        assert_eq!(
+            listed,
+            ["DescribeWidget", "DescribeWidgetUsage"],
+            "closest name first"
+        );
+        assert_eq!(
+            widget.listings[0].filter,
+            Some(("WidgetIds".to_owned(), true))
+        );
+        assert_eq!(widget.removals, ["ReleaseWidget"]);
     }
 }

@@ -55,10 +55,16 @@ impl Modeled {
                 let example_id = catalog
                     .get(&ty.create)
                     .map(example_answer)
-                    .and_then(|a| match a.get(&ty.created.0)? {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Array(items) => items.first()?.as_str().map(str::to_owned),
-                        _ => None,
+                    .and_then(|a| {
+                        let created = &ty.created;
+                        let mut value = a.get(&created.field)?;
+                        if created.many {
+                            value = value.get(0)?;
+                        }
+                        if let Some(inner) = &created.inner {
+                            value = value.get(inner)?;
+                        }
+                        value.as_str().map(str::to_owned)
                     })
                     .unwrap_or_default();
                 Self {
@@ -180,9 +186,25 @@ impl Inner {
         self.move_state(modeled, &id, Verb::Create);
         let mut answer = example_answer(spec);
         if let Value::Object(map) = &mut answer {
-            let (field, many) = &modeled.ty.created;
-            let value = if *many { json!([id]) } else { json!(id) };
-            map.insert(field.clone(), value);
+            let created = &modeled.ty.created;
+            let value = match &created.inner {
+                None => json!(id),
+                // The example's item (or model) with the new id in it.
+                Some(inner) => {
+                    let mut held = map.get(&created.field).cloned().unwrap_or(json!({}));
+                    if created.many {
+                        held = held.get(0).cloned().unwrap_or(json!({}));
+                    }
+                    if let Value::Object(fields) = &mut held {
+                        fields.insert(inner.clone(), json!(id));
+                    } else {
+                        held = json!({ inner.as_str(): id });
+                    }
+                    held
+                }
+            };
+            let value = if created.many { json!([value]) } else { value };
+            map.insert(created.field.clone(), value);
         }
         answer
     }

@@ -120,6 +120,12 @@ fn global_args() -> Vec<Arg> {
             .help_heading("Global options")
             .action(ArgAction::SetTrue)
             .help("Print the request that would be sent (secrets masked) instead of sending it"),
+        Arg::new("debug")
+            .long("debug")
+            .global(true)
+            .help_heading("Global options")
+            .action(ArgAction::SetTrue)
+            .help("Log each request, attempt, answer and retry on stderr (secrets masked; DEZAI_LOG takes a filter instead)"),
     ]);
     args
 }

@@ -20,6 +20,7 @@ mod failure;
 mod flags;
 mod generated;
 mod input;
+mod logging;
 mod network;
 mod output;
 mod pages;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
         }
     };
+    logging::init(&matches);
     match matches.subcommand() {
         Some(("completions", sub)) => {
             let shell = *sub
@@ -100,11 +102,17 @@ fn main() -> ExitCode {
                 params.push(key, value);
             }
             let wait = wait::Wait::from_flags(sub);
+            // A documented action gets the configured zone as its typed command does.
+            let takes_zone = catalog::products()
+                .filter_map(catalog::product)
+                .flat_map(|spec| &spec.actions)
+                .find(|a| &a.name == action)
+                .is_some_and(flags::takes_zone);
             call(
                 &matches,
                 action,
                 Request::ByName(Box::new(params)),
-                false,
+                takes_zone,
                 wait,
                 None,
             )

@@ -1,5 +1,6 @@
 //! A resource's life through `dezai invoke`, against the emulator as the binary starts without
-//! flags (the documents' examples' world): a created UDB instance is described by its new id
+//! flags (the documents' examples' world): a UDB instance created with the configured zone
+//! (as its typed command sends it) is described by its new id
 //! with the name given, stops to `Shutoff` after a wait, and once deleted a listing filtered by
 //! its id answers RetCode 0 and nothing.
 
@@ -47,7 +48,6 @@ async fn an_instance_is_created_described_stopped_and_deleted_through_invoke() {
     };
     let created = invoke(args(&[
         "CreateUDBInstance",
-        "Zone=cn-bj2-04",
         "Name=orders",
         "AdminPassword=pw",
         "DBTypeId=mysql-8.0",

@@ -202,6 +202,11 @@ impl Backups {
         map: &mut serde_json::Map<String, serde_json::Value>,
         fields: Option<&DownloadFields<'_>>,
     ) {
+        // A URL of this emulator already there (a test's script, with a query of its own) is
+        // kept: it is served as it is.
+        if answers_own_url(map, base) {
+            return;
+        }
         fill_download(map, fields, || self.url(base), || self.md5());
     }
 
@@ -340,6 +345,18 @@ impl Backups {
 /// from the action's spec (`fields`), or, for an answer without a spec, into every field the
 /// rule's names allow. One URL per answer, in every URL field: an answer's addresses expire
 /// together.
+/// Whether an answer already holds a URL of this emulator's files.
+fn answers_own_url(map: &serde_json::Map<String, serde_json::Value>, base: &str) -> bool {
+    let own = format!("{base}/backups/");
+    map.values().any(|v| match v {
+        serde_json::Value::String(s) => s.starts_with(&own),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .any(|i| i.as_str().is_some_and(|s| s.starts_with(&own))),
+        _ => false,
+    })
+}
+
 pub(crate) fn fill_download(
     map: &mut serde_json::Map<String, serde_json::Value>,
     fields: Option<&DownloadFields<'_>>,

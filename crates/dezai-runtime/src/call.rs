@@ -137,6 +137,7 @@ async fn attempts<T: Transport>(
             Err(failure) => failure,
         };
         let Decision::Retry(wait) = retries.after_failure(attempt, &mut failure) else {
+            debug!(attempt, error = %failure.error, "not retried");
             return Err(failure.error);
         };
         debug!(attempt, wait_ms = wait.as_millis() as u64, error = %failure.error, "retrying");
@@ -170,6 +171,7 @@ async fn attempt_once<T: Transport>(
         params: &prepared.params,
         max_response_bytes: shared.config.max_response_bytes,
     };
+    let started = std::time::Instant::now();
     let reply = transport
         .send(request)
         .await
@@ -183,7 +185,19 @@ async fn attempt_once<T: Transport>(
         bytes = reply.body.len(),
         "received response"
     );
-    judge(reply, action)
+    let judged = judge(reply, action);
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &judged {
+        Ok(_) => debug!(ret_code = 0, elapsed_ms, "answered"),
+        Err(failure) => debug!(
+            ret_code = failure.error.ret_code(),
+            http_status = failure.error.http_status(),
+            elapsed_ms,
+            error = %failure.error,
+            "failed"
+        ),
+    }
+    judged
 }
 
 /// A duration as people write it: `10 s`, `1.5 s`, `250 ms`.

@@ -62,6 +62,8 @@ impl Client {
             }
         })?;
         let status = reply.status;
+        let location = super::error::location(&link.url);
+        tracing::debug!(from = %location, status, length = reply.length, "streaming the file");
         let failed = |kind, message: &str| {
             DownloadError::new(kind, target, &link.url, message).with_status(status)
         };
@@ -85,7 +87,7 @@ impl Client {
             idle,
             limit: None,
             read: 0,
-            location: super::error::location(&link.url),
+            location,
             target: target.to_owned(),
         })
     }

@@ -99,6 +99,17 @@ fn template(action: &Action, items: &str) -> Map<String, Value> {
     }
 }
 
+/// The action's example answer, naming the resource where the example has its id field.
+fn answer_naming(modeled: &Modeled, spec: &Action, id: &str) -> Value {
+    let mut answer = example_answer(spec);
+    if let Value::Object(map) = &mut answer {
+        if map.contains_key(&modeled.ty.id) {
+            map.insert(modeled.ty.id.clone(), json!(id));
+        }
+    }
+    answer
+}
+
 /// splitmix64: a counter's well-spread hash (ids look random, and stay reproducible).
 fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -251,6 +262,13 @@ impl Inner {
             })
     }
 
+    /// The id of the resource the request names, or the refusal naming the unknown one.
+    fn stored_id(&self, modeled: &Modeled, params: &Params<'_>) -> Result<String, Refusal> {
+        self.stored(modeled, params)
+            .map(|i| i.id.clone())
+            .ok_or_else(|| Self::unknown(modeled, params))
+    }
+
     fn unknown(modeled: &Modeled, params: &Params<'_>) -> Refusal {
         let id = params.get(&modeled.ty.id).unwrap_or_default();
         (NOT_FOUND, format!("{} [{id}] not found", modeled.ty.id))
@@ -350,10 +368,7 @@ impl Inner {
         spec: &Action,
         params: &Params<'_>,
     ) -> Result<Value, Refusal> {
-        let id = self
-            .stored(modeled, params)
-            .map(|i| i.id.clone())
-            .ok_or_else(|| Self::unknown(modeled, params))?;
+        let id = self.stored_id(modeled, params)?;
         let store = &modeled.store;
         if let Some(instance) = self
             .world
@@ -386,13 +401,7 @@ impl Inner {
             }
         }
         self.move_state(modeled, &id, verb);
-        let mut answer = example_answer(spec);
-        if let Value::Object(map) = &mut answer {
-            if map.contains_key(&modeled.ty.id) {
-                map.insert(modeled.ty.id.clone(), json!(id));
-            }
-        }
-        Ok(answer)
+        Ok(answer_naming(modeled, spec, &id))
     }
 
     fn remove_resource(
@@ -401,21 +410,12 @@ impl Inner {
         spec: &Action,
         params: &Params<'_>,
     ) -> Result<Value, Refusal> {
-        let id = self
-            .stored(modeled, params)
-            .map(|i| i.id.clone())
-            .ok_or_else(|| Self::unknown(modeled, params))?;
+        let id = self.stored_id(modeled, params)?;
         // Gone at once: a listing right after a removal no longer holds it.
         self.world
             .instances
             .retain(|i| !(i.kind == modeled.store && i.id == id));
-        let mut answer = example_answer(spec);
-        if let Value::Object(map) = &mut answer {
-            if map.contains_key(&modeled.ty.id) {
-                map.insert(modeled.ty.id.clone(), json!(id));
-            }
-        }
-        Ok(answer)
+        Ok(answer_naming(modeled, spec, &id))
     }
 
     /// Puts the resource in the verb's transitional state, to settle after the world's delay

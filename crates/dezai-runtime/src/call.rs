@@ -58,8 +58,25 @@ pub(crate) trait Drive: Send + Sync {
 impl<T: Transport> Drive for T {
     fn drive<'a>(&'a self, shared: &'a Shared, input: CallInput<'a>) -> BoxedExchange<'a> {
         Box::pin(async move {
-            let span = tracing::info_span!("dezai.call", action = input.call.action);
-            execute(self, shared, input).instrument(span).await
+            // Named and described as OpenTelemetry's RPC conventions have it (`otel.name` is
+            // the name tracing-opentelemetry gives the span); filled in as the call goes.
+            let action = input.call.action;
+            let span = tracing::info_span!(
+                "dezai.call",
+                action,
+                otel.name = action,
+                rpc.system = "dezai",
+                rpc.method = action,
+                region = field::Empty,
+                attempts = field::Empty,
+                request_id = field::Empty,
+                rpc.dezai.ret_code = field::Empty,
+                http.response.status_code = field::Empty,
+                outcome = field::Empty,
+            );
+            let result = execute(self, shared, input).instrument(span.clone()).await;
+            record_outcome(&span, &result);
+            result
         })
     }
 
@@ -79,7 +96,36 @@ async fn execute<T: Transport>(
         options,
     } = input;
     let prepared = prepare(&shared.config, &call, params, &options)?;
+    if let Some(region) = prepared.params.get("Region") {
+        tracing::Span::current().record("region", region);
+    }
     attempts(transport, shared, &call, &prepared, &options).await
+}
+
+/// The call span's last fields: how it ended, after how many attempts, and what answered.
+fn record_outcome(span: &tracing::Span, result: &Result<Answer, Error>) {
+    match result {
+        Ok(answer) => {
+            span.record("outcome", "ok");
+            span.record("rpc.dezai.ret_code", 0);
+            if let Some(id) = &answer.request_id {
+                span.record("request_id", id.as_str());
+            }
+        }
+        Err(error) => {
+            span.record("outcome", "error");
+            span.record("attempts", error.attempts());
+            if let Some(code) = error.ret_code() {
+                span.record("rpc.dezai.ret_code", code);
+            }
+            if let Some(status) = error.http_status() {
+                span.record("http.response.status_code", status);
+            }
+            if let Some(id) = error.request_id() {
+                span.record("request_id", id);
+            }
+        }
+    }
 }
 
 /// The attempts of one call, with backoff between them, all within the operation timeout.
@@ -132,6 +178,7 @@ async fn attempts<T: Transport>(
         let mut failure = match outcome {
             Ok(answer) => {
                 retries.after_success();
+                tracing::Span::current().record("attempts", attempt);
                 return Ok(answer);
             }
             Err(failure) => failure,

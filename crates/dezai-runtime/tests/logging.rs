@@ -107,16 +107,30 @@ fn trace_logs_of_a_call_hold_no_secret() {
         "{logs}"
     );
     assert!(logs.contains("retrying"), "{logs}");
+    // The call's span, as OpenTelemetry's RPC conventions name things, with how it ended.
+    for field in [
+        "otel.name=\"DescribeUser\"",
+        "rpc.system=\"dezai\"",
+        "rpc.method=\"DescribeUser\"",
+        "attempts=2",
+        "request_id=\"req-2\"",
+        "rpc.dezai.ret_code=0",
+        "outcome=\"ok\"",
+    ] {
+        assert!(logs.contains(field), "no `{field}` in:\n{logs}");
+    }
 }
 
 /// A subscriber writing into a buffer, at `level` and above.
 fn capture(level: tracing::Level) -> (Capture, impl tracing::Subscriber + Send + Sync) {
     let capture = Capture::default();
     let writer = capture.clone();
+    // Closing spans are written too, with the fields recorded when the call ended.
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(move || writer.clone())
         .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .finish();
     (capture, subscriber)
 }

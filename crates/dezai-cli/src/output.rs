@@ -34,11 +34,12 @@ pub(crate) mod exit {
 
 /// Prints rows under a header in aligned columns on stdout.
 pub(crate) fn aligned<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) {
+    use crate::render::{display_width, fit};
     let header = header.map(str::to_owned);
-    let mut widths = header.clone().map(|h| h.chars().count());
+    let mut widths = header.clone().map(|h| display_width(&h));
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(display_width(cell));
         }
     }
     let mut out = std::io::stdout().lock();
@@ -46,7 +47,7 @@ pub(crate) fn aligned<const N: usize>(header: [&str; N], rows: Vec<[String; N]>)
         let cells: Vec<String> = row
             .iter()
             .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
+            .map(|(cell, width)| fit(cell, width))
             .collect();
         // A closed pipe is not an error worth a message.
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());

@@ -204,7 +204,7 @@ fn rows_of(value: &Value) -> (Vec<String>, Vec<Vec<String>>) {
 /// Aligned columns, cut to `width` when given (the widest columns first, marked `…`).
 fn table(value: &Value, width: Option<usize>) -> String {
     let (header, rows) = rows_of(value);
-    let count = |s: &str| s.chars().count();
+    let count = display_width;
     let mut widths: Vec<usize> = header.iter().map(|h| count(h)).collect();
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -223,14 +223,6 @@ fn table(value: &Value, width: Option<usize>) -> String {
             *widest -= 1;
         }
     }
-    let fit = |text: &str, w: usize| {
-        if count(text) <= w {
-            format!("{text:<w$}")
-        } else {
-            let cut: String = text.chars().take(w.saturating_sub(1)).collect();
-            format!("{cut}…")
-        }
-    };
     let mut out = String::new();
     for row in std::iter::once(&header).chain(&rows) {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| fit(c, *w)).collect();
@@ -238,6 +230,23 @@ fn table(value: &Value, width: Option<usize>) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A cell's width on a terminal: a CJK character or an emoji takes two columns.
+pub(crate) fn display_width(text: &str) -> usize {
+    console::measure_text_width(text)
+}
+
+/// `text` padded to `width` columns, or cut to them, its last column `…`.
+pub(crate) fn fit(text: &str, width: usize) -> String {
+    let used = display_width(text);
+    if used <= width {
+        format!("{text}{}", " ".repeat(width - used))
+    } else {
+        let cut = console::truncate_str(text, width, "…");
+        let pad = width.saturating_sub(display_width(&cut));
+        format!("{cut}{}", " ".repeat(pad))
+    }
 }
 
 /// Tab-separated values: a row per item of a list (its values, in the columns' order), the
@@ -303,6 +312,25 @@ mod tests {
         assert!(narrow.contains('…'));
         let one = table(&json!({"State": "Running"}), None);
         assert!(one.lines().nth(1).unwrap().starts_with("State"), "{one}");
+    }
+
+    #[test]
+    fn wide_characters_keep_the_columns_aligned() {
+        let names = json!([
+            {"Name": "订单库", "State": "Running"},
+            {"Name": "orders 📦", "State": "Stopped"},
+            {"Name": "x", "State": "Running"}
+        ]);
+        let laid = table(&names, None);
+        // Each row's second column starts at the same terminal column.
+        let starts: Vec<usize> = laid
+            .lines()
+            .map(|l| display_width(&l[..l.rfind(|c: char| c == ' ').unwrap() + 1]))
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{laid}");
+        assert_eq!(fit("订单库", 5), "订单…");
+        assert_eq!(display_width(&fit("订单库", 5)), 5);
+        assert_eq!(fit("ab", 4), "ab  ");
     }
 
     #[test]

@@ -325,7 +325,7 @@ mod tests {
         // Each row's second column starts at the same terminal column.
         let starts: Vec<usize> = laid
             .lines()
-            .map(|l| display_width(&l[..l.rfind(|c: char| c == ' ').unwrap() + 1]))
+            .map(|l| display_width(&l[..l.rfind(' ').unwrap() + 1]))
             .collect();
         assert!(starts.windows(2).all(|w| w[0] == w[1]), "{laid}");
         assert_eq!(fit("订单库", 5), "订单…");

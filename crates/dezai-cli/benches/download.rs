@@ -10,36 +10,12 @@ use std::process::Command;
 
 use dezai_emulator::{BackupFile, Emulator};
 
+mod support;
+
+use support::{median, timed_bare as timed};
+
 const SIZE: u64 = 1 << 30;
 const ROUNDS: usize = 3;
-
-/// Runs a command under `/usr/bin/time`: (seconds, peak RSS in KiB).
-fn timed(program: &str, args: &[&str]) -> (f64, u64) {
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "%e %M", program])
-        .args(args)
-        .output()
-        .expect("/usr/bin/time runs");
-    assert!(
-        output.status.success(),
-        "{program}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let last = stderr.lines().last().unwrap_or_default();
-    let mut parts = last.split_whitespace();
-    let seconds = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(f64::NAN);
-    let rss = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    (seconds, rss)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
 
 fn main() {
     let have = |p: &str| Command::new(p).arg("--version").output().is_ok();

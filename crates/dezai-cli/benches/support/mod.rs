@@ -15,17 +15,31 @@ pub const KEYS: (&str, &str) = ("bench-public", "bench-private");
 /// Runs a command under `/usr/bin/time` with the emulator's settings and `env`: (seconds, peak
 /// RSS KiB).
 pub fn timed_with(url: &str, program: &str, args: &[&str], env: &[(&str, String)]) -> (f64, u64) {
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "%e %M", program])
-        .args(args)
+    let mut command = under_time(program, args);
+    command
         .env("DEZAI_BASE_URL", url)
         .env("DEZAI_PUBLIC_KEY", KEYS.0)
         .env("DEZAI_PRIVATE_KEY", KEYS.1)
         .env("DEZAI_REGION", "cn-bj2")
         .env("DEZAI_ZONE", "cn-bj2-04")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("/usr/bin/time runs");
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    measure(program, command)
+}
+
+/// Runs a command under `/usr/bin/time` as it is: (seconds, peak RSS KiB).
+pub fn timed_bare(program: &str, args: &[&str]) -> (f64, u64) {
+    measure(program, under_time(program, args))
+}
+
+fn under_time(program: &str, args: &[&str]) -> Command {
+    let mut command = Command::new("/usr/bin/time");
+    command.args(["-f", "%e %M", program]).args(args);
+    command
+}
+
+/// Runs it, which must succeed, and reads `/usr/bin/time`'s last line.
+fn measure(program: &str, mut command: Command) -> (f64, u64) {
+    let output = command.output().expect("/usr/bin/time runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{program}: {stderr}");
     let last = stderr.lines().last().unwrap_or_default();

@@ -278,7 +278,8 @@ impl<'a> Mirror<'a> {
                         let status = Status::Failed {
                             error: format!("listing the instances failed: {e}"),
                         };
-                        self.report(&mut report, kind.name, &region, None, status);
+                        let outcome = Outcome::of(kind.name, &region, None, status, None);
+                        self.report(&mut report, outcome);
                         continue;
                     }
                 };
@@ -319,32 +320,22 @@ impl<'a> Mirror<'a> {
                 Err(error) => (error.id(), panicked(error)),
             };
             if let Some((kind, region, instance)) = running.remove(&id) {
-                self.report(&mut report, kind, &region, Some(instance), status);
+                let newest = shared.newest(kind, &instance, &status);
+                let outcome = Outcome::of(kind, &region, Some(instance), status, newest);
+                self.report(&mut report, outcome);
             }
         }
         let selected: Vec<&str> = self.kinds.iter().map(|k| k.name).collect();
         for (kind, region, instance) in wanted.unlisted(&selected, &self.regions) {
             let error = "no selected kind and region lists this instance".to_owned();
             let status = Status::Failed { error };
-            self.report(&mut report, &kind, &region, Some(instance), status);
+            let outcome = Outcome::of(&kind, &region, Some(instance), status, None);
+            self.report(&mut report, outcome);
         }
         Ok(report)
     }
 
-    fn report(
-        &mut self,
-        report: &mut Report,
-        kind: &str,
-        region: &str,
-        instance: Option<String>,
-        status: Status,
-    ) {
-        let outcome = Outcome {
-            kind: kind.to_owned(),
-            region: region.to_owned(),
-            instance,
-            status,
-        };
+    fn report(&mut self, report: &mut Report, outcome: Outcome) {
         if let Some(on_outcome) = &mut self.on_outcome {
             on_outcome(&outcome);
         }

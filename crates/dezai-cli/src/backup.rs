@@ -17,7 +17,8 @@ use dezai_runtime::download::DownloadLink;
 use dezai_spec::{Action, ProductSpec};
 use serde_json::{Map, Value};
 
-use crate::failure::{Failure, runtime};
+use crate::error::CliError;
+use crate::global::{Global, runtime};
 use crate::{catalog, flags};
 
 /// The short names of the first version of this command, kept as aliases.
@@ -147,10 +148,11 @@ fn download_args() -> [Arg; 4] {
             .value_name("URL")
             .global(true)
             .help("Download this URL; skip the API call (no MD5 check, no URL refresh)"),
-        Arg::new("output")
-            .long("output")
+        // Not `--output`: that global flag picks the format answers print in.
+        Arg::new("save-to")
+            .long("save-to")
             .short('o')
-            .value_name("FILE")
+            .value_name("PATH")
             .global(true)
             .help("Where to save the file, or a folder (DIR/) for a backup of several files, one per shard (default: the URL's file name, or the current folder)"),
         Arg::new("force")
@@ -170,32 +172,30 @@ pub(crate) fn default_output(url: &str) -> Option<PathBuf> {
 
 /// Runs `backup download [<action>]`: the file saved, or `None` for a dry run (which prints
 /// the request it would send and fetches nothing).
-pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<PathBuf>, Failure> {
+pub(crate) fn run(global: &Global, download: &ArgMatches) -> Result<Option<PathBuf>, CliError> {
     let sub = download.subcommand();
     let args = sub.map_or(download, |(_, args)| args);
     let force = args.get_flag("force");
     let network = crate::network::of(args);
-    let output_flag = args.get_one::<String>("output").map(PathBuf::from);
+    let output_flag = args.get_one::<String>("save-to").map(PathBuf::from);
     let url = args.get_one::<String>("url").cloned();
     let found = match sub {
         Some((name, _)) => Some(
             backup_actions()
                 .into_iter()
                 .find(|f| f.command == name)
-                .ok_or_else(|| Failure::Other(format!("unknown backup action `{name}`")))?,
+                .ok_or_else(|| CliError::other(format!("unknown backup action `{name}`")))?,
         ),
         None if url.is_some() => None,
         None => {
-            return Err(Failure::Other(
-                "name a backup action (`dezai backup download --help` lists them) or give --url"
-                    .into(),
+            return Err(CliError::other(
+                "name a backup action (`dezai backup download --help` lists them) or give --url",
             ));
         }
     };
     let takes_zone = found.as_ref().is_some_and(|f| flags::takes_zone(f.action));
-    let dry_run = global.get_flag("dry-run");
-    let (client, options) = crate::client(global, dry_run, takes_zone).map_err(Failure::Other)?;
-    if dry_run {
+    let (client, options) = global.client(takes_zone)?;
+    if global.dry_run {
         // What would be asked for, and nothing fetched: the URL action's request, or the URL.
         // A pre-signed URL's query is a credential for the file: it is not printed.
         match (&found, &url) {
@@ -207,10 +207,9 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
                     );
                 }
                 let request = flags::request(found.action, args);
-                crate::print_request(&client, &found.action.name, request, &options)
-                    .map_err(Failure::Api)?;
+                crate::print_request(&client, &found.action.name, request, &options)?;
             }
-            (None, None) => return Err(Failure::Other("no backup action and no --url".into())),
+            (None, None) => return Err(CliError::other("no backup action and no --url")),
         }
         return Ok(None);
     }
@@ -218,17 +217,16 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
     let mut progress = crate::progress::Bar::new();
     runtime.block_on(async {
         let Some(found) = found.filter(|_| url.is_none()) else {
-            let url = url.ok_or_else(|| Failure::Other("no backup action and no --url".into()))?;
+            let url = url.ok_or_else(|| CliError::other("no backup action and no --url"))?;
             let output = output_flag
                 .or_else(|| default_output(&url))
-                .ok_or_else(|| Failure::Other("the URL names no file: pass --output".into()))?;
+                .ok_or_else(|| CliError::other("the URL names no file: pass --save-to"))?;
             let link = DownloadLink { url, md5: None };
             let done = client
                 .download(link, &output)
                 .replace(force)
                 .on_progress(|event| progress.show(event))
-                .await
-                .map_err(Failure::Download)?;
+                .await?;
             progress.done(done.bytes, done.elapsed);
             return Ok(Some(output));
         };
@@ -236,7 +234,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
         let mut blocks = None;
         if args.try_get_one::<bool>("latest").ok().flatten() == Some(&true) {
             let kind = crate::backup_list::kind_downloading(&found.action.name)
-                .ok_or_else(|| Failure::Other("no listing for this action".into()))?;
+                .ok_or_else(|| CliError::other("no listing for this action"))?;
             (request, blocks) =
                 crate::backup_list::latest_request(&client, &options, kind, request).await?;
             // One shard asked for (`--block-id`): its file alone, not the backup's count.
@@ -244,7 +242,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
                 blocks = None;
             }
         }
-        // Without --output: the URL's file name in the current folder (each shard's own
+        // Without --save-to: the URL's file name in the current folder (each shard's own
         // name, for a backup of several files).
         let output = output_flag.unwrap_or_else(|| PathBuf::from("./"));
         let action = found.action.name.as_str();
@@ -253,8 +251,7 @@ pub(crate) fn run(global: &ArgMatches, download: &ArgMatches) -> Result<Option<P
             .blocks(blocks)
             .replace(force)
             .on_progress(|event| progress.show(event))
-            .await
-            .map_err(Failure::Download)?;
+            .await?;
         progress.done(done.bytes(), done.elapsed);
         let saved = match done.files.as_slice() {
             [one] => one.path.clone(),

@@ -12,7 +12,8 @@ use dezai_runtime::waiter::{Poll, WaitError};
 use dezai_spec::Action;
 use serde_json::Value;
 
-use crate::failure::{Failure, runtime};
+use crate::error::CliError;
+use crate::global::{Global, runtime};
 use crate::{catalog, flags, wait};
 
 /// The create action of `kind` in the embedded specs, if its product publishes one.
@@ -93,14 +94,14 @@ fn no_create_action(kind: &BackupKind) -> String {
 }
 
 /// Runs `backup create <kind>`.
-pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<(), Failure> {
+pub(crate) fn run(global: &Global, name: &str, args: &ArgMatches) -> Result<(), CliError> {
     let kind = crate::backup_list::offered()
         .into_iter()
         .map(|(kind, _)| kind)
         .find(|kind| kind.name == name)
-        .ok_or_else(|| Failure::Usage(format!("unknown backup kind `{name}`")))?;
+        .ok_or_else(|| CliError::Usage(format!("unknown backup kind `{name}`")))?;
     let (Some(spec), Some(action)) = (kind.create, create_action(kind)) else {
-        return Err(Failure::Usage(no_create_action(kind)));
+        return Err(CliError::Usage(no_create_action(kind)));
     };
     let mut request = flags::request(action, args);
     let text = |value: Option<Value>| match value {
@@ -110,21 +111,24 @@ pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<
     let instance = text(request.remove(spec.instance));
     let backup_name = text(request.remove(spec.name));
     let (Some(instance), Some(backup_name)) = (instance, backup_name) else {
-        return Err(Failure::Usage(format!(
+        return Err(CliError::Usage(format!(
             "name the instance ({}) and the backup ({})",
             spec.instance, spec.name
         )));
     };
     let download = args.get_one::<String>("download").map(PathBuf::from);
     let wait = args.get_flag("wait") || download.is_some();
-    let dry_run = global.get_flag("dry-run");
-    let (client, options) =
-        crate::client(global, dry_run, flags::takes_zone(action)).map_err(Failure::Other)?;
-    if dry_run {
+    let (client, options) = global.client(flags::takes_zone(action))?;
+    if global.dry_run {
         // The create request only: nothing is made, so there is nothing to wait for.
         request.insert(spec.instance.into(), Value::String(instance));
         request.insert(spec.name.into(), Value::String(backup_name));
-        return crate::print_request(&client, spec.action, request, &options).map_err(Failure::Api);
+        return Ok(crate::print_request(
+            &client,
+            spec.action,
+            request,
+            &options,
+        )?);
     }
     let runtime = runtime()?;
     runtime.block_on(async {
@@ -136,8 +140,7 @@ pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<
             request,
             options.clone(),
         )
-        .await
-        .map_err(Failure::Api)?;
+        .await?;
         println!("{id}");
         if !wait {
             return Ok(());
@@ -161,8 +164,7 @@ pub(crate) fn run(global: &ArgMatches, name: &str, args: &ArgMatches) -> Result<
             .blocks(backup.blocks)
             .replace(args.get_flag("force"))
             .on_progress(|event| bar.show(event))
-            .await
-            .map_err(Failure::Download)?;
+            .await?;
         bar.done(done.bytes(), done.elapsed);
         eprintln!("saved {}", output.display());
         Ok(())
@@ -187,14 +189,14 @@ fn progress(poll: &Poll<'_, Backup>) -> String {
 }
 
 /// A wait that ended short of a completed backup.
-fn waited(error: WaitError<Backup>, id: &str, timeout: std::time::Duration) -> Failure {
+fn waited(error: WaitError<Backup>, id: &str, timeout: std::time::Duration) -> CliError {
     let (message, code) = wait::ended(&error, timeout);
     match error {
-        WaitError::Call(error) => Failure::Api(error),
+        WaitError::Call(error) => CliError::Api(error),
         WaitError::Failed { response, .. } => {
             let state = response.state.as_deref().unwrap_or("a failure state");
-            Failure::Wait(format!("backup {id} did not complete: {state}"), code)
+            CliError::Failed(format!("backup {id} did not complete: {state}"), code)
         }
-        _ => Failure::Wait(format!("backup {id}: {message}"), code),
+        _ => CliError::Failed(format!("backup {id}: {message}"), code),
     }
 }

@@ -11,6 +11,8 @@ use dezai_backups::{Backup, BackupKind};
 use dezai_spec::Action;
 use serde_json::{Map, Value, json};
 
+use crate::error::CliError;
+use crate::global::Global;
 use crate::{catalog, flags};
 
 /// The kinds whose listing and URL actions the embedded specs have, with the listing action.
@@ -75,51 +77,37 @@ pub(crate) fn command() -> Command {
 }
 
 /// Runs `backup list <kind>`: prints the backups, or says why not.
-pub(crate) fn run(
-    global: &ArgMatches,
-    name: &str,
-    args: &ArgMatches,
-) -> Result<(), crate::failure::Failure> {
-    use crate::failure::Failure;
+pub(crate) fn run(global: &Global, name: &str, args: &ArgMatches) -> Result<(), CliError> {
     let (kind, listing) = offered()
         .into_iter()
         .find(|(kind, _)| kind.name == name)
-        .ok_or_else(|| Failure::Other(format!("unknown backup kind `{name}`")))?;
+        .ok_or_else(|| CliError::other(format!("unknown backup kind `{name}`")))?;
     let mut filters = flags::request(listing, args);
     let instance = match filters.remove(kind.listing.instance) {
         Some(Value::String(instance)) => instance,
         _ => {
-            return Err(Failure::Other(format!(
+            return Err(CliError::other(format!(
                 "name the instance ({})",
                 kind.listing.instance
             )));
         }
     };
     // Before any request: a bad --query or --output is a usage error.
-    let render = crate::renderer(global).map_err(Failure::Usage)?;
-    let (client, options) =
-        crate::client(global, false, flags::takes_zone(listing)).map_err(Failure::Other)?;
-    let runtime = crate::failure::runtime()?;
-    let backups = runtime
-        .block_on(dezai_backups::list_with(
-            &client, kind, &instance, filters, options,
-        ))
-        .map_err(Failure::Api)?;
+    let render = global.render()?;
+    let (client, options) = global.client(flags::takes_zone(listing))?;
+    let backups = crate::global::runtime()?.block_on(dezai_backups::list_with(
+        &client, kind, &instance, filters, options,
+    ))?;
     let rows = Value::Array(backups.iter().map(as_json).collect());
-    if render.is_chosen() || args.get_flag("json") {
-        // `--output`, `--query` or the profile's `output` say how; `--json` is `--output json`.
-        let render = if args.get_flag("json") {
-            render.into_json()
-        } else {
-            render
-        };
-        render.print(&rows).map_err(Failure::Other)?;
-    } else if std::io::stdout().is_terminal() {
-        print_table(&backups);
-    } else {
-        println!("{rows}");
+    if backups.is_empty() && std::io::stdout().is_terminal() {
+        eprintln!("no backups");
     }
-    Ok(())
+    // `--json` is `--output json`; piped with nothing chosen, the list is JSON too.
+    let json = args.get_flag("json") || !(render.is_chosen() || std::io::stdout().is_terminal());
+    let header = ["ID", "NAME", "TIME", "SIZE", "STATE"];
+    render
+        .print_summary(&rows, json, header, || table(&backups))
+        .map_err(CliError::other)
 }
 
 /// A backup as JSON: its fields, the time in ISO 8601 (UTC) and as Unix seconds.
@@ -135,24 +123,18 @@ fn as_json(backup: &Backup) -> Value {
     })
 }
 
-fn print_table(backups: &[Backup]) {
-    let rows: Vec<[String; 5]> = backups
-        .iter()
-        .map(|b| {
-            [
-                b.id.clone(),
-                b.name.clone().unwrap_or_default(),
-                b.time.map(local_time).unwrap_or_default(),
-                b.size.map(|s| s.to_string()).unwrap_or_default(),
-                b.state.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let empty = rows.is_empty();
-    crate::output::aligned(["ID", "NAME", "TIME", "SIZE", "STATE"], rows);
-    if empty {
-        eprintln!("no backups");
-    }
+/// The backups as a terminal shows them: times in the local time zone.
+fn table(backups: &[Backup]) -> Vec<[String; 5]> {
+    let row = |b: &Backup| {
+        [
+            b.id.clone(),
+            b.name.clone().unwrap_or_default(),
+            b.time.map(local_time).unwrap_or_default(),
+            b.size.map(|s| s.to_string()).unwrap_or_default(),
+            b.state.clone().unwrap_or_default(),
+        ]
+    };
+    backups.iter().map(row).collect()
 }
 
 /// Unix seconds as ISO 8601 in UTC (`2015-04-24T09:19:04Z`).
@@ -180,20 +162,18 @@ pub(crate) async fn latest_request(
     options: &dezai_runtime::CallOptions,
     kind: &BackupKind,
     mut request: Map<String, Value>,
-) -> Result<(Map<String, Value>, Option<u32>), crate::failure::Failure> {
-    use crate::failure::Failure;
+) -> Result<(Map<String, Value>, Option<u32>), CliError> {
     let instance_param = kind.download.instance.unwrap_or(kind.listing.instance);
     let Some(Value::String(instance)) = request.get(instance_param).cloned() else {
         let flag = flags::flag_name(kind.product, kind.download.action, instance_param);
-        return Err(Failure::Other(format!(
+        return Err(CliError::other(format!(
             "--latest needs the instance: pass {flag}"
         )));
     };
-    let backups = dezai_backups::list_with(client, kind, &instance, Map::new(), options.clone())
-        .await
-        .map_err(Failure::Api)?;
+    let backups =
+        dezai_backups::list_with(client, kind, &instance, Map::new(), options.clone()).await?;
     let latest = dezai_backups::newest_completed(kind, &instance, backups)
-        .map_err(|e| Failure::Other(e.message().unwrap_or("no completed backup").to_owned()))?;
+        .map_err(|e| CliError::other(e.message().unwrap_or("no completed backup")))?;
     let when = latest
         .time
         .map(local_time)

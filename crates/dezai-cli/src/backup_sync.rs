@@ -4,7 +4,6 @@
 //! "A nightly mirror"). `sync` and `verify` hold a folder's lock: a second run exits at once
 //! with its own code, naming the holder, or waits with `--wait-lock`.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -12,8 +11,8 @@ use dezai_backups::mirror::{self, Found, MirrorError, Outcome, Status};
 use serde_json::{Value, json};
 
 use crate::bucket::Place;
-use crate::failure::{Failure, runtime, runtime_per_core};
-use crate::output::exit;
+use crate::error::{CliError, exit};
+use crate::global::{Global, runtime, runtime_per_core};
 
 /// The `sync`, `status` and `verify` commands.
 pub(crate) fn commands() -> [Command; 3] {
@@ -21,7 +20,7 @@ pub(crate) fn commands() -> [Command; 3] {
         Arg::new("json")
             .long("json")
             .action(ArgAction::SetTrue)
-            .help("Print the summary as JSON")
+            .help("Print the summary as JSON (as --output json)")
     };
     let wait_lock = || {
         Arg::new("wait-lock")
@@ -95,7 +94,8 @@ pub(crate) fn commands() -> [Command; 3] {
                 .value_parser(clap::value_parser!(u32).range(1..))
                 .help("As --shard K/N, with K from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's pod index)"),
             json(),
-        ]);
+        ])
+        .args(metrics_args());
     let status = Command::new("status")
         .about("Per instance: the newest copy's age, and whether the service has a newer completed backup")
         .args(crate::bucket::args())
@@ -106,12 +106,53 @@ pub(crate) fn commands() -> [Command; 3] {
                 .value_parser(crate::wait::parse_duration)
                 .help("Exit 9 when any instance's newest complete copy is older than this (26h, 7d, 1h30m)"),
             json(),
-        ]);
+        ])
+        .args(metrics_args());
     let verify = Command::new("verify")
         .about("Re-hashes every copy the manifest lists; damaged ones leave it, so the next sync copies them again")
         .args(crate::bucket::args())
         .args([wait_lock(), json()]);
     [sync, status, verify]
+}
+
+/// Where `sync` and `status` write their Prometheus metrics ([`crate::metrics`]).
+fn metrics_args() -> [Arg; 3] {
+    [
+        Arg::new("metrics-file")
+            .long("metrics-file")
+            .value_name("PATH")
+            .value_parser(clap::value_parser!(std::path::PathBuf))
+            .help("Write Prometheus metrics to PATH (node_exporter's textfile collector; replaced atomically)"),
+        Arg::new("pushgateway")
+            .long("pushgateway")
+            .value_name("URL")
+            .help("Push Prometheus metrics to the Pushgateway at URL, grouped by job (and shard)"),
+        Arg::new("pushgateway-job")
+            .long("pushgateway-job")
+            .value_name("NAME")
+            .default_value("dezai_backup")
+            .requires("pushgateway")
+            .help("The Pushgateway's job label"),
+    ]
+}
+
+/// Writes and pushes the metrics the flags ask for; each failure is said, the last returned.
+fn publish(args: &ArgMatches, metrics: crate::metrics::Metrics) -> Result<(), CliError> {
+    let mut failed = None;
+    if let Some(gateway) = args.get_one::<String>("pushgateway") {
+        let job = args.get_one::<String>("pushgateway-job").expect("default");
+        if let Err(message) = runtime()?.block_on(metrics.push(gateway, job)) {
+            failed = Some(message);
+        }
+    }
+    if let Some(path) = args.get_one::<std::path::PathBuf>("metrics-file") {
+        if let Err(message) = metrics.write_file(path) {
+            if let Some(first) = failed.replace(message) {
+                eprintln!("error: {first}");
+            }
+        }
+    }
+    failed.map_or(Ok(()), |message| Err(CliError::other(message)))
 }
 
 /// `sync`'s upload settings, into a bucket ([`crate::bucket`] reads them).
@@ -154,10 +195,11 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// Runs `backup sync DIR`.
-pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
+pub(crate) fn sync(global: &Global, args: &ArgMatches) -> Result<(), CliError> {
+    let render = global.render()?;
     let place = Place::of(args)?;
-    let dry_run = global.get_flag("dry-run");
-    let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
+    let dry_run = global.dry_run;
+    let (client, _) = global.client(false)?;
     let offered: Vec<_> = crate::backup_list::offered()
         .into_iter()
         .map(|(kind, _)| kind)
@@ -180,7 +222,7 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
         .api_calls(*args.get_one::<u32>("api-calls").expect("default") as usize)
         .dry_run(dry_run)
         // One line per instance, whatever a name or a message from the service holds.
-        .on_outcome(|outcome| eprintln!("{}", tsv_cell(&outcome.to_string())));
+        .on_outcome(|outcome| eprintln!("{}", crate::render::tsv_cell(&outcome.to_string())));
     let regions: Vec<&String> = args
         .get_many::<String>("regions")
         .into_iter()
@@ -210,30 +252,34 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
         mirror = mirror.wait_lock(*wait);
     }
     mirror = mirror.network(crate::network::of(args));
-    if let Some(shard) = shard_of(args)? {
+    let shard = shard_of(args)?;
+    if let Some(shard) = shard {
         mirror = mirror.shard(shard);
     }
+    let started = std::time::Instant::now();
     let report = runtime_per_core()?
         .block_on(mirror.run())
         .map_err(|e| mirror_failure(&place, e))?;
+    let metrics = crate::metrics::Metrics::of_sync(&report, started.elapsed(), shard);
     let rows: Vec<Value> = report.outcomes.iter().map(outcome_json).collect();
-    if wants_json(global, args) {
-        println!(
-            "{}",
-            json!({ "instances": rows, "failed": report.failed() })
-        );
+    let summary = json!({ "instances": rows, "failed": report.failed() });
+    let header = ["KIND", "REGION", "INSTANCE", "RESULT", "BACKUP", "DETAIL"];
+    render
+        .print_summary(&summary, args.get_flag("json"), header, || {
+            let keys = ["kind", "region", "instance", "result", "backup", "detail"];
+            let text = |r: &Value| keys.map(|k| r[k].as_str().unwrap_or_default().to_owned());
+            rows.iter().map(text).collect()
+        })
+        .map_err(CliError::other)?;
+    // A dry run copies nothing: its metrics would say copies were made.
+    let published = if dry_run {
+        Ok(())
     } else {
-        print_table(
-            ["KIND", "REGION", "INSTANCE", "RESULT", "BACKUP", "DETAIL"],
-            rows.iter().map(|r| {
-                ["kind", "region", "instance", "result", "backup", "detail"]
-                    .map(|k| r[k].as_str().unwrap_or_default().to_owned())
-            }),
-        );
-    }
+        publish(args, metrics)
+    };
     match report.failed() {
-        0 => Ok(()),
-        n => Err(Failure::Wait(
+        0 => published,
+        n => Err(CliError::Failed(
             format!(
                 "{n} of {} instance(s) failed; the others are done",
                 report.outcomes.len()
@@ -244,7 +290,7 @@ pub(crate) fn sync(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure
 }
 
 /// The part of the fleet `--shard K/N`, or `--shards N` with `JOB_COMPLETION_INDEX`, names.
-fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, Failure> {
+fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, CliError> {
     if let Some(shard) = args.get_one::<mirror::Shard>("shard") {
         return Ok(Some(*shard));
     }
@@ -252,7 +298,7 @@ fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, Failure> {
         return Ok(None);
     };
     let index = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
-        Failure::Usage(
+        CliError::Usage(
             "--shards N takes its part from JOB_COMPLETION_INDEX, which is not set (a Kubernetes Indexed Job sets it; elsewhere pass --shard K/N)"
                 .into(),
         )
@@ -263,7 +309,7 @@ fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, Failure> {
         .ok()
         .and_then(|k| mirror::Shard::new(k, *count));
     shard.map(Some).ok_or_else(|| {
-        Failure::Usage(format!(
+        CliError::Usage(format!(
             "JOB_COMPLETION_INDEX={index} is not a part of --shards {count} (0 to {})",
             count - 1
         ))
@@ -271,9 +317,9 @@ fn shard_of(args: &ArgMatches) -> Result<Option<mirror::Shard>, Failure> {
 }
 
 /// A whole run that could not start: a lock held by another run has its own exit code.
-fn mirror_failure(place: &Place, error: MirrorError) -> Failure {
+fn mirror_failure(place: &Place, error: MirrorError) -> CliError {
     match error {
-        MirrorError::Locked { .. } => Failure::Wait(
+        MirrorError::Locked { .. } => CliError::Failed(
             format!(
                 "{}: {error} (exit 10; --wait-lock DURATION waits for it)",
                 place.shown()
@@ -281,9 +327,9 @@ fn mirror_failure(place: &Place, error: MirrorError) -> Failure {
             exit::LOCKED,
         ),
         MirrorError::NotAFolder(_) | MirrorError::Bucket { .. } => {
-            Failure::Other(error.to_string())
+            CliError::other(error.to_string())
         }
-        other => Failure::Other(format!("{}: {other}", place.shown())),
+        other => CliError::other(format!("{}: {other}", place.shown())),
     }
 }
 
@@ -331,9 +377,10 @@ fn removed_note(n: usize) -> String {
 }
 
 /// Runs `backup status DIR`.
-pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
+pub(crate) fn status(global: &Global, args: &ArgMatches) -> Result<(), CliError> {
+    let render = global.render()?;
     let place = Place::of(args)?;
-    let (client, _) = crate::client(global, false, false).map_err(Failure::Other)?;
+    let (client, _) = global.client(false)?;
     let found = match &place {
         Place::Folder(dir) => runtime()?.block_on(mirror::status(&client, dir)),
         Place::Bucket(bucket) => runtime()?.block_on(bucket.status(&client)),
@@ -363,40 +410,25 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
             })
         })
         .collect();
-    if wants_json(global, args) {
-        println!("{}", Value::Array(rows.clone()));
-    } else {
-        print_table(
-            [
-                "KIND",
-                "REGION",
-                "INSTANCE",
-                "BACKUP",
-                "AGE",
-                "NEWER ON SERVICE",
-            ],
-            rows.iter().map(|r| {
-                let newer = match &r["newer_on_service"] {
-                    Value::Null => "no".to_owned(),
-                    Value::String(id) => format!("yes: {id}"),
-                    other => format!("unknown ({})", other["error"].as_str().unwrap_or_default()),
-                };
-                let age = match r["age_seconds"].as_i64() {
-                    Some(age) => human_age(age),
-                    None => "no complete copy".to_owned(),
-                };
-                let age = format!("{age}{}", if r["stale"] == true { " (stale)" } else { "" });
-                [
-                    r["kind"].as_str().unwrap_or_default().to_owned(),
-                    r["region"].as_str().unwrap_or_default().to_owned(),
-                    r["instance"].as_str().unwrap_or_default().to_owned(),
-                    r["backup"].as_str().unwrap_or_default().to_owned(),
-                    age,
-                    newer,
-                ]
-            }),
-        );
-    }
+    let header = [
+        "KIND",
+        "REGION",
+        "INSTANCE",
+        "BACKUP",
+        "AGE",
+        "NEWER ON SERVICE",
+    ];
+    let answer = Value::Array(rows);
+    let printed = render.print_summary(&answer, args.get_flag("json"), header, || {
+        answer
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(status_row)
+            .collect()
+    });
+    printed.map_err(CliError::other)?;
+    publish(args, crate::metrics::Metrics::of_status(&found))?;
     let stale_count = found.iter().filter(|s| stale(s.age)).count();
     let incomplete = found.iter().filter(|s| s.newest.is_none()).count();
     if incomplete > 0 {
@@ -405,7 +437,7 @@ pub(crate) fn status(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
         );
     }
     if stale_count > 0 {
-        return Err(Failure::Wait(
+        return Err(CliError::Failed(
             format!("{stale_count} instance(s) have no copy newer than --max-age"),
             exit::STALE,
         ));
@@ -429,7 +461,8 @@ fn human_age(seconds: i64) -> String {
 }
 
 /// Runs `backup verify DIR`.
-pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failure> {
+pub(crate) fn verify(global: &Global, args: &ArgMatches) -> Result<(), CliError> {
+    let render = global.render()?;
     let place = Place::of(args)?;
     let wait = args.get_one::<Duration>("wait-lock").copied();
     let checked = match &place {
@@ -451,19 +484,17 @@ pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
                    "path": c.file.path, "found": word(c.found)})
         })
         .collect();
-    if wants_json(global, args) {
-        println!("{}", json!({ "copies": rows, "damaged": damaged }));
-    } else {
-        print_table(
-            ["KIND", "INSTANCE", "BACKUP", "PATH", "FOUND"],
-            rows.iter().map(|r| {
-                ["kind", "instance", "backup", "path", "found"]
-                    .map(|k| r[k].as_str().unwrap_or_default().to_owned())
-            }),
-        );
-    }
+    let summary = json!({ "copies": rows, "damaged": damaged });
+    let header = ["KIND", "INSTANCE", "BACKUP", "PATH", "FOUND"];
+    render
+        .print_summary(&summary, args.get_flag("json"), header, || {
+            let keys = ["kind", "instance", "backup", "path", "found"];
+            let text = |r: &Value| keys.map(|k| r[k].as_str().unwrap_or_default().to_owned());
+            rows.iter().map(text).collect()
+        })
+        .map_err(CliError::other)?;
     if damaged > 0 {
-        return Err(Failure::Wait(
+        return Err(CliError::Failed(
             format!(
                 "{damaged} of {} files are damaged; the next sync copies their backups again",
                 checked.len()
@@ -474,41 +505,27 @@ pub(crate) fn verify(global: &ArgMatches, args: &ArgMatches) -> Result<(), Failu
     Ok(())
 }
 
-/// `--json`, or the global `--output json` (the summaries have their own layouts otherwise).
-fn wants_json(global: &ArgMatches, args: &ArgMatches) -> bool {
-    args.get_flag("json") || global.get_one::<String>("output").map(String::as_str) == Some("json")
-}
-
-/// Aligned columns on a terminal, tab-separated when piped (for `cut` and `awk`): one line
-/// per row whatever a name from the service holds ([`tsv_cell`]).
-fn print_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) {
-    let rows: Vec<[String; N]> = rows.map(|row| row.map(|cell| tsv_cell(&cell))).collect();
-    if std::io::stdout().is_terminal() {
-        crate::output::aligned(header, rows);
-    } else {
-        for row in &rows {
-            println!("{}", row.join("\t"));
-        }
-    }
-}
-
-/// A cell with its backslashes, tabs, newlines and carriage returns written `\\`, `\t`,
-/// `\n`, `\r` (as PostgreSQL's text format does): a cell never breaks a line or a column.
-fn tsv_cell(text: &str) -> String {
-    if !text.contains(['\\', '\t', '\n', '\r']) {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out
+/// A row of `status`'s table: the age as people read it, and what the service has.
+fn status_row(r: &Value) -> [String; 6] {
+    let newer = match &r["newer_on_service"] {
+        Value::Null => "no".to_owned(),
+        Value::String(id) => format!("yes: {id}"),
+        other => format!("unknown ({})", other["error"].as_str().unwrap_or_default()),
+    };
+    let age = match r["age_seconds"].as_i64() {
+        Some(age) => human_age(age),
+        None => "no complete copy".to_owned(),
+    };
+    let stale = if r["stale"] == true { " (stale)" } else { "" };
+    let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+    [
+        text("kind"),
+        text("region"),
+        text("instance"),
+        text("backup"),
+        format!("{age}{stale}"),
+        newer,
+    ]
 }
 
 #[cfg(test)]
@@ -524,7 +541,5 @@ mod tests {
         assert_eq!(human_age(90_000), "1d 1h");
         assert_eq!(human_age(3_720), "1h 2m");
         assert_eq!(human_age(59), "59s");
-        assert_eq!(tsv_cell("plain"), "plain");
-        assert_eq!(tsv_cell("a\tb\nc\\d"), "a\\tb\\nc\\\\d");
     }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::{Arg, ArgAction, ArgMatches};
 use dezai_backups::mirror::{self, Bucket, BucketSettings};
 
-use crate::failure::Failure;
+use crate::error::CliError;
 
 /// A mirror's place, as the command line names it.
 pub(crate) enum Place {
@@ -19,7 +19,7 @@ pub(crate) enum Place {
 
 impl Place {
     /// The place `args` names, with the bucket's settings from the flags.
-    pub(crate) fn of(args: &ArgMatches) -> Result<Self, Failure> {
+    pub(crate) fn of(args: &ArgMatches) -> Result<Self, CliError> {
         let target = args.get_one::<String>("dir").expect("clap requires it");
         if !mirror::is_bucket_url(target) {
             return Ok(Self::Folder(PathBuf::from(target)));
@@ -32,7 +32,7 @@ impl Place {
             settings.path_style = Some(false);
         }
         let mut bucket =
-            Bucket::open(target, &settings).map_err(|e| Failure::Usage(e.to_string()))?;
+            Bucket::open(target, &settings).map_err(|e| CliError::Usage(e.to_string()))?;
         if let Ok(Some(size)) = args.try_get_one::<u64>("part-size") {
             bucket = bucket.part_size(*size as usize);
         }

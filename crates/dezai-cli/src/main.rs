@@ -16,13 +16,14 @@ mod backup_sync;
 mod bucket;
 mod catalog;
 mod configure;
-mod failure;
+mod error;
 mod flags;
 mod generated;
+mod global;
 mod input;
 mod logging;
+mod metrics;
 mod network;
-mod output;
 mod pages;
 mod progress;
 mod render;
@@ -31,12 +32,11 @@ mod wait;
 use std::process::ExitCode;
 
 use clap::ArgMatches;
-use dezai_http::ClientExt as _;
-use dezai_runtime::{CallOptions, Client, Config, ConfigBuilder, Credentials, Environment, Params};
-use dezai_spec::protocol::ConfigParam;
+use dezai_runtime::{CallOptions, Client, Params};
 use serde_json::Value;
 
-use output::exit;
+use error::{CliError, exit};
+use global::Global;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -50,6 +50,15 @@ fn main() -> ExitCode {
         }
     };
     logging::init(&matches);
+    let global = Global::resolve(&matches);
+    match run(&global, &matches) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => global.fail(error),
+    }
+}
+
+/// Runs the command the arguments name.
+fn run(global: &Global, matches: &ArgMatches) -> Result<(), CliError> {
     match matches.subcommand() {
         Some(("completions", sub)) => {
             let shell = *sub
@@ -57,40 +66,14 @@ fn main() -> ExitCode {
                 .expect("clap requires the shell");
             let mut all = app::command(app::Expand::All);
             clap_complete::generate(shell, &mut all, "dezai", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Some(("backup", sub)) => {
-            let outcome = match sub.subcommand() {
-                Some(("list", list)) => match list.subcommand() {
-                    Some((kind, args)) => backup_list::run(&matches, kind, args),
-                    None => Err(failure::Failure::Other("name a backup kind".into())),
-                },
-                Some(("create", create)) => match create.subcommand() {
-                    Some((kind, args)) => backup_create::run(&matches, kind, args),
-                    None => Err(failure::Failure::Other("name a backup kind".into())),
-                },
-                Some(("download", download)) => backup::run(&matches, download).map(|saved| {
-                    if let Some(path) = saved {
-                        eprintln!("saved {}", path.display());
-                    }
-                }),
-                Some(("sync", args)) => backup_sync::sync(&matches, args),
-                Some(("status", args)) => backup_sync::status(&matches, args),
-                Some(("verify", args)) => backup_sync::verify(&matches, args),
-                _ => Err(failure::Failure::Other("no backup command given".into())),
-            };
-            match outcome {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => failure.exit(),
-            }
+        Some(("backup", sub)) => backup_command(global, sub),
+        Some(("configure", sub)) => {
+            let dir = configure::run(sub, matches).map_err(CliError::other)?;
+            eprintln!("wrote the profile to {}", dir.display());
+            Ok(())
         }
-        Some(("configure", sub)) => match configure::run(sub, &matches) {
-            Ok(dir) => {
-                eprintln!("wrote the profile to {}", dir.display());
-                ExitCode::SUCCESS
-            }
-            Err(message) => output::failure(message),
-        },
         Some(("invoke", sub)) => {
             let action = sub.get_one::<String>("action").expect("clap requires it");
             let mut params = Params::new();
@@ -108,93 +91,91 @@ fn main() -> ExitCode {
                 .flat_map(|spec| &spec.actions)
                 .find(|a| &a.name == action)
                 .is_some_and(flags::takes_zone);
-            call(
-                &matches,
-                action,
-                Request::ByName(Box::new(params)),
-                takes_zone,
-                wait,
-                None,
-            )
+            let request = Request::ByName(Box::new(params));
+            call(global, action, request, takes_zone, wait, None)
         }
         Some((product, sub)) => {
-            let Some(spec) = catalog::product(product) else {
-                return output::failure(format!("unknown product `{product}`"));
-            };
-            let Some((name, action_matches)) = sub.subcommand() else {
-                return output::failure("no action given");
-            };
-            let Some(action) = spec
+            let spec = catalog::product(product)
+                .ok_or_else(|| CliError::other(format!("unknown product `{product}`")))?;
+            let (name, action_matches) = sub
+                .subcommand()
+                .ok_or_else(|| CliError::other("no action given"))?;
+            let action = spec
                 .actions
                 .iter()
                 .find(|a| catalog::command_name(spec, a) == name)
-            else {
-                return output::failure(format!("unknown action `{name}`"));
-            };
+                .ok_or_else(|| CliError::other(format!("unknown action `{name}`")))?;
             if action_matches.get_flag("generate-skeleton") {
                 let skeleton = input::skeleton(action);
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&skeleton).unwrap_or_default()
                 );
-                return ExitCode::SUCCESS;
+                return Ok(());
             }
             let flags = flags::request(action, action_matches);
-            let request = match input::request(product, action, action_matches, flags) {
-                Ok(request) => request,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(output::exit::USAGE);
-                }
-            };
+            let request =
+                input::request(product, action, action_matches, flags).map_err(CliError::Usage)?;
             let takes_zone = flags::takes_zone(action);
             let wait = wait::Wait::from_flags(action_matches);
             let paging = pages::Paging::of(action, action_matches);
             let request = Request::Fields(request);
-            call(&matches, &action.name, request, takes_zone, wait, paging)
+            call(global, &action.name, request, takes_zone, wait, paging)
         }
-        None => output::failure("no command given"),
+        None => Err(CliError::other("no command given")),
+    }
+}
+
+/// The kind a `backup list|create` names.
+fn kind_of(command: &ArgMatches) -> Result<(&str, &ArgMatches), CliError> {
+    command
+        .subcommand()
+        .ok_or_else(|| CliError::other("name a backup kind"))
+}
+
+/// `dezai backup …`.
+fn backup_command(global: &Global, sub: &ArgMatches) -> Result<(), CliError> {
+    match sub.subcommand() {
+        Some(("list", list)) => {
+            let (kind, args) = kind_of(list)?;
+            backup_list::run(global, kind, args)
+        }
+        Some(("create", create)) => {
+            let (kind, args) = kind_of(create)?;
+            backup_create::run(global, kind, args)
+        }
+        Some(("download", download)) => {
+            if let Some(path) = backup::run(global, download)? {
+                eprintln!("saved {}", path.display());
+            }
+            Ok(())
+        }
+        Some(("sync", args)) => backup_sync::sync(global, args),
+        Some(("status", args)) => backup_sync::status(global, args),
+        Some(("verify", args)) => backup_sync::verify(global, args),
+        _ => Err(CliError::other("no backup command given")),
     }
 }
 
 /// Sends (or, with `--dry-run`, prints) one call and prints its answer; with `paging`, every
-/// page of a paged list merged; with `wait`, repeats it until the answer reaches the state. `takes_zone`: the action's document lists `Zone`, so
-/// the configured zone is sent as the SDK's typed call would (a call by name gets `Region` and
-/// `ProjectId` only).
+/// page of a paged list merged; with `wait`, repeats it until the answer reaches the state.
+/// `takes_zone`: the action's document lists `Zone`, so the configured zone is sent as the
+/// SDK's typed call would (a call by name gets `Region` and `ProjectId` only).
 fn call(
-    global: &ArgMatches,
+    global: &Global,
     action: &str,
     params: Request,
     takes_zone: bool,
     wait: Option<wait::Wait>,
     paging: Option<pages::Paging>,
-) -> ExitCode {
-    let dry_run = global.get_flag("dry-run");
+) -> Result<(), CliError> {
     // Before any request: a bad expression or format is a usage error.
-    let render = match renderer(global) {
-        Ok(render) => render,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(output::exit::USAGE);
-        }
-    };
-    let (client, options) = match client(global, dry_run, takes_zone) {
-        Ok(client) => client,
-        Err(message) => return output::failure(message),
-    };
-    if dry_run {
-        return match print_request(&client, action, params, &options) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => output::call_error(&e),
-        };
+    let render = global.render()?;
+    let (client, options) = global.client(takes_zone)?;
+    if global.dry_run {
+        return Ok(print_request(&client, action, params, &options)?);
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => return output::failure(format!("cannot start the async runtime: {e}")),
-    };
+    let runtime = global::runtime()?;
     let Some(wait) = wait else {
         let answer = match (&paging, params) {
             (Some(paging), Request::Fields(fields)) => {
@@ -202,17 +183,14 @@ fn call(
             }
             (_, params) => runtime.block_on(client.invoke_with(action, params, options)),
         };
-        return match answer {
-            Ok(answer) => printed(&render, &answer),
-            Err(e) => output::call_error(&e),
-        };
+        return render.print(&answer?).map_err(CliError::other);
     };
     let waiter = client
         .wait_for_invoke(action, params, |answer| wait.verdict(answer))
         .customize(options);
     match runtime.block_on(wait.apply(waiter).run()) {
-        Ok(answer) => printed(&render, &answer),
-        Err(dezai_runtime::waiter::WaitError::Call(e)) => output::call_error(&e),
+        Ok(answer) => render.print(&answer).map_err(CliError::other),
+        Err(dezai_runtime::waiter::WaitError::Call(e)) => Err(e.into()),
         Err(error) => {
             // The last answer still goes to stdout: a script may want to read the state.
             if let dezai_runtime::waiter::WaitError::TimedOut {
@@ -225,8 +203,7 @@ fn call(
                 let _ = render.print(answer);
             }
             let (message, code) = wait::ended(&error, wait.timeout);
-            eprintln!("error: {action}: {message}");
-            ExitCode::from(code)
+            Err(CliError::Failed(format!("{action}: {message}"), code))
         }
     }
 }
@@ -248,38 +225,6 @@ impl dezai_runtime::IntoParams for Request {
     }
 }
 
-/// Prints an answer as `--query` and `--output` say.
-fn printed(render: &render::Render, answer: &Value) -> ExitCode {
-    match render.print(answer) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => output::failure(message),
-    }
-}
-
-/// The answer's printer from the global flags and the profile's `output` key.
-fn renderer(global: &ArgMatches) -> Result<render::Render, String> {
-    let flag = |id: &str| global.get_one::<String>(id).map(String::as_str);
-    let profile_output = profile_setting(global, "output");
-    render::Render::new(flag("output"), profile_output.as_deref(), flag("query"))
-}
-
-/// A key of the chosen profile's settings that the SDK does not read itself (`output`): the
-/// profile `--profile` or `DEZAI_PROFILE` names, or the active one.
-fn profile_setting(global: &ArgMatches, key: &str) -> Option<String> {
-    let env = Environment::system();
-    let files = dezai_runtime::profile::ProfileFiles::of_home(&env)?;
-    let wanted = global
-        .get_one::<String>("profile")
-        .cloned()
-        .or_else(|| std::env::var("DEZAI_PROFILE").ok());
-    let settings = files.settings().ok()?;
-    let chosen = match wanted {
-        Some(name) => settings.into_iter().find(|s| s.profile == name),
-        None => settings.into_iter().find(|s| s.active),
-    }?;
-    chosen.other.get(key)?.as_str().map(str::to_owned)
-}
-
 /// Prints the request a call would send: URL, content type and body, secrets masked.
 fn print_request(
     client: &Client,
@@ -293,66 +238,4 @@ fn print_request(
     println!();
     println!("{}", encoded.redacted_body());
     Ok(())
-}
-
-/// A client configured from the layers and flags, and the call's options: the configured zone
-/// for an action whose document lists `Zone` (a call by name gets `Region` and `ProjectId`
-/// only, as the SDK's typed call would send it).
-fn client(
-    global: &ArgMatches,
-    dry_run: bool,
-    takes_zone: bool,
-) -> Result<(Client, CallOptions), String> {
-    let config = config(global, dry_run)?;
-    let json_errors = global.get_one::<String>("output").map(String::as_str) == Some("json");
-    output::error_context(config.region(), json_errors);
-    let mut options = CallOptions::new();
-    if let (true, Some(zone)) = (takes_zone, config.zone()) {
-        options = options.zone(zone);
-    }
-    let client = Client::new(config).map_err(|e| e.to_string())?;
-    Ok((client, options))
-}
-
-/// The SDK's configuration layers (profile files, then `DEZAI_*`), then the global flags. A
-/// dry run needs no real credentials: the ones it shows are masked.
-fn config(global: &ArgMatches, dry_run: bool) -> Result<Config, String> {
-    let mut env = Environment::system();
-    if let Some(profile) = global.get_one::<String>("profile") {
-        env = env.with_var("DEZAI_PROFILE", profile);
-    }
-    let layers = || {
-        Config::builder()
-            .environment(&env)
-            .map_err(|e| e.to_string())
-    };
-    let config = with_flags(layers()?, global)
-        .build()
-        .map_err(|e| e.to_string())?;
-    if dry_run && config.credentials().is_none() {
-        // Placeholders: the dry run masks the key and the signature anyway.
-        let placeholder = Credentials::new("dry-run", "dry-run");
-        return with_flags(layers()?.credentials(placeholder), global)
-            .build()
-            .map_err(|e| e.to_string());
-    }
-    Ok(config)
-}
-
-/// The global flags that set configuration; they win over files and variables.
-fn with_flags(mut builder: ConfigBuilder, global: &ArgMatches) -> ConfigBuilder {
-    let flag = |name: &str| global.get_one::<String>(name).cloned();
-    for param in ConfigParam::ALL {
-        if let Some(value) = flag(param.flag()) {
-            builder = match param {
-                ConfigParam::Region => builder.region(value),
-                ConfigParam::Zone => builder.zone(value),
-                ConfigParam::ProjectId => builder.project_id(value),
-            };
-        }
-    }
-    if let Some(url) = flag("base-url") {
-        builder = builder.base_url(url);
-    }
-    builder
 }

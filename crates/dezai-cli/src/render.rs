@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 pub(crate) const FORMATS: [&str; 4] = ["json", "yaml", "table", "text"];
 
 /// What to print, and how.
+#[derive(Clone)]
 pub(crate) struct Render {
     format: Format,
     query: Option<jmespath::Expression<'static>>,
@@ -71,12 +72,46 @@ impl Render {
         self.chosen
     }
 
-    /// The same, printing JSON (a command's own `--json`).
-    pub(crate) fn into_json(self) -> Self {
-        Self {
-            format: Format::Json,
-            ..self
+    /// Prints a command's summary: `answer` as `--output` and `--query` (or `json`, a
+    /// command's own `--json`) say; with nothing chosen, the command's own layout (`header`
+    /// and `rows`) as a table on a terminal, and as tab-separated rows without the header when
+    /// piped.
+    pub(crate) fn print_summary<const N: usize>(
+        &self,
+        answer: &Value,
+        json: bool,
+        header: [&str; N],
+        rows: impl FnOnce() -> Vec<[String; N]>,
+    ) -> Result<(), String> {
+        if json {
+            let json = Self {
+                format: Format::Json,
+                ..self.clone()
+            };
+            return json.print(answer);
         }
+        if self.chosen {
+            return self.print(answer);
+        }
+        let rows: Vec<Vec<String>> = rows()
+            .into_iter()
+            .map(|row| row.iter().map(|c| tsv_cell(c)).collect())
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let stdout = std::io::stdout();
+        let text = if stdout.is_terminal() {
+            let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+            let width = console::Term::stdout().size().1 as usize;
+            lay_out(&header, &rows, Some(width))
+        } else {
+            let lines: Vec<String> = rows.iter().map(|r| r.join("\t")).collect();
+            lines.join("\n")
+        };
+        // A closed pipe is not an error worth a message.
+        let _ = writeln!(stdout.lock(), "{}", text.trim_end_matches('\n'));
+        Ok(())
     }
 
     /// Prints `answer` (after the query).
@@ -154,12 +189,13 @@ fn legacy_literals(expression: &str) -> String {
     out
 }
 
-/// A value as a table's cell: text as it is, anything else as compact JSON.
+/// A value as a table's cell: text as it is, anything else as compact JSON; [`tsv_cell`], so
+/// that a row stays one line.
 fn cell(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => tsv_cell(s),
         Value::Null => String::new(),
-        other => other.to_string(),
+        other => tsv_cell(&other.to_string()),
     }
 }
 
@@ -201,12 +237,18 @@ fn rows_of(value: &Value) -> (Vec<String>, Vec<Vec<String>>) {
     }
 }
 
-/// Aligned columns, cut to `width` when given (the widest columns first, marked `…`).
+/// A value's rows in aligned columns, cut to `width` when given.
 fn table(value: &Value, width: Option<usize>) -> String {
     let (header, rows) = rows_of(value);
+    lay_out(&header, &rows, width)
+}
+
+/// Aligned columns under a header, cut to `width` when given (the widest columns first,
+/// marked `…`): every table the command line prints.
+fn lay_out(header: &[String], rows: &[Vec<String>], width: Option<usize>) -> String {
     let count = display_width;
     let mut widths: Vec<usize> = header.iter().map(|h| count(h)).collect();
-    for row in &rows {
+    for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(count(c));
         }
@@ -224,7 +266,7 @@ fn table(value: &Value, width: Option<usize>) -> String {
         }
     }
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| fit(c, *w)).collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
@@ -233,12 +275,12 @@ fn table(value: &Value, width: Option<usize>) -> String {
 }
 
 /// A cell's width on a terminal: a CJK character or an emoji takes two columns.
-pub(crate) fn display_width(text: &str) -> usize {
+fn display_width(text: &str) -> usize {
     console::measure_text_width(text)
 }
 
 /// `text` padded to `width` columns, or cut to them, its last column `…`.
-pub(crate) fn fit(text: &str, width: usize) -> String {
+fn fit(text: &str, width: usize) -> String {
     let used = display_width(text);
     if used <= width {
         format!("{text}{}", " ".repeat(width - used))
@@ -249,21 +291,48 @@ pub(crate) fn fit(text: &str, width: usize) -> String {
     }
 }
 
-/// Tab-separated values: a row per item of a list (its values, in the columns' order), the
-/// values of an object on one line, a scalar as it is.
+/// Tab-separated values, for `cut`, `awk` and `while read`: a line per item of a list (an
+/// object's values in the columns' order, a list's items, or the item itself), the values of
+/// an object on one line, a scalar as it is.
 fn text(value: &Value) -> String {
+    let line = |cells: Vec<String>| cells.join("\t");
     match value {
         Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
             let (_, rows) = rows_of(value);
-            rows.iter()
-                .map(|r| r.join("\t"))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let lines: Vec<String> = rows.into_iter().map(line).collect();
+            lines.join("\n")
         }
-        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("\t"),
-        Value::Object(map) => map.values().map(cell).collect::<Vec<_>>().join("\t"),
-        other => cell(other),
+        Value::Array(items) => {
+            let row = |item: &Value| match item {
+                Value::Array(cells) => line(cells.iter().map(cell).collect()),
+                Value::Object(map) => line(map.values().map(cell).collect()),
+                scalar => cell(scalar),
+            };
+            let lines: Vec<String> = items.iter().map(row).collect();
+            lines.join("\n")
+        }
+        Value::Object(map) => line(map.values().map(cell).collect()),
+        other => line(vec![cell(other)]),
     }
+}
+
+/// A cell with its backslashes, tabs, newlines and carriage returns written `\\`, `\t`,
+/// `\n`, `\r` (as PostgreSQL's text format does): a cell never breaks a line or a column.
+pub(crate) fn tsv_cell(text: &str) -> String {
+    if !text.contains(['\\', '\t', '\n', '\r']) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -282,6 +351,15 @@ mod tests {
         let render = Render::new(None, None, Some(query)).unwrap();
         let data = jmespath::Variable::try_from(&answer()).unwrap();
         serde_json::to_value(&*render.query.unwrap().search(data).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_keeps_one_line_per_item_whatever_a_value_holds() {
+        assert_eq!(tsv_cell("plain"), "plain");
+        assert_eq!(tsv_cell("a\tb\nc\\d"), "a\\tb\\nc\\\\d");
+        assert_eq!(text(&json!(["udb-1", "udb-2"])), "udb-1\nudb-2");
+        let rows = json!([{"id": "a\tb", "n": 1}, {"id": "c\nd", "n": 2}]);
+        assert_eq!(text(&rows), "a\\tb\t1\nc\\nd\t2");
     }
 
     #[test]
@@ -339,7 +417,8 @@ mod tests {
             text(&answer()["DataSet"]),
             "udb-1\t3306\tRunning\nudb-2\t3307\tStopped"
         );
-        assert_eq!(text(&json!(["a", "b"])), "a\tb");
+        assert_eq!(text(&json!(["a", "b"])), "a\nb");
+        assert_eq!(text(&json!([["a", 1], ["b", 2]])), "a\t1\nb\t2");
         assert_eq!(text(&json!("x")), "x");
     }
 }

@@ -152,7 +152,7 @@ fn verdict_word(verdict: Verdict) -> &'static str {
 
 /// A wait's end short of the state, as a message and the exit code `docs/cli.md` gives it.
 pub(crate) fn ended<R>(error: &WaitError<R>, timeout: Duration) -> (String, u8) {
-    use crate::output::exit;
+    use crate::error::exit;
     match error {
         WaitError::TimedOut { polls, .. } => (
             format!(
@@ -165,7 +165,7 @@ pub(crate) fn ended<R>(error: &WaitError<R>, timeout: Duration) -> (String, u8) 
             format!("reached a failure state at poll {polls}"),
             exit::WAIT_FAILED,
         ),
-        WaitError::Call(error) => (error.to_string(), crate::output::exit_code(error)),
+        WaitError::Call(error) => (error.to_string(), crate::error::call_code(error)),
         _ => (error.to_string(), exit::FAILURE),
     }
 }

@@ -127,7 +127,8 @@ async fn queries_select_and_filter_and_a_bad_one_sends_nothing() {
         ],
     )
     .await;
-    assert_eq!(stdout(&running).trim(), "web\tcache");
+    // One value per line, as `while read` and `xargs` take them.
+    assert_eq!(stdout(&running).trim(), "web\ncache");
 
     let before = emulator.requests().len();
     let bad = print(&emulator, &dir, LISTING, &["--query", "DataSet[?"]).await;
@@ -360,7 +361,7 @@ async fn backup_list_takes_the_output_and_the_query_too() {
         "--output",
         "text",
         "--query",
-        "[?completed] | [0].[id, state]",
+        "[?completed].[id, state] | [:1]",
     ])
     .await;
     assert!(ids.status.success(), "{}", stderr(&ids));

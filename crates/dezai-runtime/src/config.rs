@@ -51,6 +51,7 @@ pub struct Config {
     pub(crate) encoding: BodyEncoding,
     pub(crate) max_response_bytes: usize,
     pub(crate) tls: TlsSettings,
+    pub(crate) profile_keys: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Config {
@@ -91,6 +92,16 @@ impl Config {
     /// The credentials, if any source set them.
     pub fn credentials(&self) -> Option<&Credentials> {
         self.credentials.as_ref()
+    }
+    /// The same configuration with these credentials.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+    /// A key of the chosen profile's settings that the SDK does not read itself, kept for the
+    /// tools that share the profile (the command line's `output`).
+    pub fn profile_key(&self, key: &str) -> Option<&serde_json::Value> {
+        self.profile_keys.get(key)
     }
     /// The default region.
     pub fn region(&self) -> Option<&str> {
@@ -267,6 +278,7 @@ impl ConfigBuilder {
             ca_file: env.var("DEZAI_CA_FILE").map(Into::into),
             client_cert_file: env.var("DEZAI_CLIENT_CERT_FILE").map(Into::into),
             client_key_file: env.var("DEZAI_CLIENT_KEY_FILE").map(Into::into),
+            other: serde_json::Map::new(),
         };
         Ok(self)
     }
@@ -449,6 +461,7 @@ impl ConfigBuilder {
                 .max_response_bytes
                 .unwrap_or(Config::DEFAULT_MAX_RESPONSE_BYTES),
             tls,
+            profile_keys: merged.other,
         })
     }
 }

@@ -25,6 +25,8 @@ pub(crate) struct Layer {
     /// PEM files of a client certificate (chain) and its private key.
     pub client_cert_file: Option<std::path::PathBuf>,
     pub client_key_file: Option<std::path::PathBuf>,
+    /// The profile's keys of other tools (only the profile layer has them).
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Layer {
@@ -41,6 +43,11 @@ impl Layer {
             ca_file: self.ca_file.or(base.ca_file),
             client_cert_file: self.client_cert_file.or(base.client_cert_file),
             client_key_file: self.client_key_file.or(base.client_key_file),
+            other: if self.other.is_empty() {
+                base.other
+            } else {
+                self.other
+            },
         }
     }
 }

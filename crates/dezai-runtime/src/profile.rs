@@ -199,6 +199,7 @@ pub(crate) fn load(dir: &Path, wanted: Option<&str>) -> Result<Layer, ConfigErro
         layer.zone = s.zone.filter(|v| !v.is_empty());
         layer.project_id = s.project_id.filter(|v| !v.is_empty());
         layer.base_url = s.base_url.filter(|v| !v.is_empty());
+        layer.other = s.other;
         // Relative paths are relative to the profile folder, where the user keeps them.
         let path = |v: Option<String>| v.filter(|v| !v.is_empty()).map(|v| dir.join(v));
         layer.ca_file = path(s.ca_file);

@@ -142,6 +142,19 @@ impl Shared {
         options
     }
 
+    /// The instance's newest complete copy now: the one `status` would name. A failed
+    /// instance still has the copies earlier runs made.
+    pub(super) fn newest(&self, kind: &str, instance: &str, status: &Status) -> Option<Copy> {
+        match status {
+            Status::Copied { copy, .. } | Status::UpToDate { copy, .. } => Some(copy.clone()),
+            _ => {
+                let manifest = lock(&self.manifest);
+                let mut copies = manifest.of_instance(kind, instance).into_iter();
+                copies.find(|c| self.place.present(c)).cloned()
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Manifest> {
         lock(&self.manifest)
     }

@@ -17,6 +17,28 @@ pub struct Outcome {
     pub instance: Option<String>,
     /// What happened.
     pub status: Status,
+    /// The instance's newest complete copy once this run is done with it: the new or
+    /// existing copy, or for a failed instance the newest an earlier run made (`None` when
+    /// there is none, or for a failed listing). What a metric of a copy's age reads.
+    pub newest: Option<Copy>,
+}
+
+impl Outcome {
+    pub(super) fn of(
+        kind: &str,
+        region: &str,
+        instance: Option<String>,
+        status: Status,
+        newest: Option<Copy>,
+    ) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            region: region.to_owned(),
+            instance,
+            status,
+            newest,
+        }
+    }
 }
 
 /// What happened to one instance.

@@ -250,6 +250,45 @@ async fn an_api_error_is_one_line_or_one_json_object() {
     assert_eq!(error["message"], "rehearsed failure");
     assert_eq!(error["region"], "cn-bj2");
     assert!(error["request_id"].as_str().unwrap().starts_with("emu-"));
+    assert_eq!(error["exit_code"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_follow_the_profile_output_too_and_every_command_reports_alike() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let config = dir.join(".dezai");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.json"),
+        r#"[{"profile": "default", "active": true, "output": "json"}]"#,
+    )
+    .unwrap();
+    emulator.fault(LISTING, dezai_emulator::Fault::RetCode(8_765), 1);
+    let failed = print(&emulator, dir, LISTING, &[]).await;
+    assert_eq!(failed.status.code(), Some(3));
+    let error: Value = serde_json::from_str(stderr(&failed).trim()).expect("a JSON error");
+    assert_eq!(error["error"]["ret_code"], 8765);
+    assert_eq!(error["error"]["action"], LISTING);
+    // Not only calls: a backup command's failure, and a usage error, print as JSON too.
+    std::fs::write(dir.join("a-file"), "not a folder").unwrap();
+    let args = ["backup", "verify", "a-file", "--wait-lock", "1s"];
+    let missing = dezai(emulator.url(), dir, &args, KEYS).await;
+    assert_eq!(missing.status.code(), Some(1));
+    let error: Value = serde_json::from_str(stderr(&missing).trim()).expect("a JSON error");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a-file"),
+        "{error}"
+    );
+    assert_eq!(error["error"]["exit_code"], 1);
+    // The flag wins over the profile.
+    emulator.fault(LISTING, dezai_emulator::Fault::RetCode(8_765), 1);
+    let plain = print(&emulator, dir, LISTING, &["--output", "table"]).await;
+    assert!(stderr(&plain).starts_with("error: "), "{}", stderr(&plain));
 }
 
 #[tokio::test(flavor = "multi_thread")]

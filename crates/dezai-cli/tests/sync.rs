@@ -220,6 +220,36 @@ async fn sync_copies_the_newest_once_then_only_what_is_new_and_keeps_two() {
         rows.iter().all(|r| r["newer_on_service"].is_null()),
         "{rows:?}"
     );
+    // Through the renderer like every command: an instance per line.
+    let args = [
+        "backup",
+        "status",
+        "mirror",
+        "--query",
+        "[].instance",
+        "--output",
+        "text",
+    ];
+    let ids = dezai(emulator.url(), &dir, &args, KEYS).await;
+    assert!(ids.status.success(), "{}", stderr(&ids));
+    let mut printed: Vec<String> = String::from_utf8_lossy(&ids.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut listed: Vec<String> = rows
+        .iter()
+        .map(|r| r["instance"].as_str().unwrap().to_owned())
+        .collect();
+    printed.sort();
+    listed.sort();
+    assert_eq!(printed, listed);
+    let yaml = ["backup", "status", "mirror", "--output", "yaml"];
+    let yaml = dezai(emulator.url(), &dir, &yaml, KEYS).await;
+    let text = String::from_utf8_lossy(&yaml.stdout);
+    assert!(
+        text.starts_with("- ") && text.contains("\n  kind: "),
+        "{text}"
+    );
     let stale = dezai(
         emulator.url(),
         &dir,

@@ -200,6 +200,34 @@ async fn a_given_url_skips_the_api() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(md5_of(&dir.join("copy.xb")), emulator.backup_md5().unwrap());
     assert!(emulator.requests().is_empty(), "no API call");
+
+    // The file's flag has its own long name; `--output` is the format's, and a file name
+    // given to it is refused (clap names the formats), not ignored.
+    let run = |args: Vec<String>| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_dezai"))
+                .current_dir(&dir)
+                .args(args)
+                .env("HOME", &dir)
+                .output()
+                .unwrap()
+        })
+    };
+    let args = |file_flag: &str, name: &str| {
+        ["backup", "download", "udb", "--url", &url, file_flag, name].map(str::to_owned)
+    };
+    let long = run(args("--save-to", "long.xb").to_vec()).await.unwrap();
+    assert!(long.status.success(), "{}", stderr(&long));
+    assert_eq!(md5_of(&dir.join("long.xb")), emulator.backup_md5().unwrap());
+    let wrong = run(args("--output", "wrong.xb").to_vec()).await.unwrap();
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("json, yaml, table, text"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(!dir.join("wrong.xb").exists());
 }
 
 /// The backup-URL actions of the specs the command line embeds, by the SDK's rule: (product,

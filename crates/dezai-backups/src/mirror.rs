@@ -59,6 +59,7 @@ use dezai_runtime::Client;
 use dezai_runtime::download::{Network, RateLimit};
 use dezai_spec::backups::{BackupKind, KINDS};
 use tokio::sync::Semaphore;
+use tracing::Instrument as _;
 
 #[cfg(feature = "s3")]
 pub use bucket::{
@@ -307,9 +308,28 @@ impl<'a> Mirror<'a> {
                 };
                 let (client, shared) = (self.client.clone(), shared.clone());
                 let job = (kind.name, region.clone(), instance.id.clone());
-                let handle = jobs.spawn(async move {
-                    copy_newest(&client, &shared, kind, &region, &instance).await
-                });
+                // A span per instance: its calls and downloads inside, what became of it on it.
+                let span = tracing::info_span!(
+                    "dezai.mirror.instance",
+                    otel.name = "dezai.mirror.instance",
+                    kind = kind.name,
+                    region = %region,
+                    instance = %instance.id,
+                    outcome = tracing::field::Empty,
+                    bytes = tracing::field::Empty,
+                );
+                let handle = jobs.spawn(
+                    async move {
+                        let status = copy_newest(&client, &shared, kind, &region, &instance).await;
+                        let span = tracing::Span::current();
+                        span.record("outcome", status.word());
+                        if let Status::Copied { copy, .. } = &status {
+                            span.record("bytes", copy.size);
+                        }
+                        status
+                    }
+                    .instrument(span),
+                );
                 running.insert(handle.id(), job);
             }
             let Some(done) = jobs.join_next_with_id().await else {

@@ -335,9 +335,8 @@ fn mirror_failure(place: &Place, error: MirrorError) -> CliError {
 
 /// An outcome as a row of the summary.
 fn outcome_json(outcome: &Outcome) -> Value {
-    let (result, backup, detail) = match &outcome.status {
+    let (backup, detail) = match &outcome.status {
         Status::Copied { copy, removed } => (
-            "copied",
             copy.backup_id.clone(),
             format!(
                 "{} ({} bytes{}){}",
@@ -351,19 +350,18 @@ fn outcome_json(outcome: &Outcome) -> Value {
             ),
         ),
         Status::UpToDate { copy, removed } => (
-            "up to date",
             copy.backup_id.clone(),
             format!("{}{}", copy.path, removed_note(removed.len())),
         ),
-        Status::Planned { backup, path } => ("planned", backup.id.clone(), path.clone()),
-        Status::Failed { error } => ("failed", String::new(), error.clone()),
-        _ => ("unknown", String::new(), String::new()),
+        Status::Planned { backup, path } => (backup.id.clone(), path.clone()),
+        Status::Failed { error } => (String::new(), error.clone()),
+        _ => (String::new(), String::new()),
     };
     json!({
         "kind": outcome.kind,
         "region": outcome.region,
         "instance": outcome.instance.clone().unwrap_or_default(),
-        "result": result,
+        "result": outcome.status.word(),
         "backup": backup,
         "detail": detail,
     })

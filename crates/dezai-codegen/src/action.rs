@@ -292,11 +292,13 @@ impl Gen<'_> {
         // action (debug builds reuse their dependencies' generic code, drop glue included),
         // and they cost the product's crate next to nothing; `__drop_glue` exists so that the
         // request's drop glue is one of them. Measured in BENCHMARKS.md.
+        let service = &ctx.product;
         quote! {
             #body
 
             impl #rt::Action for #request {
                 const NAME: &'static str = #name;
+                const SERVICE: &'static str = #service;
                 const CONFIG_PARAMS: #rt::ConfigParams =
                     #rt::ConfigParams { #(#config_params),* };
                 type Response = #response;

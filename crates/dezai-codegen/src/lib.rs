@@ -64,6 +64,8 @@ pub(crate) struct Ctx {
     pub accessor: proc_macro2::Ident,
     /// The handle's method of each action of the product, by action name.
     pub methods: BTreeMap<String, proc_macro2::Ident>,
+    /// The product's name as the documents give it (`udb`): the service of its calls' spans.
+    pub product: String,
 }
 
 impl Ctx {
@@ -83,6 +85,7 @@ impl Ctx {
                 .map(|a| (a.name.clone(), names::snake(&namer, &a.name)))
                 .collect(),
             namer,
+            product: spec.product.clone(),
         })
     }
 }

@@ -77,6 +77,9 @@ impl ConfigParams {
 pub trait Action: Send {
     /// The `Action` parameter.
     const NAME: &'static str;
+    /// The product the action belongs to (`udb`), as its documents name it: the call span is
+    /// named `<service>.<NAME>`. Empty when unknown.
+    const SERVICE: &'static str = "";
     /// Which configuration parameters the action takes.
     const CONFIG_PARAMS: ConfigParams = ConfigParams::GENERIC;
     /// Whether the action may be retried after the request may have reached the server.

@@ -59,13 +59,16 @@ impl<T: Transport> Drive for T {
     fn drive<'a>(&'a self, shared: &'a Shared, input: CallInput<'a>) -> BoxedExchange<'a> {
         Box::pin(async move {
             // Named and described as OpenTelemetry's RPC conventions have it (`otel.name` is
-            // the name tracing-opentelemetry gives the span); filled in as the call goes.
-            let action = input.call.action;
+            // the name tracing-opentelemetry gives the span: `<product>.<Action>`, the
+            // action alone for a call by name); filled in as the call goes. No field is
+            // computed unless a subscriber wants the span.
+            let (action, service) = (input.call.action, input.call.service);
             let span = tracing::info_span!(
                 "dezai.call",
                 action,
-                otel.name = action,
+                otel.name = %SpanName(service, action),
                 rpc.system = "dezai",
+                rpc.service = field::Empty,
                 rpc.method = action,
                 region = field::Empty,
                 attempts = field::Empty,
@@ -74,6 +77,9 @@ impl<T: Transport> Drive for T {
                 http.response.status_code = field::Empty,
                 outcome = field::Empty,
             );
+            if !service.is_empty() {
+                span.record("rpc.service", service);
+            }
             let result = execute(self, shared, input).instrument(span.clone()).await;
             record_outcome(&span, &result);
             result
@@ -82,6 +88,18 @@ impl<T: Transport> Drive for T {
 
     fn fetch<'a>(&'a self, request: FileRequest<'a>) -> BoxedFetch<'a> {
         Box::pin(Transport::fetch(self, request))
+    }
+}
+
+/// `<service>.<action>`, or the action alone when the service is unknown.
+struct SpanName<'a>(&'a str, &'a str);
+
+impl std::fmt::Display for SpanName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            "" => f.write_str(self.1),
+            service => write!(f, "{service}.{}", self.1),
+        }
     }
 }
 

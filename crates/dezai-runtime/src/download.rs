@@ -54,6 +54,7 @@ use crate::call_options::CallOptions;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use fetch::Attempt;
+use tracing::Instrument as _;
 
 /// Attempts of one download in all, the first included, unless set otherwise.
 pub const DEFAULT_ATTEMPTS: u32 = 6;
@@ -277,8 +278,34 @@ impl<'a> Download<'a> {
         self
     }
 
-    /// Runs the download.
-    pub async fn run(mut self) -> Result<Downloaded, DownloadError> {
+    /// Runs the download, in a `dezai.download` span: where from (scheme, host and path; never
+    /// the query, a credential for the file), then bytes, attempts and outcome once done; an
+    /// attempt's own span says where it resumed from.
+    pub async fn run(self) -> Result<Downloaded, DownloadError> {
+        let span = tracing::info_span!(
+            "dezai.download",
+            otel.name = "dezai.download",
+            from = tracing::field::Empty,
+            streams = 1,
+            bytes = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let result = self.attempts_in(&span).instrument(span.clone()).await;
+        match &result {
+            Ok(done) => {
+                span.record("outcome", "ok");
+                span.record("bytes", done.bytes);
+            }
+            Err(error) => {
+                span.record("outcome", "error");
+                span.record("attempts", error.attempts());
+            }
+        }
+        result
+    }
+
+    async fn attempts_in(mut self, span: &tracing::Span) -> Result<Downloaded, DownloadError> {
         let started = Instant::now();
         let output = self.output.clone();
         if output.exists() && !self.replace {
@@ -302,6 +329,15 @@ impl<'a> Download<'a> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if !span.is_disabled() {
+                span.record("from", error::location(&link.url).as_str());
+            }
+            let attempt_span = tracing::debug_span!(
+                "dezai.download.attempt",
+                n = attempt,
+                resumed_from = tracing::field::Empty,
+                http.response.status_code = tracing::field::Empty,
+            );
             let outcome = fetch::attempt(
                 self.client,
                 &link,
@@ -310,9 +346,11 @@ impl<'a> Download<'a> {
                 self.limit.as_ref(),
                 &mut self.progress,
             )
+            .instrument(attempt_span)
             .await;
             let mut error = match outcome {
                 Ok(fetched) => {
+                    span.record("attempts", attempt);
                     files.commit(&output, &link.url)?;
                     return Ok(Downloaded {
                         path: output,

@@ -19,6 +19,7 @@ const SECURITY_TOKEN: &str = "SecurityToken";
 /// An action's constants, as [`Action`] declares them.
 pub(crate) struct Facts {
     pub(crate) name: &'static str,
+    pub(crate) service: &'static str,
     pub(crate) config_params: ConfigParams,
     pub(crate) idempotent: Option<bool>,
 }
@@ -27,6 +28,7 @@ impl Facts {
     pub(crate) fn of<A: Action>() -> Self {
         Self {
             name: A::NAME,
+            service: A::SERVICE,
             config_params: A::CONFIG_PARAMS,
             idempotent: A::IDEMPOTENT,
         }
@@ -47,6 +49,8 @@ impl<A: Action> WriteParams for A {
 /// What a call needs to know about its action.
 pub(crate) struct Call<'a> {
     pub(crate) action: &'a str,
+    /// The action's product, when known (typed calls): empty otherwise.
+    pub(crate) service: &'a str,
     pub(crate) config_params: ConfigParams,
     pub(crate) idempotent: bool,
     /// What the request's writer could not write (a non-finite float, say).
@@ -71,6 +75,7 @@ impl<'a> Call<'a> {
             .unwrap_or_else(|| config.retry.is_idempotent(facts.name));
         let call = Call {
             action: facts.name,
+            service: facts.service,
             config_params: facts.config_params,
             idempotent,
             problems,
@@ -82,6 +87,7 @@ impl<'a> Call<'a> {
     pub(crate) fn generic(config: &Config, action: &'a str) -> Self {
         Call {
             action,
+            service: "",
             config_params: ConfigParams::GENERIC,
             idempotent: config.retry.is_idempotent(action),
             problems: Vec::new(),

@@ -32,6 +32,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tracing::Instrument as _;
 
 use serde_json::Value;
 
@@ -263,8 +264,16 @@ impl<'a, R: Send + 'a> Waiter<'a, R> {
                 tokio::time::sleep(delay).await;
             }
             polls += 1;
-            let call = (self.call)(self.options.clone());
+            // A span per poll: the poll's call is inside it, its verdict on it.
+            let span = tracing::info_span!(
+                "dezai.wait.poll",
+                otel.name = "dezai.wait.poll",
+                poll = polls,
+                verdict = tracing::field::Empty,
+            );
+            let call = (self.call)(self.options.clone()).instrument(span.clone());
             let Ok(outcome) = tokio::time::timeout_at(deadline, call).await else {
+                span.record("verdict", "timed out");
                 return Err(WaitError::TimedOut { last, polls });
             };
             let verdict = match &outcome {
@@ -272,6 +281,9 @@ impl<'a, R: Send + 'a> Waiter<'a, R> {
                 Err(error) if error.is_retryable() => Verdict::Pending,
                 Err(_) => Verdict::Failed,
             };
+            if !span.is_disabled() {
+                span.record("verdict", tracing::field::debug(verdict));
+            }
             if let Some(on_poll) = &mut self.on_poll {
                 on_poll(&Poll {
                     poll: polls,

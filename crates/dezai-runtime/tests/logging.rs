@@ -109,7 +109,7 @@ fn trace_logs_of_a_call_hold_no_secret() {
     assert!(logs.contains("retrying"), "{logs}");
     // The call's span, as OpenTelemetry's RPC conventions name things, with how it ended.
     for field in [
-        "otel.name=\"DescribeUser\"",
+        "otel.name=DescribeUser",
         "rpc.system=\"dezai\"",
         "rpc.method=\"DescribeUser\"",
         "attempts=2",

@@ -23,6 +23,18 @@ pub struct Outcome {
     pub newest: Option<Copy>,
 }
 
+impl Status {
+    /// One word for it: `copied`, `up to date`, `planned` or `failed`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Copied { .. } => "copied",
+            Status::UpToDate { .. } => "up to date",
+            Status::Planned { .. } => "planned",
+            Status::Failed { .. } => "failed",
+        }
+    }
+}
+
 impl Outcome {
     pub(super) fn of(
         kind: &str,

@@ -85,12 +85,15 @@ pub(super) async fn attempt(
     // Host and path only: the query is a credential for the file.
     let from = super::error::location(&link.url);
     let resumed_from = request.resume.map_or(0, |(at, _)| at);
+    let span = tracing::Span::current();
+    span.record("resumed_from", resumed_from);
     tracing::debug!(from = %from, resumed_from, "requesting the file");
     let mut reply = client
         .fetch(request)
         .await
         .map_err(|e| transport_failure(&files.output, &link.url, e))?;
     let status = reply.status;
+    span.record("http.response.status_code", status);
     tracing::debug!(from = %from, status, length = reply.length, "the file answered");
     let resumed = match status {
         206 => true,

@@ -27,6 +27,8 @@ pub struct DownloadStream {
     read: u64,
     location: String,
     target: PathBuf,
+    /// `dezai.download`, ended with the stream.
+    span: tracing::Span,
 }
 
 impl std::fmt::Debug for DownloadStream {
@@ -63,6 +65,17 @@ impl Client {
         })?;
         let status = reply.status;
         let location = super::error::location(&link.url);
+        // The stream's span lives as long as the stream: bytes and outcome once it ends.
+        let span = tracing::info_span!(
+            "dezai.download",
+            otel.name = "dezai.download",
+            from = %location,
+            streams = 1,
+            http.response.status_code = status,
+            bytes = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let _entered = span.enter();
         tracing::debug!(from = %location, status, length = reply.length, "streaming the file");
         let failed = |kind, message: &str| {
             DownloadError::new(kind, target, &link.url, message).with_status(status)
@@ -89,6 +102,7 @@ impl Client {
             read: 0,
             location,
             target: target.to_owned(),
+            span: span.clone(),
         })
     }
 }
@@ -113,6 +127,22 @@ impl DownloadStream {
     /// The next chunk; `Ok(None)` at the end of a complete body. A broken, stalled or short
     /// body is a [`Network`](crate::download::DownloadErrorKind::Network) error.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, DownloadError> {
+        let next = self.next_chunk().await;
+        match &next {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                self.span.record("outcome", "ok");
+                self.span.record("bytes", self.read);
+            }
+            Err(_) => {
+                self.span.record("outcome", "error");
+                self.span.record("bytes", self.read);
+            }
+        }
+        next
+    }
+
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, DownloadError> {
         let read = self.read;
         let failed = |message: String| {
             DownloadError::new(Kind::Network, &self.target, "", message)

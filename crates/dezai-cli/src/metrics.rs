@@ -209,28 +209,33 @@ impl Metrics {
     /// otherwise, and for `status`, only the series sent are replaced (POST), so the group
     /// keeps the last success time.
     pub(crate) async fn push(&self, gateway: &str, job: &str) -> Result<(), String> {
-        let mut url = reqwest::Url::parse(gateway)
+        let mut target = reqwest::Url::parse(gateway)
             .map_err(|e| format!("--pushgateway `{gateway}` is not a URL: {e}"))?;
         // Errors show the gateway without a password its URL may hold.
-        let _ = url.set_password(None);
-        let shown = url.to_string();
-        let base = gateway.trim_end_matches('/');
-        let mut target = format!("{base}/metrics/job{}", group_segment(job));
-        if let Some(shard) = self.shard {
-            let _ = write!(
-                target,
-                "/shard{}",
-                group_segment(&shard.index().to_string())
-            );
+        let mut shown = target.clone();
+        let _ = shown.set_password(None);
+        let shard = self.shard.map(|s| s.index().to_string());
+        let group = std::iter::once(("job", job)).chain(shard.as_deref().map(|k| ("shard", k)));
+        {
+            let mut path = target
+                .path_segments_mut()
+                .map_err(|()| format!("--pushgateway `{shown}` cannot take a path"))?;
+            path.pop_if_empty().push("metrics");
+            for (name, value) in group {
+                match group_value(value) {
+                    Some(encoded) => path.extend([format!("{name}@base64"), encoded]),
+                    None => path.extend([name, value]),
+                };
+            }
         }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| format!("cannot push the metrics: {e}"))?;
         let request = if self.succeeded && self.has_run() {
-            client.put(&target)
+            client.put(target)
         } else {
-            client.post(&target)
+            client.post(target)
         };
         let answer = request
             .header("Content-Type", "text/plain; version=0.0.4")
@@ -273,32 +278,16 @@ fn last_success(previous: &str, shard: Option<Shard>) -> Option<f64> {
     line[wanted.len()..].trim().parse().ok()
 }
 
-/// A path segment of a grouping key: as it is, or base64url (`@base64/…`) when it holds a
-/// slash or is empty, as the Pushgateway reads it.
-fn group_segment(value: &str) -> String {
+/// A grouping label's value as the Pushgateway reads it from a path: base64url when it
+/// holds a slash or is empty (`<name>@base64/<value>`), `None` when it can be sent as it is
+/// (percent-encoded by the URL).
+fn group_value(value: &str) -> Option<String> {
     use base64::Engine as _;
-    if value.is_empty() || value.contains('/') {
-        let encoded = base64::engine::general_purpose::URL_SAFE.encode(value);
-        format!(
-            "@base64/{}",
-            if encoded.is_empty() { "=" } else { &encoded }
-        )
-    } else {
-        format!("/{}", percent_encode(value))
+    match value {
+        "" => Some("=".to_owned()),
+        v if v.contains('/') => Some(base64::engine::general_purpose::URL_SAFE.encode(v)),
+        _ => None,
     }
-}
-
-/// A path segment with what is not unreserved percent-encoded.
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
 }
 
 /// A label value with `\`, `"` and newlines escaped, as the text format requires.
@@ -327,10 +316,9 @@ mod tests {
     #[test]
     fn labels_and_groups_are_escaped_as_prometheus_reads_them() {
         assert_eq!(label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-        assert_eq!(group_segment("nightly"), "/nightly");
-        assert_eq!(group_segment("a b"), "/a%20b");
-        assert_eq!(group_segment("s3://b/m"), "@base64/czM6Ly9iL20=");
-        assert_eq!(group_segment(""), "@base64/=");
+        assert_eq!(group_value("nightly"), None);
+        assert_eq!(group_value("s3://b/m").as_deref(), Some("czM6Ly9iL20="));
+        assert_eq!(group_value("").as_deref(), Some("="));
         let file = format!("# TYPE x gauge\n{LAST_SUCCESS}{{shard=\"1\"}} 17\n{LAST_SUCCESS} 12\n");
         assert_eq!(last_success(&file, Shard::new(1, 2)), Some(17.0));
         assert_eq!(last_success(&file, None), Some(12.0));

@@ -36,17 +36,6 @@ fn run(command: &mut Command) -> Output {
     command.output().unwrap()
 }
 
-/// The kinds the command line offers: those whose listing, URL and instance actions the
-/// embedded specs hold.
-fn offered_kinds() -> Vec<&'static dezai_spec::backups::BackupKind> {
-    let names = common::spec_names();
-    let has = |a: &str| names.iter().any(|(_, n)| n == a);
-    dezai_spec::backups::KINDS
-        .iter()
-        .filter(|k| has(k.listing.action) && has(k.download.action) && has(k.instances.action))
-        .collect()
-}
-
 /// An unfinished multipart upload, as rclone keeps it on its disk (no object).
 const RCLONE_PARTS: &str = ".rclone_temp_multipart_";
 
@@ -100,7 +89,7 @@ fn stamps(root: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_kind_is_copied_rerun_for_nothing_and_a_damaged_object_repaired() {
     let mut world = World::new();
-    for (i, kind) in offered_kinds().into_iter().enumerate() {
+    for (i, kind) in common::offered_kinds().into_iter().enumerate() {
         let id = 100 + i as u64;
         let mut backup = WorldBackup::new(id, T0, 40_000);
         if kind.fields.blocks.is_some() {
@@ -131,8 +120,8 @@ async fn every_kind_is_copied_rerun_for_nothing_and_a_damaged_object_repaired() 
     let (bucket, local) = (server.bucket_dir("b").join("m"), work.path().join("mirror"));
     let objects = copies(&bucket);
     assert_eq!(objects, copies(&local), "the folder's layout and bytes");
-    let instances = offered_kinds().len();
-    let sharded = offered_kinds()
+    let instances = common::offered_kinds().len();
+    let sharded = common::offered_kinds()
         .iter()
         .filter(|k| k.fields.blocks.is_some())
         .count();

@@ -12,29 +12,18 @@ mod common;
 
 use common::{dezai, stderr};
 use dezai_emulator::{World, WorldBackup, WorldInstance};
-use dezai_spec::backups::{BackupKind, KINDS};
 
 const KEYS: (&str, &str) = ("metrics-public", "metrics-private");
 /// When each instance's newest completed backup was made.
 const MADE: i64 = 1_700_000_060;
 const SIZE: u64 = 400;
 
-/// The kinds the embedded specs offer (listing, URL action, instance listing).
-fn offered() -> Vec<&'static BackupKind> {
-    let names = common::spec_names();
-    let has = |a: &str| names.iter().any(|(_, n)| n == a);
-    KINDS
-        .iter()
-        .filter(|k| has(k.listing.action) && has(k.download.action) && has(k.instances.action))
-        .collect()
-}
-
 /// Two instances of every offered kind in cn-bj2, each with an older backup and a newer one.
 fn fleet() -> (World, Vec<(String, String)>) {
     let mut world = World::new();
     let mut instances = Vec::new();
     let mut id = 50_000;
-    for kind in offered() {
+    for kind in common::offered_kinds() {
         for i in 0..2 {
             let name = format!("{}-m{i}", kind.name);
             world = world.instance(
@@ -359,7 +348,7 @@ async fn a_sync_pushes_its_series_to_a_pushgateway_one_group_per_shard() {
     let failures = of_shard(&text, "dezai_backup_sync_failed_instances", "0");
     assert_eq!(failures, Some(1.0), "{text}");
 
-    // `status` pushes under the job it is given.
+    // `status` pushes under the job it is given, a slash in it included (sent base64url).
     let status = dezai(
         emulator.url(),
         dir.path(),
@@ -370,7 +359,7 @@ async fn a_sync_pushes_its_series_to_a_pushgateway_one_group_per_shard() {
             "--pushgateway",
             &gateway.url,
             "--pushgateway-job",
-            "dezai_status",
+            "nightly/status",
         ],
         KEYS,
     )
@@ -380,7 +369,7 @@ async fn a_sync_pushes_its_series_to_a_pushgateway_one_group_per_shard() {
     let pushed = samples(&text, "dezai_backup_newest_copy_timestamp_seconds");
     let by_status = pushed
         .iter()
-        .filter(|(labels, _)| labels.get("job").map(String::as_str) == Some("dezai_status"));
+        .filter(|(labels, _)| labels.get("job").map(String::as_str) == Some("nightly/status"));
     assert_eq!(by_status.count(), instances.len(), "{text}");
 
     // A gateway that is not there is an error naming it, after the copies were made.

@@ -19,16 +19,6 @@ const REGIONS: [(&str, &str); 2] = [("cn-bj2", "cn-bj2-04"), ("cn-sh2", "cn-sh2-
 /// Backups are made from here on, a minute apart.
 const T0: i64 = 1_700_000_000;
 
-/// The kinds the embedded specs offer (listing and URL action).
-fn offered() -> Vec<&'static BackupKind> {
-    let names = common::spec_names();
-    let has = |a: &str| names.iter().any(|(_, n)| n == a);
-    KINDS
-        .iter()
-        .filter(|k| has(k.listing.action) && has(k.download.action) && has(k.instances.action))
-        .collect()
-}
-
 /// Backup ids: numbers, as some URL actions type them, never the same twice.
 fn next_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(10_000);
@@ -56,7 +46,7 @@ fn instance(kind: &BackupKind, id: &str, region: (&str, &str)) -> WorldInstance 
 fn fleet() -> (World, usize) {
     let mut world = World::new();
     let mut count = 0;
-    for (k, kind) in offered().into_iter().enumerate() {
+    for (k, kind) in common::offered_kinds().into_iter().enumerate() {
         let many = if k == 0 { 105 } else { 2 };
         for (r, region) in REGIONS.into_iter().enumerate() {
             for i in 0..if r == 0 { many } else { 2 } {
@@ -144,7 +134,7 @@ async fn sync_copies_the_newest_once_then_only_what_is_new_and_keeps_two() {
     assert_eq!(url_calls(&emulator), asked, "no URL asked for");
 
     // A backup made since is copied, and only it.
-    let kind = offered()
+    let kind = common::offered_kinds()
         .into_iter()
         .find(|k| k.create.is_some())
         .expect("a kind with a create action");
@@ -262,7 +252,7 @@ async fn sync_copies_the_newest_once_then_only_what_is_new_and_keeps_two() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_finds_a_corrupted_copy_and_the_next_sync_copies_it_again() {
-    let kind = offered()[0];
+    let kind = common::offered_kinds()[0];
     let world = World::new()
         .instance(instance(kind, "db-a", REGIONS[0]))
         .instance(instance(kind, "db-b", REGIONS[0]));
@@ -300,7 +290,7 @@ async fn verify_finds_a_corrupted_copy_and_the_next_sync_copies_it_again() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_failing_instance_leaves_the_others_done_with_exit_8() {
-    let kind = offered()[0];
+    let kind = common::offered_kinds()[0];
     let mut world = World::new();
     for i in 0..4 {
         world = world.instance(instance(kind, &format!("db-{i}"), REGIONS[0]));
@@ -324,7 +314,7 @@ async fn one_failing_instance_leaves_the_others_done_with_exit_8() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn names_from_the_service_stay_inside_the_folder() {
-    let kind = offered()[0];
+    let kind = common::offered_kinds()[0];
     let long = "x".repeat(300);
     let hostile = [
         "../../escape",
@@ -380,7 +370,7 @@ async fn names_from_the_service_stay_inside_the_folder() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_plans_and_writes_nothing() {
-    let kind = offered()[0];
+    let kind = common::offered_kinds()[0];
     let emulator = emulator(World::new().instance(instance(kind, "db-a", REGIONS[0]))).await;
     let dir = folder("sync-dry");
     let output = dezai(

@@ -145,3 +145,13 @@ pub async fn world_emulator(
         .await
         .unwrap()
 }
+
+/// The backup kinds the embedded specs offer whole: listing, URL action and instance listing.
+pub fn offered_kinds() -> Vec<&'static dezai_spec::backups::BackupKind> {
+    let names = spec_names();
+    let has = |a: &str| names.iter().any(|(_, n)| n == a);
+    dezai_spec::backups::KINDS
+        .iter()
+        .filter(|k| has(k.listing.action) && has(k.download.action) && has(k.instances.action))
+        .collect()
+}

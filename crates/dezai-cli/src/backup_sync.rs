@@ -136,23 +136,33 @@ fn metrics_args() -> [Arg; 3] {
     ]
 }
 
-/// Writes and pushes the metrics the flags ask for; each failure is said, the last returned.
-fn publish(args: &ArgMatches, metrics: crate::metrics::Metrics) -> Result<(), CliError> {
-    let mut failed = None;
+/// Writes and pushes the metrics the flags ask for. A failure is said after the command's
+/// own (`also`), with the command's exit code; alone, it exits 1.
+fn publish(
+    args: &ArgMatches,
+    metrics: crate::metrics::Metrics,
+    also: Option<(String, u8)>,
+) -> Result<(), CliError> {
+    let mut failed = Vec::new();
     if let Some(gateway) = args.get_one::<String>("pushgateway") {
         let job = args.get_one::<String>("pushgateway-job").expect("default");
         if let Err(message) = runtime()?.block_on(metrics.push(gateway, job)) {
-            failed = Some(message);
+            failed.push(message);
         }
     }
     if let Some(path) = args.get_one::<std::path::PathBuf>("metrics-file") {
         if let Err(message) = metrics.write_file(path) {
-            if let Some(first) = failed.replace(message) {
-                eprintln!("error: {first}");
-            }
+            failed.push(message);
         }
     }
-    failed.map_or(Ok(()), |message| Err(CliError::other(message)))
+    match (also, failed.is_empty()) {
+        (None, true) => Ok(()),
+        (None, false) => Err(CliError::other(failed.join("; "))),
+        (Some((message, code)), _) => {
+            let said = std::iter::once(message).chain(failed);
+            Err(CliError::Failed(said.collect::<Vec<_>>().join("; "), code))
+        }
+    }
 }
 
 /// `sync`'s upload settings, into a bucket ([`crate::bucket`] reads them).
@@ -271,21 +281,21 @@ pub(crate) fn sync(global: &Global, args: &ArgMatches) -> Result<(), CliError> {
             rows.iter().map(text).collect()
         })
         .map_err(CliError::other)?;
-    // A dry run copies nothing: its metrics would say copies were made.
-    let published = if dry_run {
-        Ok(())
-    } else {
-        publish(args, metrics)
-    };
-    match report.failed() {
-        0 => published,
-        n => Err(CliError::Failed(
+    let failed = match report.failed() {
+        0 => None,
+        n => Some((
             format!(
                 "{n} of {} instance(s) failed; the others are done",
                 report.outcomes.len()
             ),
             exit::PARTIAL,
         )),
+    };
+    // A dry run copies nothing: its metrics would say copies were made.
+    match (dry_run, failed) {
+        (true, None) => Ok(()),
+        (true, Some((message, code))) => Err(CliError::Failed(message, code)),
+        (false, failed) => publish(args, metrics, failed),
     }
 }
 
@@ -426,7 +436,6 @@ pub(crate) fn status(global: &Global, args: &ArgMatches) -> Result<(), CliError>
             .collect()
     });
     printed.map_err(CliError::other)?;
-    publish(args, crate::metrics::Metrics::of_status(&found))?;
     let stale_count = found.iter().filter(|s| stale(s.age)).count();
     let incomplete = found.iter().filter(|s| s.newest.is_none()).count();
     if incomplete > 0 {
@@ -434,16 +443,14 @@ pub(crate) fn status(global: &Global, args: &ArgMatches) -> Result<(), CliError>
             "{incomplete} instance(s) have no complete copy (a file is missing): the next sync copies them again"
         );
     }
-    if stale_count > 0 {
-        return Err(CliError::Failed(
-            format!("{stale_count} instance(s) have no copy newer than --max-age"),
-            exit::STALE,
-        ));
-    }
     if found.is_empty() {
         eprintln!("no copies in {}", place.shown());
     }
-    Ok(())
+    let stale = (stale_count > 0).then(|| {
+        let message = format!("{stale_count} instance(s) have no copy newer than --max-age");
+        (message, exit::STALE)
+    });
+    publish(args, crate::metrics::Metrics::of_status(&found), stale)
 }
 
 /// `3d 4h`, `5h 12m`, `40m`, `12s`.

@@ -224,6 +224,21 @@ async fn the_metrics_file_holds_every_instance_and_the_run_and_passes_promtool()
     let newest = samples(&text, "dezai_backup_newest_copy_timestamp_seconds");
     assert_eq!(newest.len(), instances.len(), "{text}");
     assert!(newest.iter().all(|(_, v)| *v == MADE as f64), "{text}");
+
+    // Stale copies and a gateway that is not there: one error saying both, exit 9 kept.
+    let args = [
+        "backup",
+        "status",
+        "mirror",
+        "--max-age",
+        "1h",
+        "--pushgateway",
+        "http://127.0.0.1:9",
+    ];
+    let both = dezai(emulator.url(), dir.path(), &args, KEYS).await;
+    assert_eq!(both.status.code(), Some(9), "{}", stderr(&both));
+    let said = stderr(&both);
+    assert!(said.contains("newer than --max-age") && said.contains("cannot push"), "{said}");
 }
 
 /// A Pushgateway on 127.0.0.1, stopped when dropped.

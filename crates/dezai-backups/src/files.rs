@@ -124,6 +124,7 @@ pub fn download_by_action<'a>(
         replace: false,
         blocks: None,
         limit: None,
+        streams: None,
         progress: None,
     }
 }
@@ -145,6 +146,7 @@ pub struct BackupDownload<'a> {
     replace: bool,
     blocks: Option<u32>,
     limit: Option<RateLimit>,
+    streams: Option<usize>,
     progress: Option<OnProgress<'a>>,
 }
 
@@ -191,6 +193,13 @@ impl<'a> BackupDownload<'a> {
         self
     }
 
+    /// Connections per file ([`dezai_runtime::download::Download::streams`]; default: by the
+    /// file's size).
+    pub fn streams(mut self, n: usize) -> Self {
+        self.streams = Some(n);
+        self
+    }
+
     /// Called with each file's [`Progress`] events, one file after the other.
     pub fn on_progress(mut self, progress: impl FnMut(&Progress<'_>) + Send + 'a) -> Self {
         self.progress = Some(Box::new(progress));
@@ -221,6 +230,9 @@ impl<'a> BackupDownload<'a> {
                 file_download(client, link, &target, index, action, ask)?.replace(self.replace);
             if let Some(limit) = &self.limit {
                 download = download.limit_rate(limit.clone());
+            }
+            if let Some(n) = self.streams {
+                download = download.streams(n);
             }
             if let Some(progress) = &mut self.progress {
                 download = download.on_progress(|event| progress(event));

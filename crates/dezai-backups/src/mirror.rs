@@ -97,6 +97,7 @@ pub struct Mirror<'a> {
     wait_lock: Option<Duration>,
     shard: Option<Shard>,
     limit: Option<RateLimit>,
+    streams: Option<usize>,
     on_outcome: Option<OnOutcome<'a>>,
 }
 
@@ -139,6 +140,7 @@ fn to(client: &Client, target: Target) -> Mirror<'_> {
         wait_lock: None,
         shard: None,
         limit: None,
+        streams: None,
         on_outcome: None,
     }
 }
@@ -228,6 +230,13 @@ impl<'a> Mirror<'a> {
         self
     }
 
+    /// Connections per file copied into a folder (default: by the file's size; into a
+    /// bucket, one per file).
+    pub fn streams(mut self, n: usize) -> Self {
+        self.streams = Some(n.max(1));
+        self
+    }
+
     /// Runs the mirror. An error is what stops the whole run (the folder, its lock or its
     /// manifest cannot be used, no region); a failure of one instance is in the report.
     pub async fn run(mut self) -> Result<Report, MirrorError> {
@@ -257,6 +266,7 @@ impl<'a> Mirror<'a> {
             project: self.project.clone(),
             network: self.network,
             limit: self.limit.clone(),
+            streams: self.streams,
         });
         let mut report = Report::default();
         let mut wanted = Wanted::parse(&self.instances);

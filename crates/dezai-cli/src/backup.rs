@@ -140,9 +140,10 @@ pub(crate) fn command(expand: bool) -> Command {
     backup.subcommand(download)
 }
 
-fn download_args() -> [Arg; 4] {
+fn download_args() -> [Arg; 5] {
     [
         crate::network::arg().global(true),
+        crate::network::streams_arg().global(true),
         Arg::new("url")
             .long("url")
             .value_name("URL")
@@ -177,6 +178,7 @@ pub(crate) fn run(global: &Global, download: &ArgMatches) -> Result<Option<PathB
     let args = sub.map_or(download, |(_, args)| args);
     let force = args.get_flag("force");
     let network = crate::network::of(args);
+    let streams = crate::network::streams_of(args);
     let output_flag = args.get_one::<String>("save-to").map(PathBuf::from);
     let url = args.get_one::<String>("url").cloned();
     let found = match sub {
@@ -222,8 +224,11 @@ pub(crate) fn run(global: &Global, download: &ArgMatches) -> Result<Option<PathB
                 .or_else(|| default_output(&url))
                 .ok_or_else(|| CliError::other("the URL names no file: pass --save-to"))?;
             let link = DownloadLink { url, md5: None };
-            let done = client
-                .download(link, &output)
+            let mut download = client.download(link, &output);
+            if let Some(n) = streams {
+                download = download.streams(n);
+            }
+            let done = download
                 .replace(force)
                 .on_progress(|event| progress.show(event))
                 .await?;
@@ -246,7 +251,12 @@ pub(crate) fn run(global: &Global, download: &ArgMatches) -> Result<Option<PathB
         // name, for a backup of several files).
         let output = output_flag.unwrap_or_else(|| PathBuf::from("./"));
         let action = found.action.name.as_str();
-        let done = dezai_backups::download_by_action(&client, action, request, options, &output)
+        let mut download =
+            dezai_backups::download_by_action(&client, action, request, options, &output);
+        if let Some(n) = streams {
+            download = download.streams(n);
+        }
+        let done = download
             .network(network)
             .blocks(blocks)
             .replace(force)

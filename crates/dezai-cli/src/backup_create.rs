@@ -64,9 +64,10 @@ pub(crate) fn command() -> Command {
     create
 }
 
-fn extra_args() -> [Arg; 6] {
+fn extra_args() -> [Arg; 7] {
     [
         crate::network::arg(),
+        crate::network::streams_arg(),
         Arg::new("wait")
             .long("wait")
             .action(ArgAction::SetTrue)
@@ -159,7 +160,11 @@ pub(crate) fn run(global: &Global, name: &str, args: &ArgMatches) -> Result<(), 
         };
         let mut bar = crate::progress::Bar::new();
         let params = backups::url_request(kind, &instance, &backup);
-        let done = backups::download_with(&client, kind, params, options, &output)
+        let mut download = backups::download_with(&client, kind, params, options, &output);
+        if let Some(n) = crate::network::streams_of(args) {
+            download = download.streams(n);
+        }
+        let done = download
             .network(crate::network::of(args))
             .blocks(backup.blocks)
             .replace(args.get_flag("force"))

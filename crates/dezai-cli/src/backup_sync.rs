@@ -78,9 +78,10 @@ pub(crate) fn commands() -> [Command; 3] {
             Arg::new("limit-rate")
                 .long("limit-rate")
                 .value_name("BYTES")
-                .value_parser(parse_bytes)
+                .value_parser(dezai_spec::units::parse_bytes)
                 .help("Download at most this many bytes per second over the whole run (1048576, 10M, 1G)"),
             crate::network::arg(),
+            crate::network::streams_arg(),
             wait_lock(),
             Arg::new("shard")
                 .long("shard")
@@ -171,7 +172,7 @@ fn upload_args() -> [Arg; 2] {
         Arg::new("part-size")
             .long("part-size")
             .value_name("BYTES")
-            .value_parser(parse_bytes)
+            .value_parser(dezai_spec::units::parse_bytes)
             .help("Into a bucket: bytes per part of a multipart upload (at least 5M; default 8M)"),
         Arg::new("part-uploads")
             .long("part-uploads")
@@ -179,29 +180,6 @@ fn upload_args() -> [Arg; 2] {
             .value_parser(clap::value_parser!(u32).range(1..=64))
             .help("Into a bucket: parts in flight at once, all files together (default 4); memory is about part size × (N + --concurrency)"),
     ]
-}
-
-/// Reads `1048576`, `512K`, `10M`, `1G` (powers of 1024).
-fn parse_bytes(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let (number, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("expected a number of bytes such as 10M, got `{text}`"))?;
-    let scale: u64 = match unit.to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        _ => return Err(format!("unknown unit `{unit}` in `{text}` (K, M or G)")),
-    };
-    number
-        .checked_mul(scale)
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("`{text}` is not a rate"))
 }
 
 /// Runs `backup sync DIR`.
@@ -262,6 +240,9 @@ pub(crate) fn sync(global: &Global, args: &ArgMatches) -> Result<(), CliError> {
         mirror = mirror.wait_lock(*wait);
     }
     mirror = mirror.network(crate::network::of(args));
+    if let Some(n) = crate::network::streams_of(args) {
+        mirror = mirror.streams(n);
+    }
     let shard = shard_of(args)?;
     if let Some(shard) = shard {
         mirror = mirror.shard(shard);
@@ -538,11 +519,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rates_and_ages_read_and_print_as_people_write_them() {
-        assert_eq!(parse_bytes("10M"), Ok(10 << 20));
-        assert_eq!(parse_bytes("512k"), Ok(512 << 10));
-        assert_eq!(parse_bytes("4096"), Ok(4096));
-        assert!(parse_bytes("fast").is_err() && parse_bytes("0").is_err());
+    fn ages_print_as_people_read_them() {
         assert_eq!(human_age(90_000), "1d 1h");
         assert_eq!(human_age(3_720), "1h 2m");
         assert_eq!(human_age(59), "59s");

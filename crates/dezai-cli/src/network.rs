@@ -1,5 +1,6 @@
-//! `--network internet|intranet` of the backup commands: which addresses of a backup-URL
-//! answer to fetch (`dezai_spec::download`'s rule).
+//! How the backup commands fetch a file: `--network internet|intranet`, which addresses of a
+//! backup-URL answer (`dezai_spec::download`'s rule), and `--streams N`, over how many
+//! connections at once.
 
 use clap::{Arg, ArgMatches};
 
@@ -19,4 +20,19 @@ pub(crate) fn of(args: &ArgMatches) -> dezai_backups::Network {
         .flatten()
         .and_then(|n| n.parse().ok())
         .unwrap_or_default()
+}
+
+/// `--streams N`: connections per file.
+pub(crate) fn streams_arg() -> Arg {
+    Arg::new("streams")
+        .long("streams")
+        .value_name("N")
+        .value_parser(clap::value_parser!(u32).range(1..=32))
+        .help("Fetch each file over N connections at once, each its own ranges (default: 4 from 64 MiB, else 1)")
+}
+
+/// The connections `--streams` asks for (`None`: by the file's size).
+pub(crate) fn streams_of(args: &ArgMatches) -> Option<usize> {
+    let n = args.try_get_one::<u32>("streams").ok().flatten()?;
+    Some(*n as usize)
 }

@@ -238,7 +238,10 @@ async fn the_metrics_file_holds_every_instance_and_the_run_and_passes_promtool()
     let both = dezai(emulator.url(), dir.path(), &args, KEYS).await;
     assert_eq!(both.status.code(), Some(9), "{}", stderr(&both));
     let said = stderr(&both);
-    assert!(said.contains("newer than --max-age") && said.contains("cannot push"), "{said}");
+    assert!(
+        said.contains("newer than --max-age") && said.contains("cannot push"),
+        "{said}"
+    );
 }
 
 /// A Pushgateway on 127.0.0.1, stopped when dropped.

@@ -119,6 +119,8 @@ pub(crate) struct Backups {
     downloads: std::sync::Mutex<Vec<Download>>,
     /// URLs still to hand out already expired.
     expired_urls: std::sync::atomic::AtomicU64,
+    /// Each download connection's cap, bytes per second.
+    per_connection_rate: Option<u64>,
 }
 
 impl Backups {
@@ -130,7 +132,14 @@ impl Backups {
             faults: Default::default(),
             downloads: Default::default(),
             expired_urls: Default::default(),
+            per_connection_rate: None,
         }
+    }
+
+    /// Caps each download connection at this many bytes per second.
+    pub(crate) fn per_connection_rate(mut self, bytes_per_second: Option<u64>) -> Self {
+        self.per_connection_rate = bytes_per_second;
+        self
     }
 
     fn version(&self) -> u64 {
@@ -290,6 +299,7 @@ impl Backups {
         };
         let mut announced = end - start;
         let mut body = BackupBody::generated(source, start, end);
+        body.pace = self.per_connection_rate.map(body::Pace::new);
         match fault {
             Some(BackupFault::DropAfter(n)) => body.drop_at = Some(start + n),
             Some(BackupFault::Stall { after, pause }) => {

@@ -221,6 +221,7 @@ pub struct EmulatorBuilder {
     backups: Option<BackupFile>,
     world: Option<WorldSource>,
     page_cap: Option<usize>,
+    per_connection_rate: Option<u64>,
     lenient: bool,
 }
 
@@ -302,6 +303,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Caps each download connection at this many bytes per second, as object storage serves
+    /// one connection at a fraction of a host's bandwidth (default: no cap).
+    pub fn per_connection_rate(mut self, bytes_per_second: u64) -> Self {
+        self.per_connection_rate = Some(bytes_per_second);
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -339,7 +347,9 @@ impl EmulatorBuilder {
             catalog,
             key_pairs: self.key_pairs.into_iter().collect(),
             limits: self.limits,
-            backups: backups.map(backups::Backups::new),
+            backups: backups.map(|file| {
+                backups::Backups::new(file).per_connection_rate(self.per_connection_rate)
+            }),
             world,
             lenient: self.lenient,
             ..State::default()

@@ -5,7 +5,7 @@
 use dezai_runtime::transport::{
     FileBody, FileReply, FileRequest, MAX_REDIRECTS, NextChunk, TransportError, TransportErrorKind,
 };
-use reqwest::header::{ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE};
+use reqwest::header::{CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE};
 
 use crate::errors::transport_error;
 
@@ -23,10 +23,13 @@ pub(crate) async fn get(
     })?;
     for _ in 0..=MAX_REDIRECTS {
         let mut get = http.get(current.clone());
-        if let Some((have, version)) = request.resume {
-            get = get
-                .header(RANGE, format!("bytes={have}-"))
-                .header(IF_RANGE, version);
+        match request.range {
+            Some((from, Some(to))) => get = get.header(RANGE, format!("bytes={from}-{to}")),
+            Some((from, None)) => get = get.header(RANGE, format!("bytes={from}-")),
+            None => {}
+        }
+        if let Some(version) = request.if_range {
+            get = get.header(IF_RANGE, version);
         }
         let response = get.send().await.map_err(transport_error)?;
         if !response.status().is_redirection() {
@@ -66,9 +69,16 @@ fn reply(response: reqwest::Response) -> FileReply {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let length = response.content_length();
+    // `bytes <first>-<last>/<total>`; `*` for a total the server does not know.
+    let total = headers
+        .get(CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit_once('/'))
+        .and_then(|(_, total)| total.trim().parse().ok());
     let mut reply = FileReply::new(response.status().as_u16(), Box::new(Body(response)));
     reply.version = version;
     reply.length = length;
+    reply.total = total;
     reply
 }
 

@@ -153,15 +153,40 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// One download request: a GET of `url`, resumed when `resume` is given.
+/// One download request: a GET of `url`, or of a range of it.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct FileRequest<'a> {
     /// The download URL (its query is a credential: never log it).
     pub url: &'a str,
-    /// `Range: bytes=<from>-` with `If-Range: <version>`: the bytes already held, and the
-    /// version (ETag or Last-Modified) they are of.
-    pub resume: Option<(u64, &'a str)>,
+    /// `Range: bytes=<from>-`, or `bytes=<from>-<to>` with `to` the last byte wanted.
+    pub range: Option<(u64, Option<u64>)>,
+    /// `If-Range: <version>`: the version (ETag or Last-Modified) the bytes already held are
+    /// of; a server whose file changed answers the whole new file (200) instead of the range.
+    pub if_range: Option<&'a str>,
+}
+
+impl<'a> FileRequest<'a> {
+    /// A GET of the whole file.
+    pub fn new(url: &'a str) -> Self {
+        Self {
+            url,
+            range: None,
+            if_range: None,
+        }
+    }
+
+    /// The bytes from `from` to `to` (inclusive), or to the end.
+    pub fn range(mut self, from: u64, to: Option<u64>) -> Self {
+        self.range = Some((from, to));
+        self
+    }
+
+    /// Only if the file is still this version.
+    pub fn if_range(mut self, version: &'a str) -> Self {
+        self.if_range = Some(version);
+        self
+    }
 }
 
 /// A download's answer: status and headers; the body is read from [`FileReply::body`].
@@ -173,6 +198,8 @@ pub struct FileReply {
     pub version: Option<String>,
     /// `Content-Length`.
     pub length: Option<u64>,
+    /// The whole file's size, from a 206's `Content-Range` (`bytes 0-99/1000`).
+    pub total: Option<u64>,
     /// The body.
     pub body: Box<dyn FileBody>,
 }
@@ -184,6 +211,7 @@ impl FileReply {
             status,
             version: None,
             length: None,
+            total: None,
             body,
         }
     }
@@ -195,6 +223,7 @@ impl std::fmt::Debug for FileReply {
             .field("status", &self.status)
             .field("version", &self.version)
             .field("length", &self.length)
+            .field("total", &self.total)
             .finish_non_exhaustive()
     }
 }

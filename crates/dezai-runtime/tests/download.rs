@@ -88,8 +88,10 @@ async fn drops_are_resumed_the_file_verified_and_progress_reported() {
     let file = dir.join("full.xb");
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
+    // One stream: its resumption is what this test reads.
     let done = client
         .download(link, &file)
+        .streams(1)
         .on_progress(move |event| {
             let name = match event {
                 Progress::Started { at, .. } => format!("started at {at}"),

@@ -28,6 +28,7 @@ pub mod protocol;
 pub mod resources;
 pub mod ret_code;
 mod types;
+pub mod units;
 pub mod value;
 mod warning;
 

@@ -120,6 +120,8 @@ pub(super) struct Shared {
     pub(super) project: Option<String>,
     pub(super) network: Network,
     pub(super) limit: Option<RateLimit>,
+    /// Connections per file into a folder (default: by the file's size).
+    pub(super) streams: Option<usize>,
 }
 
 impl Shared {
@@ -293,9 +295,12 @@ where
     let from_service = link.md5.clone();
     let done = {
         let _permit = shared.downloads.acquire().await;
-        let download = file_download(client, link, &file, index, action, ask)
+        let mut download = file_download(client, link, &file, index, action, ask)
             .map_err(|e| e.to_string())?
             .replace(true);
+        if let Some(n) = shared.streams {
+            download = download.streams(n);
+        }
         match &shared.limit {
             Some(limit) => download.limit_rate(limit.clone()).await,
             None => download.await,

@@ -79,6 +79,47 @@ pub(crate) struct BackupBody {
     /// A file offset whose byte is sent altered.
     pub(super) corrupt: Option<u64>,
     pub(super) stall: Option<Stall>,
+    /// The connection's rate cap, as object storage caps each connection.
+    pub(super) pace: Option<Pace>,
+}
+
+/// Bytes per second for one body: each chunk waits until the bytes before it are due.
+pub(super) struct Pace {
+    rate: u64,
+    started: tokio::time::Instant,
+    sent: u64,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Pace {
+    pub(super) fn new(bytes_per_second: u64) -> Self {
+        Self {
+            rate: bytes_per_second.max(1),
+            started: tokio::time::Instant::now(),
+            sent: 0,
+            timer: None,
+        }
+    }
+
+    /// Ready once `sent` bytes are due at the rate.
+    fn poll_due(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let due = self.started + Duration::from_secs_f64(self.sent as f64 / self.rate as f64);
+        if tokio::time::Instant::now() >= due {
+            self.timer = None;
+            return Poll::Ready(());
+        }
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
+        timer.as_mut().reset(due);
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.timer = None;
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 /// A pause in the body: at which offset, for how long, and the timer once started.
@@ -99,6 +140,7 @@ impl BackupBody {
             flush: None,
             corrupt: None,
             stall: None,
+            pace: None,
         }
     }
 
@@ -112,6 +154,7 @@ impl BackupBody {
             flush: None,
             corrupt: None,
             stall: None,
+            pace: None,
         }
     }
 }
@@ -177,7 +220,15 @@ impl Body for BackupBody {
                 limit = limit.min(stall.at);
             }
         }
+        if let Some(pace) = &mut this.pace {
+            if pace.poll_due(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
         let n = (limit - this.pos).min(CHUNK as u64) as usize;
+        if let Some(pace) = &mut this.pace {
+            pace.sent += n as u64;
+        }
         let mut buf = vec![0u8; n];
         this.source.fill(this.pos, &mut buf);
         if let Some(at) = this

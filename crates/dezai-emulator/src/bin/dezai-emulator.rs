@@ -5,6 +5,7 @@
 //! dezai-emulator --specs specs/ --backup-size 1073741824    # URL actions point at a 1 GiB file
 //! dezai-emulator --specs specs/ --backup-file ./full.xb      # … or at this file
 //! dezai-emulator --world world.json                          # instances and backups from a file
+//! dezai-emulator --backup-size 1073741824 --per-connection-rate 50M  # as object storage
 //! ```
 //!
 //! Without `--world`, the kinds of backup answer from the world the documents' examples show
@@ -53,6 +54,10 @@ struct Args {
     /// the world file's `page_cap`, or as many as asked).
     #[arg(long, value_name = "N")]
     page_cap: Option<usize>,
+    /// Serve each download connection at most this many bytes per second (50M, 200M), as
+    /// object storage does.
+    #[arg(long, value_name = "BYTES", value_parser = dezai_spec::units::parse_bytes)]
+    per_connection_rate: Option<u64>,
     /// Answer an action that no spec defines with RetCode 0 (and `Action` echoed) instead of
     /// refusing it; each is reported on stderr, and counted when the emulator stops.
     #[arg(long)]
@@ -114,6 +119,9 @@ async fn main() -> ExitCode {
     };
     if let Some(cap) = args.page_cap {
         builder = builder.page_cap(cap);
+    }
+    if let Some(rate) = args.per_connection_rate {
+        builder = builder.per_connection_rate(rate);
     }
     builder = builder.lenient(args.lenient);
     if let Some(file) = backup {

@@ -11,7 +11,7 @@ use md5::Digest;
 use super::error::{DownloadError, DownloadErrorKind as Kind};
 use super::{DownloadLink, OnProgress, Progress, report};
 use crate::client::Client;
-use crate::transport::{FileRequest, TransportError, TransportErrorKind};
+use crate::transport::{FileReply, FileRequest, TransportError, TransportErrorKind};
 
 /// How an attempt ended, short of success.
 pub(super) enum Attempt {
@@ -29,9 +29,9 @@ pub(super) struct Fetched {
 
 /// The files of one download: the `.part` being written and the record of its version.
 pub(super) struct Files {
-    output: PathBuf,
-    part: PathBuf,
-    meta: PathBuf,
+    pub(super) output: PathBuf,
+    pub(super) part: PathBuf,
+    pub(super) meta: PathBuf,
 }
 
 impl Files {
@@ -64,11 +64,13 @@ impl Files {
     }
 }
 
-/// One attempt: resumes the `.part` when its version is known, writes what arrives.
+/// One attempt: resumes the `.part` when its version is known, writes what arrives. `given`:
+/// the whole file's answer already at hand (a ranged probe that a server answered with 200).
 pub(super) async fn attempt(
     client: &Client,
     link: &DownloadLink,
     files: &Files,
+    given: Option<FileReply>,
     idle: Duration,
     limit: Option<&super::RateLimit>,
     progress: &mut Option<OnProgress<'_>>,
@@ -77,21 +79,26 @@ pub(super) async fn attempt(
     let have = std::fs::metadata(&files.part).map_or(0, |m| m.len());
     let known = std::fs::read_to_string(&files.meta)
         .ok()
-        .filter(|_| have > 0);
-    let request = FileRequest {
-        url: &link.url,
-        resume: known.as_deref().map(|v| (have, v)),
-    };
+        .filter(|_| have > 0 && given.is_none());
+    let mut request = FileRequest::new(&link.url);
+    if let Some(version) = known.as_deref() {
+        request = request.range(have, None).if_range(version);
+    }
     // Host and path only: the query is a credential for the file.
     let from = super::error::location(&link.url);
-    let resumed_from = request.resume.map_or(0, |(at, _)| at);
+    let resumed_from = request.range.map_or(0, |(at, _)| at);
     let span = tracing::Span::current();
     span.record("resumed_from", resumed_from);
-    tracing::debug!(from = %from, resumed_from, "requesting the file");
-    let mut reply = client
-        .fetch(request)
-        .await
-        .map_err(|e| transport_failure(&files.output, &link.url, e))?;
+    let mut reply = match given {
+        Some(reply) => reply,
+        None => {
+            tracing::debug!(from = %from, resumed_from, "requesting the file");
+            client
+                .fetch(request)
+                .await
+                .map_err(|e| transport_failure(&files.output, &link.url, e))?
+        }
+    };
     let status = reply.status;
     span.record("http.response.status_code", status);
     tracing::debug!(from = %from, status, length = reply.length, "the file answered");
@@ -217,7 +224,7 @@ pub(super) async fn attempt(
 /// writeback otherwise came after the download, a third of its time on loopback
 /// (BENCHMARKS.md). At most one flush runs at a time; a failure here is found again by the
 /// final one.
-struct Flusher {
+pub(super) struct Flusher {
     file: Option<std::fs::File>,
     running: std::cell::Cell<Option<tokio::task::JoinHandle<()>>>,
     next: std::cell::Cell<u64>,
@@ -227,7 +234,7 @@ struct Flusher {
 const FLUSH_EVERY: u64 = 64 << 20;
 
 impl Flusher {
-    fn of(file: &std::fs::File) -> Self {
+    pub(super) fn of(file: &std::fs::File) -> Self {
         Self {
             // Without a second handle, the final flush does it all.
             file: file.try_clone().ok(),
@@ -237,7 +244,7 @@ impl Flusher {
     }
 
     /// Starts a flush of what is written so far, every [`FLUSH_EVERY`] bytes, when none runs.
-    fn progress(&self, written: u64) {
+    pub(super) fn progress(&self, written: u64) {
         if written < self.next.get() {
             return;
         }
@@ -362,7 +369,7 @@ fn hex(hasher: md5::Md5) -> String {
 }
 
 /// Compares the MD5; a corrupt download is removed.
-fn verify(files: &Files, url: &str, got: &str, expected: &str) -> Result<(), Attempt> {
+pub(super) fn verify(files: &Files, url: &str, got: &str, expected: &str) -> Result<(), Attempt> {
     if !got.eq_ignore_ascii_case(expected) {
         let _ = std::fs::remove_file(&files.part);
         let _ = std::fs::remove_file(&files.meta);

@@ -54,10 +54,7 @@ impl Client {
         link: &DownloadLink,
         target: &Path,
     ) -> Result<DownloadStream, DownloadError> {
-        let request = FileRequest {
-            url: &link.url,
-            resume: None,
-        };
+        let request = FileRequest::new(&link.url);
         let reply = self.fetch(request).await.map_err(|e| {
             match transport_failure(target, &link.url, e) {
                 Attempt::Expired(e) | Attempt::Failed(e) => e,

@@ -219,7 +219,11 @@ pub(super) async fn attempt(
         .map_err(|e| io(&files.part, e))?;
     let flusher = Flusher::of(&part);
     let (events, mut heard) = mpsc::unbounded_channel();
-    let queue: VecDeque<u64> = (0..state.pieces()).filter(|p| !state.is_done(*p)).collect();
+    // Piece 0 is the first answer's, when there is one.
+    let has_first = first.is_some();
+    let queue: VecDeque<u64> = (0..state.pieces())
+        .filter(|p| !(state.is_done(*p) || *p == 0 && has_first))
+        .collect();
     let shared = Arc::new(Shared {
         client: client.clone(),
         url: link.url.clone(),

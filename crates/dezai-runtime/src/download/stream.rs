@@ -113,7 +113,8 @@ impl DownloadStream {
 
     /// The file's size, when the server says.
     pub fn total(&self) -> Option<u64> {
-        self.reply.length
+        // A whole file's answer (200) says its size by its length.
+        self.reply.total.or(self.reply.length)
     }
 
     /// Bytes read so far.

@@ -28,7 +28,7 @@ pub(crate) fn streams_arg() -> Arg {
         .long("streams")
         .value_name("N")
         .value_parser(clap::value_parser!(u32).range(1..=32))
-        .help("Fetch each file over N connections at once, each its own ranges (default: 4 from 64 MiB, else 1)")
+        .help("Fetch each file over N connections at once, each its own ranges (default: 4 from 16 MiB, else 1)")
 }
 
 /// The connections `--streams` asks for (`None`: by the file's size).

@@ -247,7 +247,7 @@ impl<'a> Download<'a> {
     }
 
     /// Fetches the file over `n` connections at once, each its own ranges (`1`: one
-    /// connection, one request). Without this, a file of 64 MiB or more takes 4 and a smaller
+    /// connection, one request). Without this, a file of 16 MiB or more takes 4 and a smaller
     /// one 1. A server that ignores ranges, or whose file changes, gets one stream from the
     /// start.
     pub fn streams(mut self, n: usize) -> Self {

@@ -33,9 +33,10 @@ use crate::transport::{FileReply, FileRequest};
 /// download closely and a kill loses little; large enough that a request's round trip is a
 /// small part of its transfer.
 pub(super) const PIECE: u64 = 8 << 20;
-/// From this size on, a download left to choose uses [`AUTO_STREAMS`] connections
-/// (BENCHMARKS.md, "Ranged downloads").
-pub(super) const AUTO_FROM: u64 = 64 << 20;
+/// From this size (two pieces) on, a download left to choose uses [`AUTO_STREAMS`]
+/// connections: at 16 MiB, 0.65× one stream's time with connections capped at 50 MiB/s, and
+/// the same time on loopback (BENCHMARKS.md, "Ranged downloads").
+pub(super) const AUTO_FROM: u64 = 16 << 20;
 /// Connections of a large download left to choose.
 pub(super) const AUTO_STREAMS: usize = 4;
 /// Tries of one piece before the whole attempt fails (a later attempt resumes).

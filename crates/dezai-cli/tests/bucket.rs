@@ -471,3 +471,48 @@ async fn keys_and_endpoint_come_from_the_named_profile_when_the_environment_has_
         stderr(&default)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_streams_each_part_is_a_ranged_download_and_the_object_is_the_file() {
+    let Some(kind) = common::offered_kinds().into_iter().next() else {
+        return;
+    };
+    // 23 MiB and a little: five 5 MiB parts, the last one short.
+    let size = (23 << 20) + 4321;
+    let world = World::new().instance(
+        WorldInstance::new(kind.name, &format!("{}-big", kind.name))
+            .backup(WorldBackup::new(900, T0, size)),
+    );
+    let emulator = world_emulator(world, KEYS).await;
+    let server = s3::S3Server::start(&["b"]);
+    let work = tempfile::tempdir().unwrap();
+    let args = ["backup", "sync", "s3://b/r", "--streams", "4", "--part-size", "5M"];
+    let synced = run(&mut dezai(emulator.url(), work.path(), &server, &args));
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    let folder = run(&mut dezai(
+        emulator.url(),
+        work.path(),
+        &server,
+        &["backup", "sync", "mirror", "--streams", "1"],
+    ));
+    assert!(folder.status.success(), "{}", stderr(&folder));
+    let bucket = copies(&server.bucket_dir("b").join("r"));
+    assert_eq!(bucket, copies(&work.path().join("mirror")), "the same bytes");
+    assert_eq!(bucket.values().map(Vec::len).max(), Some(size as usize));
+    // The bucket's copy was fetched in five ranges of 5 MiB, the folder's in one request.
+    let ranges: Vec<Option<String>> = emulator
+        .backup_downloads()
+        .into_iter()
+        .map(|d| d.range)
+        .collect();
+    let part = 5u64 << 20;
+    for k in 0..5u64 {
+        let last = ((k + 1) * part).min(size) - 1;
+        let wanted = format!("bytes={}-{last}", k * part);
+        assert!(ranges.contains(&Some(wanted.clone())), "{wanted}: {ranges:?}");
+    }
+    assert_eq!(ranges.len(), 6, "{ranges:?}");
+    assert!(ranges.contains(&None), "{ranges:?}");
+    let records = recorded(&server.bucket_dir("b").join("r"));
+    assert_eq!(records[0]["md5_from_service"], true, "{records:?}");
+}

@@ -40,6 +40,7 @@
 
 mod check;
 mod profile;
+mod ranged;
 mod records;
 mod upload;
 

@@ -120,7 +120,8 @@ pub(super) struct Shared {
     pub(super) project: Option<String>,
     pub(super) network: Network,
     pub(super) limit: Option<RateLimit>,
-    /// Connections per file into a folder (default: by the file's size).
+    /// Connections per file: into a folder by default as the file's size says, into a
+    /// bucket one.
     pub(super) streams: Option<usize>,
 }
 
@@ -235,9 +236,11 @@ pub(super) async fn copy_newest(
             #[cfg(feature = "s3")]
             Place::Bucket { bucket, .. } => {
                 let _permit = shared.downloads.acquire().await;
-                let limit = shared.limit.as_ref();
+                // Into a bucket, one connection per file unless asked: memory grows with the
+                // streams times the part size for every file being copied.
+                let fetching = (shared.limit.as_ref(), shared.streams.unwrap_or(1));
                 bucket
-                    .upload(client, (index, link), &relative, limit, ask)
+                    .upload(client, (index, link), &relative, fetching, ask)
                     .await
                     .map(|up| CopyFile::new(relative, up.bytes, up.md5, up.verified))
             }

@@ -54,7 +54,41 @@ impl Client {
         link: &DownloadLink,
         target: &Path,
     ) -> Result<DownloadStream, DownloadError> {
-        let request = FileRequest::new(&link.url);
+        self.open(link, target, FileRequest::new(&link.url), 200)
+            .await
+    }
+
+    /// Opens bytes `from` to `to` (inclusive) of `link` as a stream, if the file is still
+    /// `version` when one is given: a part of a copy that goes over several connections.
+    /// [`DownloadStream::total`] is then the whole file's size and
+    /// [`DownloadStream::version`] its version. A server that answers with the whole file
+    /// instead (it ignores ranges, or the file is no longer `version`) gives an
+    /// [`HttpStatus`] error with status 200; 403 an [`Expired`] one.
+    ///
+    /// [`Expired`]: crate::download::DownloadErrorKind::Expired
+    /// [`HttpStatus`]: crate::download::DownloadErrorKind::HttpStatus
+    pub async fn open_download_range(
+        &self,
+        link: &DownloadLink,
+        target: &Path,
+        (from, to): (u64, u64),
+        version: Option<&str>,
+    ) -> Result<DownloadStream, DownloadError> {
+        let mut request = FileRequest::new(&link.url).range(from, Some(to));
+        if let Some(version) = version {
+            request = request.if_range(version);
+        }
+        self.open(link, target, request, 206).await
+    }
+
+    /// Sends `request` and opens its answer, `wanted` the status of the file's bytes.
+    async fn open(
+        &self,
+        link: &DownloadLink,
+        target: &Path,
+        request: FileRequest<'_>,
+        wanted: u16,
+    ) -> Result<DownloadStream, DownloadError> {
         let reply = self.fetch(request).await.map_err(|e| {
             match transport_failure(target, &link.url, e) {
                 Attempt::Expired(e) | Attempt::Failed(e) => e,
@@ -78,7 +112,7 @@ impl Client {
             DownloadError::new(kind, target, &link.url, message).with_status(status)
         };
         match status {
-            200 => {}
+            _ if status == wanted => {}
             403 => {
                 return Err(failed(
                     Kind::Expired,
@@ -111,7 +145,12 @@ impl DownloadStream {
         self
     }
 
-    /// The file's size, when the server says.
+    /// The version (ETag, else Last-Modified) the server gave, for the ranges that follow.
+    pub fn version(&self) -> Option<&str> {
+        self.reply.version.as_deref()
+    }
+
+    /// The whole file's size, when the server says.
     pub fn total(&self) -> Option<u64> {
         // A whole file's answer (200) says its size by its length.
         self.reply.total.or(self.reply.length)

@@ -31,6 +31,16 @@ pub(crate) struct Uploaded {
     pub(crate) verified: bool,
 }
 
+impl Uploaded {
+    pub(super) fn new(bytes: u64, md5: String, verified: bool) -> Self {
+        Self {
+            bytes,
+            md5,
+            verified,
+        }
+    }
+}
+
 /// A part being filled: the chunks of the download, as they arrived.
 #[derive(Default)]
 struct Part {
@@ -50,12 +60,13 @@ impl Part {
 }
 
 /// A multipart upload under way: its id, its marker, and its parts.
-struct Multipart {
+pub(super) struct Multipart {
     key: object_store::path::Path,
     id: String,
     marker: String,
     parts: JoinSet<(usize, object_store::Result<PartId>)>,
-    done: Vec<Option<PartId>>,
+    /// Each part's id once uploaded, by its number from 0.
+    pub(super) done: Vec<Option<PartId>>,
 }
 
 impl Bucket {
@@ -66,7 +77,7 @@ impl Bucket {
         client: &Client,
         (index, mut link): (usize, DownloadLink),
         relative: &str,
-        limit: Option<&RateLimit>,
+        (limit, streams): (Option<&RateLimit>, usize),
         mut ask: F,
     ) -> Result<Uploaded, String>
     where
@@ -75,9 +86,25 @@ impl Bucket {
     {
         let shown = self.show(relative);
         let mut attempt = 0;
+        // Over several connections unless asked for one, or ranges cannot be used.
+        let mut ranged = streams > 1;
         loop {
             attempt += 1;
-            let error = match self.attempt(client, &link, relative, limit).await {
+            let outcome = match ranged {
+                true => match self
+                    .ranged_attempt(client, &link, relative, limit, streams)
+                    .await
+                {
+                    Ok(super::ranged::Ranged::Done(uploaded)) => Ok(uploaded),
+                    Ok(super::ranged::Ranged::Unranged) => {
+                        ranged = false;
+                        self.attempt(client, &link, relative, limit).await
+                    }
+                    Err(e) => Err(e),
+                },
+                false => self.attempt(client, &link, relative, limit).await,
+            };
+            let error = match outcome {
                 Ok(uploaded) => return Ok(uploaded),
                 Err(e) => e,
             };
@@ -172,24 +199,7 @@ impl Bucket {
                 if buffer.len > 0 {
                     self.spawn_part(&mut multipart, buffer.payload()).await;
                 }
-                let finished = async {
-                    while let Some(done) = multipart.parts.join_next().await {
-                        record_part(&mut multipart.done, done)?;
-                    }
-                    let parts: Option<Vec<PartId>> = multipart.done.iter().cloned().collect();
-                    let parts = parts.ok_or("a part is missing")?;
-                    let store = &self.store;
-                    store
-                        .complete_multipart(&multipart.key, &multipart.id, parts)
-                        .await
-                        .map_err(|e| format!("completing the upload failed: {e}"))
-                }
-                .await;
-                if let Err(e) = finished {
-                    self.abandon(multipart).await;
-                    return Err(failed(e));
-                }
-                let _ = self.remove(&multipart.marker).await;
+                self.complete(multipart).await.map_err(failed)?;
             }
         }
         Ok(Uploaded {
@@ -197,6 +207,30 @@ impl Bucket {
             md5,
             verified,
         })
+    }
+
+    /// Waits for every part, completes the upload and removes its marker; abandons it when a
+    /// part failed.
+    pub(super) async fn complete(&self, mut multipart: Multipart) -> Result<(), String> {
+        let finished = async {
+            while let Some(done) = multipart.parts.join_next().await {
+                record_part(&mut multipart.done, done)?;
+            }
+            let parts: Option<Vec<PartId>> = multipart.done.iter().cloned().collect();
+            let parts = parts.ok_or("a part is missing")?;
+            let store = &self.store;
+            store
+                .complete_multipart(&multipart.key, &multipart.id, parts)
+                .await
+                .map_err(|e| format!("completing the upload failed: {e}"))
+        }
+        .await;
+        if let Err(e) = finished {
+            self.abandon(multipart).await;
+            return Err(e);
+        }
+        let _ = self.remove(&multipart.marker).await;
+        Ok(())
     }
 
     /// Sends a full part: starts the multipart upload (and its marker) at the first, and waits
@@ -222,11 +256,21 @@ impl Bucket {
         Ok(())
     }
 
-    /// Sends a part once the run has room for it in flight.
+    /// Sends the next part once the run has room for it in flight.
     async fn spawn_part(&self, multipart: &mut Multipart, part: PutPayload) {
-        let permit = self.in_flight.clone().acquire_owned().await;
         let index = multipart.done.len();
         multipart.done.push(None);
+        self.spawn_part_at(multipart, index, part).await;
+    }
+
+    /// Sends part `index` (from 0) once the run has room for it in flight.
+    pub(super) async fn spawn_part_at(
+        &self,
+        multipart: &mut Multipart,
+        index: usize,
+        part: PutPayload,
+    ) {
+        let permit = self.in_flight.clone().acquire_owned().await;
         let (store, key, id) = (
             self.store.clone(),
             multipart.key.clone(),
@@ -241,7 +285,7 @@ impl Bucket {
 
     /// Starts a multipart upload and leaves its marker, so that a run killed before it ends
     /// lets the next run abort it.
-    async fn start(
+    pub(super) async fn start(
         &self,
         key: &object_store::path::Path,
         relative: &str,
@@ -285,7 +329,7 @@ impl Bucket {
     }
 
     /// Aborts an upload (nothing of it stays) and removes its marker.
-    async fn abandon(&self, mut multipart: Multipart) {
+    pub(super) async fn abandon(&self, mut multipart: Multipart) {
         multipart.parts.abort_all();
         while multipart.parts.join_next().await.is_some() {}
         let store = &self.store;

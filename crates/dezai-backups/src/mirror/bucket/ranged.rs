@@ -1,0 +1,211 @@
+//! One file of a backup copied into the bucket over several connections: each part of the
+//! multipart upload is a ranged download of its own (`If-Range` the file's version), up to
+//! `streams` at once, each uploaded as soon as it is whole. The MD5 is computed over the parts
+//! in order: a part that arrives early waits, bytes held, until those before it are hashed,
+//! and no part further than `streams` past the last hashed one is started, so memory stays
+//! about part size × (streams + 1) for the file (plus the run's parts in flight).
+//!
+//! The first part's answer also tells the size and the version. A server that ignores ranges,
+//! gives neither, or answers a part with the whole file (it changed) is copied in one stream
+//! instead ([`Ranged::Unranged`]). A part that breaks is fetched again alone (3 tries); what
+//! else fails abandons the upload, and the next attempt starts again.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dezai_runtime::Client;
+use dezai_runtime::download::{
+    DownloadError, DownloadErrorKind, DownloadLink, DownloadStream, RateLimit,
+};
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
+use md5::Digest;
+use object_store::{ObjectStoreExt, PutPayload};
+
+use super::Bucket;
+use super::upload::Uploaded;
+use crate::mirror::layout::hex;
+
+/// Tries of one part before the attempt fails.
+const PART_TRIES: u32 = 3;
+
+/// How a ranged copy ended, short of an error.
+pub(super) enum Ranged {
+    Done(Uploaded),
+    /// Ranges cannot be used: copy the file in one stream.
+    Unranged,
+}
+
+impl Bucket {
+    /// One attempt over `streams` connections (see the [module docs](self)).
+    pub(super) async fn ranged_attempt(
+        &self,
+        client: &Client,
+        link: &DownloadLink,
+        relative: &str,
+        limit: Option<&RateLimit>,
+        streams: usize,
+    ) -> Result<Ranged, DownloadError> {
+        let shown = self.show(relative);
+        let target = Path::new(&shown);
+        let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
+        let key = self.key(relative).map_err(failed)?;
+        let part = self.part_size as u64;
+        let first = match client
+            .open_download_range(link, target, (0, part - 1), None)
+            .await
+        {
+            Ok(stream) => stream,
+            Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
+            Err(e) => return Err(e),
+        };
+        let (Some(total), Some(version)) = (first.total(), first.version().map(str::to_owned))
+        else {
+            return Ok(Ranged::Unranged);
+        };
+        let parts = total.div_ceil(part) as usize;
+        let fetch = |index: usize, stream: Option<DownloadStream>| {
+            let version = version.clone();
+            async move {
+                let range = (
+                    index as u64 * part,
+                    ((index as u64 + 1) * part).min(total) - 1,
+                );
+                let read = read_part(client, link, target, range, &version, stream, limit).await;
+                (index, read)
+            }
+        };
+        let mut hasher = md5::Md5::new();
+        if parts == 1 {
+            // The first answer is the whole file: one upload.
+            let chunks = match fetch(0, Some(first)).await.1 {
+                Ok(chunks) => chunks,
+                Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
+                Err(e) => return Err(e),
+            };
+            chunks.iter().for_each(|c| hasher.update(c));
+            let md5 = self.checked(link, &hasher.finalize(), target)?;
+            let payload: PutPayload = chunks.into_iter().collect();
+            self.store
+                .put(&key, payload)
+                .await
+                .map_err(|e| failed(format!("the upload failed: {e}")))?;
+            return Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())));
+        }
+        let mut multipart = self.start(&key, relative).await.map_err(failed)?;
+        multipart.done.resize(parts, None);
+        let outcome = async {
+            let mut downloads = FuturesUnordered::new();
+            downloads.push(fetch(0, Some(first)));
+            let (mut next, mut hashed) = (1usize, 0usize);
+            let mut waiting: BTreeMap<usize, Vec<Bytes>> = BTreeMap::new();
+            loop {
+                while downloads.len() < streams && next < parts && next <= hashed + streams {
+                    downloads.push(fetch(next, None));
+                    next += 1;
+                }
+                let Some((index, read)) = downloads.next().await else {
+                    break;
+                };
+                let chunks = match read {
+                    Ok(chunks) => chunks,
+                    Err(e) if e.http_status() == Some(200) => return Ok(false),
+                    Err(e) => return Err(e),
+                };
+                let payload: PutPayload = chunks.iter().cloned().collect();
+                self.spawn_part_at(&mut multipart, index, payload).await;
+                waiting.insert(index, chunks);
+                while let Some(chunks) = waiting.remove(&hashed) {
+                    chunks.iter().for_each(|c| hasher.update(c));
+                    hashed += 1;
+                }
+            }
+            Ok(true)
+        }
+        .await;
+        let md5 = match outcome {
+            Ok(true) => self.checked(link, &hasher.finalize(), target),
+            Ok(false) => {
+                self.abandon(multipart).await;
+                return Ok(Ranged::Unranged);
+            }
+            Err(e) => Err(e),
+        };
+        let md5 = match md5 {
+            Ok(md5) => md5,
+            Err(e) => {
+                self.abandon(multipart).await;
+                return Err(e);
+            }
+        };
+        self.complete(multipart).await.map_err(failed)?;
+        Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())))
+    }
+
+    /// The MD5 (hex) when it is the service's (or there is none to compare with).
+    fn checked(
+        &self,
+        link: &DownloadLink,
+        digest: &[u8],
+        target: &Path,
+    ) -> Result<String, DownloadError> {
+        let md5 = hex(digest);
+        match &link.md5 {
+            Some(expected) if !expected.eq_ignore_ascii_case(&md5) => Err(DownloadError::local(
+                DownloadErrorKind::Checksum,
+                target,
+                format!(
+                    "the copy's MD5 is {md5}, the service says {expected}: the upload was abandoned"
+                ),
+            )),
+            _ => Ok(md5),
+        }
+    }
+}
+
+/// One part's bytes, as they arrived: from `stream` when given (the first answer), else a
+/// ranged request, fetched again on a transient failure.
+async fn read_part(
+    client: &Client,
+    link: &DownloadLink,
+    target: &Path,
+    range: (u64, u64),
+    version: &str,
+    mut stream: Option<DownloadStream>,
+    limit: Option<&RateLimit>,
+) -> Result<Vec<Bytes>, DownloadError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let opened = match stream.take() {
+            Some(stream) => Ok(stream),
+            None => {
+                let version = Some(version);
+                client
+                    .open_download_range(link, target, range, version)
+                    .await
+            }
+        };
+        let read = async {
+            let mut stream = opened?;
+            if let Some(limit) = limit {
+                stream = stream.limit_rate(limit.clone());
+            }
+            let mut chunks = Vec::new();
+            while let Some(chunk) = stream.chunk().await? {
+                chunks.push(chunk);
+            }
+            Ok::<_, DownloadError>(chunks)
+        }
+        .await;
+        match read {
+            Err(e) if e.is_transient() && tries < PART_TRIES => {
+                tracing::debug!(tries, error = %e, "fetching the part again");
+                tokio::time::sleep(Duration::from_millis(200 << (tries - 1))).await;
+            }
+            read => return read,
+        }
+    }
+}

@@ -20,6 +20,9 @@ use support::{KEYS, median, timed, timed_bare};
 const SIZE: u64 = 1 << 30;
 const CAP: u64 = 50 << 20;
 
+/// One contender's run: wall seconds and peak RSS in KiB.
+type Run = Box<dyn Fn() -> (f64, u64)>;
+
 fn main() {
     let have = |p: &str| Command::new(p).arg("--version").output().is_ok();
     let missing: Vec<&str> = ["aria2c", "curl", "md5sum"]
@@ -45,7 +48,7 @@ fn main() {
     let file_s = file.display().to_string();
     let dir_s = dir.display().to_string();
     let dezai = env!("CARGO_BIN_EXE_dezai");
-    let ours = |streams: &'static str| {
+    let ours = |streams: &str| {
         vec![
             "backup",
             "download",
@@ -81,66 +84,32 @@ fn main() {
             "{aria} && test \"$(md5sum {file_s} | cut -d' ' -f1)\" = {md5} && sync {file_s}"
         );
         let curl_synced = format!("curl -s -o {file_s} '{url}' && sync {file_s}");
-        let contenders: Vec<(&str, Box<dyn Fn() -> (f64, u64)>)> = if capped {
+        let base = emulator.url().to_owned();
+        let dezai_with = |streams: Option<&'static str>| -> Run {
+            let mut args = ours("1");
+            match streams {
+                Some(n) => *args.last_mut().expect("--streams N") = n.to_owned(),
+                None => args.truncate(args.len() - 2),
+            }
+            let base = base.clone();
+            Box::new(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                timed(&base, dezai, &args)
+            })
+        };
+        let shell = |line: String| -> Run { Box::new(move || timed_bare("sh", &["-c", &line])) };
+        let contenders: Vec<(&str, Run)> = if capped {
             vec![
-                ("dezai --streams 4", {
-                    let args = ours("4");
-                    let url = emulator.url().to_owned();
-                    Box::new(move || {
-                        timed(
-                            &url,
-                            dezai,
-                            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-                        )
-                    })
-                }),
-                ("dezai --streams 1", {
-                    let args = ours("1");
-                    let url = emulator.url().to_owned();
-                    Box::new(move || {
-                        timed(
-                            &url,
-                            dezai,
-                            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-                        )
-                    })
-                }),
-                ("aria2c -x4 -s4", {
-                    let aria = aria.clone();
-                    Box::new(move || timed_bare("sh", &["-c", &aria]))
-                }),
-                ("aria2c -x4 -s4 + md5sum + sync", {
-                    Box::new(move || timed_bare("sh", &["-c", &aria_checked]))
-                }),
+                ("dezai --streams 4", dezai_with(Some("4"))),
+                ("dezai --streams 1", dezai_with(Some("1"))),
+                ("aria2c -x4 -s4", shell(aria)),
+                ("aria2c -x4 -s4 + md5sum + sync", shell(aria_checked)),
             ]
         } else {
             vec![
-                ("dezai (default: 4 streams)", {
-                    let mut args = ours("1");
-                    args.truncate(args.len() - 2);
-                    let url = emulator.url().to_owned();
-                    Box::new(move || {
-                        timed(
-                            &url,
-                            dezai,
-                            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-                        )
-                    })
-                }),
-                ("dezai --streams 1", {
-                    let args = ours("1");
-                    let url = emulator.url().to_owned();
-                    Box::new(move || {
-                        timed(
-                            &url,
-                            dezai,
-                            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-                        )
-                    })
-                }),
-                ("curl + sync", {
-                    Box::new(move || timed_bare("sh", &["-c", &curl_synced]))
-                }),
+                ("dezai (default: 4 streams)", dezai_with(None)),
+                ("dezai --streams 1", dezai_with(Some("1"))),
+                ("curl + sync", shell(curl_synced)),
             ]
         };
         let mut times = vec![Vec::new(); contenders.len()];

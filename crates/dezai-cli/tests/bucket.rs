@@ -486,7 +486,15 @@ async fn with_streams_each_part_is_a_ranged_download_and_the_object_is_the_file(
     let emulator = world_emulator(world, KEYS).await;
     let server = s3::S3Server::start(&["b"]);
     let work = tempfile::tempdir().unwrap();
-    let args = ["backup", "sync", "s3://b/r", "--streams", "4", "--part-size", "5M"];
+    let args = [
+        "backup",
+        "sync",
+        "s3://b/r",
+        "--streams",
+        "4",
+        "--part-size",
+        "5M",
+    ];
     let synced = run(&mut dezai(emulator.url(), work.path(), &server, &args));
     assert!(synced.status.success(), "{}", stderr(&synced));
     let folder = run(&mut dezai(
@@ -497,7 +505,11 @@ async fn with_streams_each_part_is_a_ranged_download_and_the_object_is_the_file(
     ));
     assert!(folder.status.success(), "{}", stderr(&folder));
     let bucket = copies(&server.bucket_dir("b").join("r"));
-    assert_eq!(bucket, copies(&work.path().join("mirror")), "the same bytes");
+    assert_eq!(
+        bucket,
+        copies(&work.path().join("mirror")),
+        "the same bytes"
+    );
     assert_eq!(bucket.values().map(Vec::len).max(), Some(size as usize));
     // The bucket's copy was fetched in five ranges of 5 MiB, the folder's in one request.
     let ranges: Vec<Option<String>> = emulator
@@ -509,7 +521,10 @@ async fn with_streams_each_part_is_a_ranged_download_and_the_object_is_the_file(
     for k in 0..5u64 {
         let last = ((k + 1) * part).min(size) - 1;
         let wanted = format!("bytes={}-{last}", k * part);
-        assert!(ranges.contains(&Some(wanted.clone())), "{wanted}: {ranges:?}");
+        assert!(
+            ranges.contains(&Some(wanted.clone())),
+            "{wanted}: {ranges:?}"
+        );
     }
     assert_eq!(ranges.len(), 6, "{ranges:?}");
     assert!(ranges.contains(&None), "{ranges:?}");

@@ -2,7 +2,8 @@
 //! connection capped as object storage caps it: the file arrives in ranged pieces and
 //! verified; a dropped piece is fetched again alone; a download killed with SIGKILL ten times
 //! resumes each time with the pieces still missing (no piece recorded done is asked for
-//! again); a server that ignores ranges is read in one stream from its first answer.
+//! again); a server that ignores ranges is read in one stream from its first answer; a piece
+//! answered with the whole file (the file changed) restarts the download in one stream.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -192,4 +193,30 @@ async fn a_download_killed_ten_times_resumes_the_missing_pieces_only() {
         "{} requests: {asked:?}",
         asked.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_piece_answered_with_the_whole_file_restarts_in_one_stream() {
+    let size = 3 * PIECE;
+    let emulator = emulator(size, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The first answer as asked (a cut far past its end is none), the next one the whole file:
+    // as a server answers an `If-Range` whose version is no longer the file's.
+    emulator.backup_fault(BackupFault::DropAfter(1 << 40));
+    emulator.backup_fault(BackupFault::IgnoreRange);
+    let output = run(&emulator, dir.path(), &["--streams", "4"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        md5_of(&dir.path().join("full.xb")),
+        emulator.backup_md5().unwrap()
+    );
+    let downloads = emulator.backup_downloads();
+    let last = downloads.last().unwrap();
+    assert_eq!(
+        (last.range.as_deref(), last.status),
+        (None, 200),
+        "{downloads:?}"
+    );
+    assert!(downloads.iter().any(|d| d.status == 206), "{downloads:?}");
+    assert!(!dir.path().join("full.xb.part.json").exists());
 }

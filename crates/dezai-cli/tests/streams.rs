@@ -14,15 +14,14 @@ mod common;
 use common::{md5_of, stderr};
 use dezai_emulator::{BackupFault, BackupFile, Emulator};
 
-const PUBLIC: &str = "streams-public";
-const PRIVATE: &str = "streams-private";
+const KEYS: (&str, &str) = ("streams-public", "streams-private");
 /// The pieces a ranged download asks for (the runtime's piece size).
 const PIECE: u64 = 8 << 20;
 
 async fn emulator(size: u64, rate: Option<u64>) -> Emulator {
     let mut builder = Emulator::builder()
         .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
-        .key_pair(PUBLIC, PRIVATE)
+        .key_pair(KEYS.0, KEYS.1)
         .backups(BackupFile::generated(size).name("full.xb"));
     if let Some(rate) = rate {
         builder = builder.per_connection_rate(rate);
@@ -30,28 +29,20 @@ async fn emulator(size: u64, rate: Option<u64>) -> Emulator {
     builder.start().await.unwrap()
 }
 
+/// `dezai backup download` of udb-1's backup 7 in `dir`, with `extra` flags.
 fn command(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
-    command
-        .current_dir(dir)
-        .args([
-            "backup",
-            "download",
-            "udb",
-            "--db-id",
-            "udb-1",
-            "--backup-id",
-            "7",
-        ])
-        .args(extra)
-        .env("HOME", dir)
-        .env("DEZAI_PUBLIC_KEY", PUBLIC)
-        .env("DEZAI_PRIVATE_KEY", PRIVATE)
-        .env("DEZAI_BASE_URL", emulator.url())
-        .env("DEZAI_REGION", "cn-bj2")
-        .env_remove("DEZAI_PROFILE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let download = [
+        "backup",
+        "download",
+        "udb",
+        "--db-id",
+        "udb-1",
+        "--backup-id",
+        "7",
+    ];
+    let args = [&download[..], extra].concat();
+    let mut command = common::command(emulator.url(), dir, &args, KEYS);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     command
 }
 
@@ -186,7 +177,8 @@ async fn a_download_killed_ten_times_resumes_the_missing_pieces_only() {
             "pieces done before a kill asked for again: {again:?}"
         );
     }
-    // Beyond each piece once, only the ones a kill cut (at most one per stream per kill).
+    // Beyond each piece once, only the ones a kill cut: each stream records a piece before it
+    // takes another, so a kill cuts at most the one in flight per stream.
     let pieces = size.div_ceil(PIECE) as usize;
     assert!(
         asked.len() <= pieces + 10 * 4,

@@ -111,10 +111,10 @@ impl State {
 
     /// Written beside the `.part` through a temporary file and a rename: a kill leaves the
     /// old state or the new one.
-    fn save(&self, files: &Files) -> std::io::Result<()> {
-        let temporary = files.meta.with_extension("json.tmp");
+    fn save(&self, meta: &Path) -> std::io::Result<()> {
+        let temporary = meta.with_extension("json.tmp");
         std::fs::write(&temporary, serde_json::to_vec(self).unwrap_or_default())?;
-        std::fs::rename(&temporary, &files.meta)
+        std::fs::rename(&temporary, meta)
     }
 }
 
@@ -126,7 +126,8 @@ pub(super) fn is_ranged(files: &Files) -> bool {
 /// What a worker tells the coordinator.
 enum Event {
     Wrote(u64),
-    Done(u64),
+    /// A piece was written and recorded.
+    Done,
     Failed(Attempt),
     /// The server answered a ranged request with the whole file: it changed, or ignores ranges.
     Whole,
@@ -146,6 +147,10 @@ struct Shared {
     idle: Duration,
     limit: Option<RateLimit>,
     events: mpsc::UnboundedSender<Event>,
+    /// The pieces done, recorded by the worker that wrote each before it takes another: a
+    /// kill loses at most the piece in flight per stream.
+    state: Arc<Mutex<State>>,
+    meta: std::path::PathBuf,
 }
 
 /// One ranged attempt: resumes the pieces `.part.json` records, or starts with a first piece
@@ -167,7 +172,7 @@ pub(super) async fn attempt(
         let e = DownloadError::new(Kind::Io, &files.output, &link.url, message).with_source(e);
         Attempt::Failed(e)
     };
-    let (mut state, first) = match State::load(files) {
+    let (state, first) = match State::load(files) {
         Some(state) => (state, None),
         None => {
             let from = super::error::location(&link.url);
@@ -191,7 +196,7 @@ pub(super) async fn attempt(
                     let part =
                         std::fs::File::create(&files.part).map_err(|e| io(&files.part, e))?;
                     part.set_len(total).map_err(|e| io(&files.part, e))?;
-                    state.save(files).map_err(|e| io(&files.meta, e))?;
+                    state.save(&files.meta).map_err(|e| io(&files.meta, e))?;
                     (state, Some(reply))
                 }
                 (200, _, _) => return Ok(Ranged::Unranged(Some(reply))),
@@ -210,6 +215,8 @@ pub(super) async fn attempt(
         }
     };
     let total = state.total;
+    let pieces = state.pieces();
+    let remaining_at_start = pieces - state.done.iter().map(|[a, b]| b - a + 1).sum::<u64>();
     let streams = streams
         .unwrap_or(if total >= AUTO_FROM { AUTO_STREAMS } else { 1 })
         .clamp(1, state.pieces() as usize);
@@ -237,7 +244,10 @@ pub(super) async fn attempt(
         idle,
         limit: limit.cloned(),
         events,
+        state: Arc::new(Mutex::new(state)),
+        meta: files.meta.clone(),
     });
+    let recorded = shared.state.clone();
     // The hasher follows the prefix of the file that is all there.
     let (to_hasher, hasher) = match &link.md5 {
         Some(_) => {
@@ -248,11 +258,11 @@ pub(super) async fn attempt(
         }
         None => (None, None),
     };
-    let mut hashed_to = state.prefix();
+    let mut hashed_to = lock(&recorded).prefix();
     if let Some(send) = &to_hasher {
         let _ = send.send(hashed_to);
     }
-    let mut at = state.bytes_done();
+    let mut at = lock(&recorded).bytes_done();
     tracing::Span::current().record("resumed_from", at);
     report(
         progress,
@@ -271,7 +281,7 @@ pub(super) async fn attempt(
     }
     // The channel's senders are the workers' now: it closes when they have all ended.
     drop(shared);
-    let mut remaining = state.pieces() - state.done.iter().map(|[a, b]| b - a + 1).sum::<u64>();
+    let mut remaining = remaining_at_start;
     while remaining > 0 {
         let event = match heard.recv().await {
             Some(event) => event,
@@ -292,11 +302,9 @@ pub(super) async fn attempt(
                 );
                 flusher.progress(at);
             }
-            Event::Done(piece) => {
-                state.mark(piece);
+            Event::Done => {
                 remaining -= 1;
-                state.save(files).map_err(|e| io(&files.meta, e))?;
-                let prefix = state.prefix();
+                let prefix = lock(&recorded).prefix();
                 if prefix > hashed_to {
                     hashed_to = prefix;
                     if let Some(send) = &to_hasher {
@@ -357,14 +365,28 @@ async fn work(shared: Arc<Shared>, mut first: Option<FileReply>) {
             }
         };
         let event = match outcome {
-            Ok(true) => Event::Done(piece),
+            Ok(true) => record(&shared, piece),
             Ok(false) => Event::Whole,
             Err(attempt) => Event::Failed(attempt),
         };
-        let stop = !matches!(event, Event::Done(_));
+        let stop = !matches!(event, Event::Done);
         let _ = shared.events.send(event);
         if stop {
             return;
+        }
+    }
+}
+
+/// Records a piece done in `.part.json`.
+fn record(shared: &Shared, piece: u64) -> Event {
+    let mut state = lock(&shared.state);
+    state.mark(piece);
+    match state.save(&shared.meta) {
+        Ok(()) => Event::Done,
+        Err(e) => {
+            let message = format!("cannot write {}: {e}", shared.meta.display());
+            let error = DownloadError::new(Kind::Io, &shared.output, &shared.url, message);
+            Event::Failed(Attempt::Failed(error.with_source(e)))
         }
     }
 }

@@ -7,7 +7,11 @@
 //!    RSS. dezai also checks each copy's MD5 against the service's; rclone does not.
 //! 2. 1,000 instances (`BUCKET_INSTANCES`) with 4 KiB backups: the first run, and a second
 //!    with nothing new.
+//! 3. One 1 GiB backup (`BUCKET_CAPPED_MIB`) with each download connection capped at 50 MiB/s
+//!    as object storage caps it: `--streams 4` (each part a ranged download) against
+//!    `--streams 1`, alternating, two rounds (`BUCKET_ROUNDS`); peak RSS.
 //!
+//! `BUCKET_ONLY=fleet|big|capped` runs one of them.
 //! Run with `cargo bench -p dezai-cli --bench bucket`; prints medians and ratios, no assertions.
 //! Skipped, with a message, where `/usr/bin/time` is missing.
 
@@ -138,6 +142,59 @@ fn fleet(runtime: &tokio::runtime::Runtime, server: &s3::S3Server, scratch: &Pat
     empty("fleet", &env);
 }
 
+fn capped(runtime: &tokio::runtime::Runtime, server: &s3::S3Server, scratch: &Path) {
+    let mib = number("BUCKET_CAPPED_MIB", 1024) as u64;
+    let rounds = number("BUCKET_ROUNDS", 2);
+    let emulator = runtime.block_on(async {
+        dezai_emulator::Emulator::builder()
+            .specs(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"))
+            .key_pair(support::KEYS.0, support::KEYS.1)
+            .world(world(1, mib << 20))
+            .per_connection_rate(50 << 20)
+            .start()
+            .await
+            .expect("the emulator starts")
+    });
+    let env = rclone_env(server, scratch);
+    let dezai = env!("CARGO_BIN_EXE_dezai");
+    let mut figures: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![
+        ("--streams 4", vec![], vec![]),
+        ("--streams 1", vec![], vec![]),
+    ];
+    for round in 0..rounds {
+        for k in 0..figures.len() {
+            let i = (k + round) % figures.len();
+            empty("capped", &env);
+            let streams = &figures[i].0["--streams ".len()..];
+            let args = [
+                "backup",
+                "sync",
+                "s3://dezai-bench/capped",
+                "--streams",
+                streams,
+                "--json",
+            ];
+            let (s, kib) = timed_with(emulator.url(), dezai, &args, &env);
+            figures[i].1.push(s);
+            figures[i].2.push(kib as f64 / 1024.0);
+        }
+    }
+    empty("capped", &env);
+    println!(
+        "1 × {mib} MiB into the S3 server, each download connection capped at 50 MiB/s, {rounds} rounds, medians"
+    );
+    let first = median(figures[0].1.clone());
+    for (name, times, rss) in &figures {
+        let t = median(times.clone());
+        println!(
+            "dezai backup sync s3:// {name}: {t:.2} s ({:.0} MiB/s), peak RSS {:.1} MiB ({:.2}x of --streams 4)",
+            mib as f64 / t,
+            median(rss.clone()),
+            t / first
+        );
+    }
+}
+
 fn main() {
     if !Path::new("/usr/bin/time").exists() {
         println!("bucket benchmark skipped: needs /usr/bin/time");
@@ -146,6 +203,15 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let scratch = tempfile::tempdir().expect("a scratch folder");
     let server = s3::S3Server::start(&[BUCKET]);
-    fleet(&runtime, &server, scratch.path());
-    big(&runtime, &server, scratch.path());
+    let only = std::env::var("BUCKET_ONLY").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only == name;
+    if wanted("fleet") {
+        fleet(&runtime, &server, scratch.path());
+    }
+    if wanted("big") {
+        big(&runtime, &server, scratch.path());
+    }
+    if wanted("capped") {
+        capped(&runtime, &server, scratch.path());
+    }
 }

@@ -232,7 +232,7 @@ impl<'a> Mirror<'a> {
 
     /// Connections per file copied (default: into a folder by the file's size, into a bucket
     /// one). Into a bucket, each part of a file's multipart upload is then a ranged download
-    /// of its own; memory is about part size × (streams + 1) per file being copied.
+    /// of its own; memory is about part size × (2 × streams + 1) per file being copied.
     pub fn streams(mut self, n: usize) -> Self {
         self.streams = Some(n.max(1));
         self

@@ -1,9 +1,10 @@
 //! One file of a backup copied into the bucket over several connections: each part of the
 //! multipart upload is a ranged download of its own (`If-Range` the file's version), up to
 //! `streams` at once, each uploaded as soon as it is whole. The MD5 is computed over the parts
-//! in order: a part that arrives early waits, bytes held, until those before it are hashed,
-//! and no part further than `streams` past the last hashed one is started, so memory stays
-//! about part size × (streams + 1) for the file (plus the run's parts in flight).
+//! in order, on a thread of its own: a part that arrives early waits, bytes held, until those
+//! before it are handed to the hash, no part further than `streams` past the last one handed
+//! over is started, and at most `streams` wait for the hash, so memory stays about part size
+//! × (2 × streams + 1) for the file (plus the run's parts in flight).
 //!
 //! The first part's answer also tells the size and the version. A server that ignores ranges,
 //! gives neither, or answers a part with the whole file (it changed) is copied in one stream
@@ -96,6 +97,16 @@ impl Bucket {
         }
         let mut multipart = self.start(&key, relative).await.map_err(failed)?;
         multipart.done.resize(parts, None);
+        // Hashed on a thread of its own, parts in order, the streams going on meanwhile; at most
+        // `streams` parts wait for it, so a slow hash holds the downloads back, not memory.
+        let (to_hasher, mut in_order) = tokio::sync::mpsc::channel::<Vec<Bytes>>(streams);
+        let hashing = tokio::task::spawn_blocking(move || {
+            let mut hasher = md5::Md5::new();
+            while let Some(chunks) = in_order.blocking_recv() {
+                chunks.iter().for_each(|c| hasher.update(c));
+            }
+            hasher.finalize()
+        });
         let outcome = async {
             let mut downloads = FuturesUnordered::new();
             downloads.push(fetch(0, Some(first)));
@@ -118,20 +129,25 @@ impl Bucket {
                 self.spawn_part_at(&mut multipart, index, payload).await;
                 waiting.insert(index, chunks);
                 while let Some(chunks) = waiting.remove(&hashed) {
-                    chunks.iter().for_each(|c| hasher.update(c));
+                    let _ = to_hasher.send(chunks).await;
                     hashed += 1;
                 }
             }
             Ok(true)
         }
         .await;
-        let md5 = match outcome {
-            Ok(true) => self.checked(link, &hasher.finalize(), target),
-            Ok(false) => {
+        drop(to_hasher);
+        let digest = hashing
+            .await
+            .map_err(|e| failed(format!("hashing stopped: {e}")));
+        let md5 = match (outcome, digest) {
+            (Ok(true), Ok(digest)) => self.checked(link, &digest, target),
+            (Ok(true), Err(e)) => Err(e),
+            (Ok(false), _) => {
                 self.abandon(multipart).await;
                 return Ok(Ranged::Unranged);
             }
-            Err(e) => Err(e),
+            (Err(e), _) => Err(e),
         };
         let md5 = match md5 {
             Ok(md5) => md5,

@@ -6,7 +6,7 @@
 //! answered with the whole file (the file changed) restarts the download in one stream.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 mod common;
@@ -29,8 +29,8 @@ async fn emulator(size: u64, rate: Option<u64>) -> Emulator {
     builder.start().await.unwrap()
 }
 
-/// `dezai backup download` of udb-1's backup 7 in `dir`, with `extra` flags.
-fn command(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Command {
+/// `dezai backup download` of udb-1's backup 7, with `extra` flags.
+fn download(extra: &[&str]) -> Vec<String> {
     let download = [
         "backup",
         "download",
@@ -40,17 +40,18 @@ fn command(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Command {
         "--backup-id",
         "7",
     ];
-    let args = [&download[..], extra].concat();
-    let mut command = common::command(emulator.url(), dir, &args, KEYS);
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    command
+    download
+        .iter()
+        .chain(extra)
+        .map(|a| (*a).to_owned())
+        .collect()
 }
 
+/// Runs [`download`] in `dir` and waits for it.
 async fn run(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Output {
-    let mut command = command(emulator, dir, extra);
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    let args = download(extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    common::dezai(emulator.url(), dir, &args, KEYS).await
 }
 
 /// The piece a `Range: bytes=a-b` asks for, when it is one.
@@ -142,7 +143,11 @@ async fn a_download_killed_ten_times_resumes_the_missing_pieces_only() {
     let mut kills: Vec<(usize, Vec<u64>)> = Vec::new();
     for _ in 0..10 {
         let before = done_pieces().len();
-        let mut child = command(&emulator, dir.path(), &["--streams", "4"])
+        let args = download(&["--streams", "4"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = common::command(emulator.url(), dir.path(), &args, KEYS)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap();
         // Killed once this run has recorded a piece more (bounded).

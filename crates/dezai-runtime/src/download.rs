@@ -299,7 +299,7 @@ impl<'a> Download<'a> {
             "dezai.download",
             otel.name = "dezai.download",
             from = tracing::field::Empty,
-            streams = 1,
+            streams = tracing::field::Empty,
             bytes = tracing::field::Empty,
             attempts = tracing::field::Empty,
             outcome = tracing::field::Empty,
@@ -350,6 +350,7 @@ impl<'a> Download<'a> {
             let attempt_span = tracing::debug_span!(
                 "dezai.download.attempt",
                 n = attempt,
+                streams = tracing::field::Empty,
                 resumed_from = tracing::field::Empty,
                 http.response.status_code = tracing::field::Empty,
             );
@@ -397,6 +398,7 @@ impl<'a> Download<'a> {
             let mut error = match outcome {
                 Ok(fetched) => {
                     span.record("attempts", attempt);
+                    span.record("streams", fetched.streams);
                     files.commit(&output, &link.url)?;
                     return Ok(Downloaded {
                         path: output,

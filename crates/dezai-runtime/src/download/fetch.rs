@@ -25,6 +25,8 @@ pub(super) enum Attempt {
 pub(super) struct Fetched {
     pub(super) bytes: u64,
     pub(super) verified: bool,
+    /// Connections it took.
+    pub(super) streams: usize,
 }
 
 /// The files of one download: the `.part` being written and the record of its version.
@@ -125,6 +127,7 @@ pub(super) async fn attempt(
             return Ok(Fetched {
                 bytes: have,
                 verified,
+                streams: 1,
             });
         }
         _ => {
@@ -216,6 +219,7 @@ pub(super) async fn attempt(
     Ok(Fetched {
         bytes: written,
         verified,
+        streams: 1,
     })
 }
 

@@ -336,6 +336,7 @@ pub(super) async fn attempt(
     Ok(Ranged::Done(Fetched {
         bytes: total,
         verified,
+        streams,
     }))
 }
 

@@ -312,9 +312,12 @@ pub(super) async fn attempt(
                     }
                 }
             }
-            Event::Failed(attempt) => return Err(attempt),
+            Event::Failed(attempt) => {
+                stop(workers).await;
+                return Err(attempt);
+            }
             Event::Whole => {
-                workers.abort_all();
+                stop(workers).await;
                 let _ = std::fs::remove_file(&files.meta);
                 return Ok(Ranged::Unranged(None));
             }
@@ -338,6 +341,13 @@ pub(super) async fn attempt(
         verified,
         streams,
     }))
+}
+
+/// Stops the workers and waits until none runs: no write of theirs may land in the `.part`
+/// once the next attempt (or one stream from the start) writes it.
+async fn stop(mut workers: tokio::task::JoinSet<()>) {
+    workers.abort_all();
+    while workers.join_next().await.is_some() {}
 }
 
 /// A worker: takes the next piece not done, fetches it (again, up to [`PIECE_TRIES`]) and

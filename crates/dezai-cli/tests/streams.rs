@@ -54,6 +54,13 @@ async fn run(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Output {
     common::dezai(emulator.url(), dir, &args, KEYS).await
 }
 
+/// The run succeeded and `full.xb` is the service's file, byte for byte.
+fn assert_whole(emulator: &Emulator, dir: &Path, output: &Output) {
+    assert!(output.status.success(), "{}", stderr(output));
+    let md5 = md5_of(&dir.join("full.xb"));
+    assert_eq!(md5, emulator.backup_md5().unwrap());
+}
+
 /// The piece a `Range: bytes=a-b` asks for, when it is one.
 fn piece_of(range: &str, size: u64) -> Option<u64> {
     let (a, b) = range.strip_prefix("bytes=")?.split_once('-')?;
@@ -83,11 +90,7 @@ async fn four_streams_fetch_each_piece_once_and_a_dropped_one_again_alone() {
     emulator.backup_fault(BackupFault::DropAfter(1 << 20));
     emulator.backup_fault(BackupFault::DropAfter(1 << 20));
     let output = run(&emulator, dir.path(), &["--streams", "4"]).await;
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        md5_of(&dir.path().join("full.xb")),
-        emulator.backup_md5().unwrap()
-    );
+    assert_whole(&emulator, dir.path(), &output);
     assert!(!dir.path().join("full.xb.part").exists());
     assert!(!dir.path().join("full.xb.part.json").exists());
     let asked = pieces_asked(&emulator, size);
@@ -109,11 +112,7 @@ async fn a_server_ignoring_ranges_is_read_in_one_stream_from_its_first_answer() 
     let dir = tempfile::tempdir().unwrap();
     emulator.backup_fault(BackupFault::IgnoreRange);
     let output = run(&emulator, dir.path(), &["--streams", "4"]).await;
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        md5_of(&dir.path().join("full.xb")),
-        emulator.backup_md5().unwrap()
-    );
+    assert_whole(&emulator, dir.path(), &output);
     let downloads = emulator.backup_downloads();
     assert_eq!(
         downloads.len(),
@@ -169,11 +168,7 @@ async fn a_download_killed_ten_times_resumes_the_missing_pieces_only() {
         "the kills came before the end"
     );
     let output = run(&emulator, dir.path(), &["--streams", "4"]).await;
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        md5_of(&dir.path().join("full.xb")),
-        emulator.backup_md5().unwrap()
-    );
+    assert_whole(&emulator, dir.path(), &output);
     let asked = pieces_asked(&emulator, size);
     for (seen, done) in &kills {
         let again: Vec<&u64> = asked[*seen..].iter().filter(|p| done.contains(p)).collect();
@@ -202,11 +197,7 @@ async fn a_piece_answered_with_the_whole_file_restarts_in_one_stream() {
     emulator.backup_fault(BackupFault::DropAfter(1 << 40));
     emulator.backup_fault(BackupFault::IgnoreRange);
     let output = run(&emulator, dir.path(), &["--streams", "4"]).await;
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        md5_of(&dir.path().join("full.xb")),
-        emulator.backup_md5().unwrap()
-    );
+    assert_whole(&emulator, dir.path(), &output);
     // After the piece answered whole, the file asked for whole (a stream stopped at that
     // moment may still have sent its request).
     let downloads = emulator.backup_downloads();

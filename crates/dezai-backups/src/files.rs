@@ -23,7 +23,7 @@ use dezai_runtime::{CallOptions, Client, Error, ErrorKind};
 use dezai_spec::backups::BackupKind;
 use serde_json::{Map, Value};
 
-use crate::listing::{Backup, with_zone};
+use crate::listing::{Backup, of_kind, with_zone};
 use crate::names::{shard_file_name, url_file_name};
 
 /// The parameters of the URL action for `backup` of `instance`.
@@ -46,6 +46,7 @@ pub async fn links(
     options: CallOptions,
     network: Network,
 ) -> Result<Vec<DownloadLink>, Error> {
+    let options = of_kind(kind, options);
     ask(client, kind.download.action, &params, &options, network).await
 }
 
@@ -100,8 +101,14 @@ pub fn download_with<'a>(
     options: CallOptions,
     output: impl Into<PathBuf>,
 ) -> BackupDownload<'a> {
-    download_by_action(client, kind.download.action, params, options, output)
-        .listed_by(kind.listing.action)
+    download_by_action(
+        client,
+        kind.download.action,
+        params,
+        of_kind(kind, options),
+        output,
+    )
+    .listed_by(kind.listing.action)
 }
 
 /// The download of every file a backup-URL action's answer to `params` points at, for an

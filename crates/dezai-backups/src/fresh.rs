@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use dezai_runtime::waiter::{Verdict, Waiter};
 use dezai_runtime::{CallOptions, Client, Error, ErrorKind};
 
-use crate::listing::{Backup, list_with, with_zone};
+use crate::listing::{Backup, list_with, of_kind, with_zone};
 
 /// Makes a backup of `instance` named `name` now and answers its id. See [`create_with`].
 pub async fn create(
@@ -53,6 +53,7 @@ pub async fn create_with(
     let Some(create) = kind.create else {
         return Err(no_create_action(kind));
     };
+    let options = of_kind(kind, options);
     params.insert(create.instance.into(), Value::String(instance.into()));
     params.insert(create.name.into(), Value::String(name.into()));
     let answer = client
@@ -131,6 +132,7 @@ async fn poll(
     id: &str,
     options: CallOptions,
 ) -> Result<Backup, Error> {
+    let options = of_kind(kind, options);
     let Some(state) = kind.state else {
         let listed = list_with(client, kind, instance, Map::new(), options).await?;
         let found = listed.into_iter().find(|b| b.id == id);

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use dezai_runtime::{CallOptions, Client, Error};
 
+use crate::listing::of_kind;
 use crate::pages::every_item;
 
 /// One instance of a kind, as its listing writes it.
@@ -42,6 +43,7 @@ pub(crate) async fn read(
     keep_items: bool,
 ) -> Result<Vec<Instance>, Error> {
     let listing = &kind.instances;
+    let options = of_kind(kind, options);
     // No configured zone is added: without one the listings answer every zone's instances.
     let no_variant: &[(&str, &str)] = &[];
     let variants: Vec<&[(&str, &str)]> = if listing.variants.is_empty() {

@@ -41,7 +41,7 @@ pub async fn list_with(
     options: CallOptions,
 ) -> Result<Vec<Backup>, Error> {
     let listing = &kind.listing;
-    let options = with_zone(client, options);
+    let options = with_zone(client, of_kind(kind, options));
     let mut params = filters;
     params.insert(listing.instance.into(), Value::String(instance.into()));
     let items = pages::every_item(
@@ -103,6 +103,15 @@ pub(crate) fn with_zone(client: &Client, options: CallOptions) -> CallOptions {
     match (options.get_zone(), client.config().zone()) {
         (None, Some(zone)) => options.zone(zone),
         _ => options,
+    }
+}
+
+/// The call's settings for one of `kind`'s actions, which are called by name: its product
+/// named, so that the call's span is `<product>.<Action>` as a typed call's.
+pub(crate) fn of_kind(kind: &BackupKind, options: CallOptions) -> CallOptions {
+    match options.get_service() {
+        Some(_) => options,
+        None => options.service(kind.product),
     }
 }
 

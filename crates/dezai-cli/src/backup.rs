@@ -196,7 +196,10 @@ pub(crate) fn run(global: &Global, download: &ArgMatches) -> Result<Option<PathB
         }
     };
     let takes_zone = found.as_ref().is_some_and(|f| flags::takes_zone(f.action));
-    let (client, options) = global.client(takes_zone)?;
+    let (client, mut options) = global.client(takes_zone)?;
+    if let Some(found) = &found {
+        options = options.service(&found.spec.product);
+    }
     if global.dry_run {
         // What would be asked for, and nothing fetched: the URL action's request, or the URL.
         // A pre-signed URL's query is a credential for the file: it is not printed.

@@ -26,6 +26,15 @@ pub(crate) fn product(name: &str) -> Option<&'static ProductSpec> {
         .as_ref()
 }
 
+/// The documented action of that wire name and its product: the first product, in order, that
+/// documents it.
+pub(crate) fn documented(name: &str) -> Option<(&'static ProductSpec, &'static Action)> {
+    products().filter_map(product).find_map(|spec| {
+        let action = spec.actions.iter().find(|a| a.name == name)?;
+        Some((spec, action))
+    })
+}
+
 /// An action's command name: its wire name in kebab case by the SDK's naming rule
 /// (`DescribeUDBInstanceBackupURL` → `describe-udb-instance-backup-url`).
 pub(crate) fn command_name(spec: &ProductSpec, action: &Action) -> String {

@@ -33,6 +33,7 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 use dezai_runtime::{CallOptions, Client, Params};
+use dezai_spec::ProductSpec;
 use serde_json::Value;
 
 use error::{CliError, exit};
@@ -85,14 +86,18 @@ fn run(global: &Global, matches: &ArgMatches) -> Result<(), CliError> {
                 params.push(key, value);
             }
             let wait = wait::Wait::from_flags(sub);
-            // A documented action gets the configured zone as its typed command does.
-            let takes_zone = catalog::products()
-                .filter_map(catalog::product)
-                .flat_map(|spec| &spec.actions)
-                .find(|a| &a.name == action)
-                .is_some_and(flags::takes_zone);
+            // A documented action gets the configured zone as its typed command does, and
+            // its span the product's name.
+            let target = match catalog::documented(action) {
+                Some((spec, documented)) => Target::documented(spec, documented),
+                None => Target {
+                    action,
+                    product: None,
+                    takes_zone: false,
+                },
+            };
             let request = Request::ByName(Box::new(params));
-            call(global, action, request, takes_zone, wait, None)
+            call(global, target, request, wait, None)
         }
         Some((product, sub)) => {
             let spec = catalog::product(product)
@@ -116,11 +121,16 @@ fn run(global: &Global, matches: &ArgMatches) -> Result<(), CliError> {
             let flags = flags::request(action, action_matches);
             let request =
                 input::request(product, action, action_matches, flags).map_err(CliError::Usage)?;
-            let takes_zone = flags::takes_zone(action);
             let wait = wait::Wait::from_flags(action_matches);
             let paging = pages::Paging::of(action, action_matches);
             let request = Request::Fields(request);
-            call(global, &action.name, request, takes_zone, wait, paging)
+            call(
+                global,
+                Target::documented(spec, action),
+                request,
+                wait,
+                paging,
+            )
         }
         None => Err(CliError::other("no command given")),
     }
@@ -157,21 +167,42 @@ fn backup_command(global: &Global, sub: &ArgMatches) -> Result<(), CliError> {
     }
 }
 
+/// The action a command calls, and what its document says about the call.
+struct Target<'a> {
+    action: &'a str,
+    /// The product that documents it: the call's span is named `<product>.<Action>`.
+    product: Option<&'a str>,
+    /// The document lists `Zone`, so the configured zone is sent as the SDK's typed call
+    /// would (a call by name gets `Region` and `ProjectId` only).
+    takes_zone: bool,
+}
+
+impl<'a> Target<'a> {
+    fn documented(spec: &'a ProductSpec, action: &'a dezai_spec::Action) -> Self {
+        Target {
+            action: &action.name,
+            product: Some(&spec.product),
+            takes_zone: flags::takes_zone(action),
+        }
+    }
+}
+
 /// Sends (or, with `--dry-run`, prints) one call and prints its answer; with `paging`, every
 /// page of a paged list merged; with `wait`, repeats it until the answer reaches the state.
-/// `takes_zone`: the action's document lists `Zone`, so the configured zone is sent as the
-/// SDK's typed call would (a call by name gets `Region` and `ProjectId` only).
 fn call(
     global: &Global,
-    action: &str,
+    target: Target<'_>,
     params: Request,
-    takes_zone: bool,
     wait: Option<wait::Wait>,
     paging: Option<pages::Paging>,
 ) -> Result<(), CliError> {
     // Before any request: a bad expression or format is a usage error.
     let render = global.render()?;
-    let (client, options) = global.client(takes_zone)?;
+    let action = target.action;
+    let (client, mut options) = global.client(target.takes_zone)?;
+    if let Some(product) = target.product {
+        options = options.service(product);
+    }
     if global.dry_run {
         return Ok(print_request(&client, action, params, &options)?);
     }

@@ -81,7 +81,7 @@ async fn debug_logs_each_request_and_answer_and_keeps_stdout_and_secrets() {
     assert!(without_expiry(&out(&plain)).contains("/<expires>/full.xb"));
     let log = stderr(&debug);
     for expected in [
-        "DescribeUDBInstanceBackupURL",
+        "udb.DescribeUDBInstanceBackupURL",
         "attempt{n=1",
         "sending request",
         "status=200",
@@ -91,6 +91,18 @@ async fn debug_logs_each_request_and_answer_and_keeps_stdout_and_secrets() {
         assert!(log.contains(expected), "no `{expected}` in: {log}");
     }
     assert!(stderr(&plain).is_empty(), "no log without --debug");
+    // A documented action called by name is named after its product too.
+    let by_name = [
+        "--debug",
+        "invoke",
+        "DescribeUDBInstanceBackupURL",
+        "DBId=udb-1",
+        "BackupId=7",
+    ];
+    let by_name = dezai(emulator.url(), scratch.path(), &by_name, KEYS).await;
+    assert!(by_name.status.success(), "{}", stderr(&by_name));
+    let named = "otel.name=udb.DescribeUDBInstanceBackupURL";
+    assert!(stderr(&by_name).contains(named), "{}", stderr(&by_name));
     nothing_secret(&debug);
 
     // A download URL whose query is a credential: the log names host and path only.

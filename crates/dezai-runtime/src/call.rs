@@ -62,7 +62,11 @@ impl<T: Transport> Drive for T {
             // the name tracing-opentelemetry gives the span: `<product>.<Action>`, the
             // action alone for a call by name); filled in as the call goes. No field is
             // computed unless a subscriber wants the span.
-            let (action, service) = (input.call.action, input.call.service);
+            let action = input.call.action;
+            let service = match (input.call.service, input.options.get_service()) {
+                ("", Some(named)) => named,
+                (typed, _) => typed,
+            };
             let span = tracing::info_span!(
                 "dezai.call",
                 action,

@@ -37,6 +37,7 @@ pub struct CallOptions {
     pub(crate) region: Option<String>,
     pub(crate) zone: Option<String>,
     pub(crate) project_id: Option<String>,
+    pub(crate) service: Option<String>,
 }
 
 impl CallOptions {
@@ -81,6 +82,16 @@ impl CallOptions {
         self
     }
 
+    /// The product the action belongs to (`udb`), for a call by name
+    /// ([`Client::invoke_with`](crate::client::Client::invoke_with)): its span is then named
+    /// `<product>.<Action>` with `rpc.service`, as a typed call's is from
+    /// [`Action::SERVICE`](crate::action::Action::SERVICE), which wins over this. Nothing is
+    /// sent: the request is the same.
+    pub fn service(mut self, product: &str) -> Self {
+        self.service = Some(product.to_owned());
+        self
+    }
+
     /// The attempt timeout set for this call, if any.
     pub fn get_timeout(&self) -> Option<Duration> {
         self.timeout
@@ -109,6 +120,11 @@ impl CallOptions {
     /// The project set for this call, if any.
     pub fn get_project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
+    }
+
+    /// The product set for this call, if any.
+    pub fn get_service(&self) -> Option<&str> {
+        self.service.as_deref()
     }
 
     /// The value of a parameter the configuration fills in for this call: this call's setting,

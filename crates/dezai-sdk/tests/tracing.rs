@@ -109,6 +109,15 @@ fn every_span_and_event_is_there_and_none_holds_a_secret() {
             .await
             .unwrap();
         let id = created["DBId"].as_str().unwrap().to_owned();
+        // A call by name that says its product.
+        client
+            .invoke_with(
+                "DescribeUDBInstance",
+                serde_json::json!({"DBId": id}),
+                CallOptions::new().service("udb"),
+            )
+            .await
+            .unwrap();
 
         // A failing call.
         emulator.fault(udb.listing.action, Fault::RetCode(8_123), 1);
@@ -173,6 +182,8 @@ fn every_span_and_event_is_there_and_none_holds_a_secret() {
         // The call by name: the action alone, its password masked.
         "otel.name=CreateUDBInstance",
         "AdminPassword=***",
+        // A call by name that says its product, as the backups' calls do.
+        "otel.name=udb.DescribeUDBInstance ",
         // The failing call: RetCode and outcome.
         "rpc.dezai.ret_code=8123",
         "outcome=\"error\"",
@@ -191,6 +202,12 @@ fn every_span_and_event_is_there_and_none_holds_a_secret() {
     for wanted in spans {
         assert!(logs.contains(wanted), "no `{wanted}` in:\n{logs}");
     }
+    let listing = format!("otel.name=udb.{} ", udb.listing.action);
+    assert!(
+        logs.contains(&listing),
+        "no `{listing}` in:
+{logs}"
+    );
     let from = format!("from={}/backups/", emulator.url());
     assert!(logs.contains(&from), "no `{from}` in:\n{logs}");
     assert!(logs.contains("bytes=2048"), "the mirror's bytes:\n{logs}");

@@ -1,7 +1,8 @@
 //! The mirror into a bucket of a real S3 server (`rclone serve s3`, `support/s3.rs`): a backup
 //! larger than a part travels as a multipart upload and arrives with the service's MD5, through
-//! a broken connection and an expired URL; a copy whose bytes do not match the service's MD5
-//! is abandoned, leaving no object, no record and no marker.
+//! an expired URL and a broken connection after which only the rest is asked for; a server
+//! that answers the rest with the whole file makes the copy start again; a copy whose bytes do
+//! not match the service's MD5 is abandoned, leaving no object, no record and no marker.
 
 use std::path::Path;
 
@@ -79,14 +80,20 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
         .await
         .unwrap();
     assert_eq!(report.failed(), 0, "{:?}", report.outcomes);
-    let statuses: Vec<u16> = emulator
-        .backup_downloads()
-        .iter()
-        .map(|d| d.status)
-        .collect();
+    // The expired URL, the whole file broken off after 7 MiB, then only the rest of it: the
+    // part already sent and the bytes held are kept.
+    let downloads = emulator.backup_downloads();
+    let statuses: Vec<u16> = downloads.iter().map(|d| d.status).collect();
+    assert_eq!(statuses, [403, 200, 206], "{downloads:?}");
+    let rest = downloads[2].range.as_deref().unwrap_or_default();
+    let from: u64 = rest
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(from, _)| from.parse().ok())
+        .unwrap_or_else(|| panic!("not a range of the rest: {rest}"));
     assert!(
-        statuses.contains(&403) && statuses.iter().filter(|s| **s == 200).count() >= 2,
-        "an expired URL and a broken connection on the way: {statuses:?}"
+        (5 << 20..=7 << 20).contains(&from) && rest.ends_with(&format!("-{}", (12 << 20) - 1)),
+        "the rest from where the connection broke: {rest}"
     );
     let Status::Copied { copy, .. } = &report.outcomes[0].status else {
         panic!("{:?}", report.outcomes[0]);
@@ -113,6 +120,49 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
             "udb/cn-bj2/udb-big/dezai-backups.json".into()
         ],
         "no marker of an unfinished upload is left"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_answers_the_rest_with_the_whole_file_gets_the_copy_started_again() {
+    let server = s3::S3Server::start(&["b"]);
+    let emulator = emulator(12 << 20).await;
+    let client = client(&emulator);
+    let udb = dezai_backups::kind("udb").unwrap();
+    emulator.backup_fault(BackupFault::DropAfter(7 << 20));
+    emulator.backup_fault(BackupFault::IgnoreRange);
+    let bucket = bucket(&server, "s3://b/m").part_size(5 << 20);
+    let report = dezai_backups::mirror_bucket(&client, bucket)
+        .kinds([udb])
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.failed(), 0, "{:?}", report.outcomes);
+    let downloads = emulator.backup_downloads();
+    let asked: Vec<(u16, bool)> = downloads
+        .iter()
+        .map(|d| (d.status, d.range.is_some()))
+        .collect();
+    assert_eq!(
+        asked,
+        [(200, false), (200, true), (200, false)],
+        "broken, the rest answered whole, then the file from its first byte: {downloads:?}"
+    );
+    let Status::Copied { copy, .. } = &report.outcomes[0].status else {
+        panic!("{:?}", report.outcomes[0]);
+    };
+    let root = server.bucket_dir("b").join("m");
+    let object = std::fs::read(root.join(&copy.path)).unwrap();
+    assert_eq!(object.len(), 12 << 20);
+    assert_eq!(Some(md5_hex(&object)), Some(copy.md5.clone()));
+    assert!(copy.md5_from_service, "checked against the service's MD5");
+    assert_eq!(
+        s3::objects(&root),
+        [
+            copy.path.clone(),
+            "udb/cn-bj2/udb-big/dezai-backups.json".into()
+        ],
+        "the abandoned upload left no marker"
     );
 }
 

@@ -2,9 +2,13 @@
 //! way, into one upload (a file smaller than a part) or a multipart upload with a few parts in
 //! flight; completed only when its MD5 equals the service's, aborted otherwise.
 //!
-//! An attempt that fails on the way (the connection broke, the URL expired) aborts its upload
-//! and starts again from the first byte, with a fresh URL when it had expired: parts already
-//! sent are not reused, because a stream cannot be rewound to check them.
+//! When the connection breaks or the URL expires on the way, the next attempt (with a fresh URL
+//! when it had expired) asks only for the rest of the file, `If-Range` the version the first
+//! answer gave, and goes on with the same hash and the same multipart upload. A server that
+//! gave no size or version, or answers the rest with the whole file (it changed), makes the
+//! next attempt abort the upload and start again from the first byte: the parts sent cannot
+//! be checked against a file that changed. A run killed on the way leaves no object (see the
+//! marker, `records`).
 
 use std::future::Future;
 use std::path::Path;
@@ -12,7 +16,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dezai_runtime::download::{
-    DEFAULT_ATTEMPTS, DownloadError, DownloadErrorKind, DownloadLink, RateLimit,
+    DEFAULT_ATTEMPTS, DownloadError, DownloadErrorKind, DownloadLink, DownloadStream, RateLimit,
 };
 use dezai_runtime::{Client, Error};
 use md5::Digest;
@@ -69,6 +73,19 @@ pub(super) struct Multipart {
     pub(super) done: Vec<Option<PartId>>,
 }
 
+/// Where a copy in one stream stands after its connection broke or its URL expired: the bytes
+/// so far hashed, held or sent as parts, so that the next attempt asks only for the rest, if
+/// the file is still the same version.
+pub(super) struct Resume {
+    hasher: md5::Md5,
+    buffer: Part,
+    multipart: Option<Multipart>,
+    /// Bytes of the file read so far: where the rest begins.
+    read: u64,
+    total: u64,
+    version: String,
+}
+
 impl Bucket {
     /// Copies the file at `link` (file `index` of the URL action's answer) to `relative` (see
     /// the [module docs](self)); `ask` asks for the answer again when the URL has expired.
@@ -88,6 +105,7 @@ impl Bucket {
         let mut attempt = 0;
         // Over several connections unless asked for one, or ranges cannot be used.
         let mut ranged = streams > 1;
+        let mut resume: Option<Resume> = None;
         loop {
             attempt += 1;
             let outcome = match ranged {
@@ -98,68 +116,90 @@ impl Bucket {
                     Ok(super::ranged::Ranged::Done(uploaded)) => Ok(uploaded),
                     Ok(super::ranged::Ranged::Unranged) => {
                         ranged = false;
-                        self.attempt(client, &link, relative, limit).await
+                        self.attempt(client, &link, relative, limit, None).await
                     }
-                    Err(e) => Err(e),
+                    Err(e) => Err((e, None)),
                 },
-                false => self.attempt(client, &link, relative, limit).await,
+                false => {
+                    let resume = resume.take();
+                    self.attempt(client, &link, relative, limit, resume).await
+                }
             };
             let error = match outcome {
                 Ok(uploaded) => return Ok(uploaded),
-                Err(e) => e,
+                Err((error, left)) => {
+                    resume = left;
+                    error
+                }
             };
-            if attempt >= DEFAULT_ATTEMPTS {
-                return Err(format!("{error} (after {attempt} attempts)"));
+            let again = attempt < DEFAULT_ATTEMPTS
+                && (error.kind() == DownloadErrorKind::Expired || error.is_transient());
+            if !again {
+                if let Some(multipart) = resume.and_then(|r| r.multipart) {
+                    self.abandon(multipart).await;
+                }
+                return Err(match attempt >= DEFAULT_ATTEMPTS {
+                    true => format!("{error} (after {attempt} attempts)"),
+                    false => error.to_string(),
+                });
             }
-            match error.kind() {
-                DownloadErrorKind::Expired => {
-                    let fresh = ask()
-                        .await
-                        .map_err(|e| format!("asking for a fresh URL of {shown} failed: {e}"))?;
-                    // The same file of the fresh answer: the one at the same place in it.
-                    let same = fresh.into_iter().nth(index);
-                    link = same.ok_or_else(|| format!("the fresh answer has no URL of {shown}"))?;
+            if error.kind() == DownloadErrorKind::Expired {
+                let fresh = match ask().await {
+                    Ok(fresh) => fresh,
+                    Err(e) => {
+                        if let Some(multipart) = resume.and_then(|r| r.multipart) {
+                            self.abandon(multipart).await;
+                        }
+                        return Err(format!("asking for a fresh URL of {shown} failed: {e}"));
+                    }
+                };
+                // The same file of the fresh answer: the one at the same place in it.
+                match fresh.into_iter().nth(index) {
+                    Some(same) => link = same,
+                    None => {
+                        if let Some(multipart) = resume.and_then(|r| r.multipart) {
+                            self.abandon(multipart).await;
+                        }
+                        return Err(format!("the fresh answer has no URL of {shown}"));
+                    }
                 }
-                _ if error.is_transient() => {
-                    let wait = Duration::from_millis(200 << (attempt - 1).min(5));
-                    tracing::debug!(attempt, error = %error, "copying into the bucket again");
-                    tokio::time::sleep(wait).await;
-                }
-                _ => return Err(error.to_string()),
+            } else {
+                let wait = Duration::from_millis(200 << (attempt - 1).min(5));
+                let from = resume.as_ref().map_or(0, |r| r.read);
+                tracing::debug!(attempt, from, error = %error, "copying into the bucket again");
+                tokio::time::sleep(wait).await;
             }
         }
     }
 
-    /// One attempt: from the first byte to a complete object, or nothing.
+    /// One attempt: from the first byte, or from where `resume` stands, to a complete object.
+    /// A failure gives back where the copy stands when the rest can be asked for (the server
+    /// said the file's size and version); otherwise its upload is abandoned.
     async fn attempt(
         &self,
         client: &Client,
         link: &DownloadLink,
         relative: &str,
         limit: Option<&RateLimit>,
-    ) -> Result<Uploaded, DownloadError> {
+        resume: Option<Resume>,
+    ) -> Result<Uploaded, (DownloadError, Option<Resume>)> {
         let shown = self.show(relative);
         let target = Path::new(&shown);
         let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
-        let key = self.key(relative).map_err(failed)?;
-        let mut stream = client.open_download(link, target).await?;
+        let key = self.key(relative).map_err(|e| (failed(e), None))?;
+        let (mut stream, mut state) = self.open_from(client, link, target, resume).await?;
         if let Some(limit) = limit {
             stream = stream.limit_rate(limit.clone());
         }
-        let mut hasher = md5::Md5::new();
-        // A part is the chunks as they arrived, not a copy of them: no large buffer is ever
-        // allocated, so memory is the bytes held and no allocator keeps freed parts around.
-        let mut buffer = Part::default();
-        let mut multipart: Option<Multipart> = None;
         let outcome = async {
             while let Some(mut chunk) = stream.chunk().await? {
-                hasher.update(&chunk);
+                state.hasher.update(&chunk);
                 while !chunk.is_empty() {
-                    let take = chunk.len().min(self.part_size - buffer.len);
-                    buffer.push(chunk.split_to(take));
-                    if buffer.len == self.part_size {
-                        let part = std::mem::take(&mut buffer).payload();
-                        self.send_part(&mut multipart, &key, relative, part)
+                    let take = chunk.len().min(self.part_size - state.buffer.len);
+                    state.buffer.push(chunk.split_to(take));
+                    if state.buffer.len == self.part_size {
+                        let part = std::mem::take(&mut state.buffer).payload();
+                        self.send_part(&mut state.multipart, &key, relative, part)
                             .await
                             .map_err(failed)?;
                     }
@@ -168,38 +208,49 @@ impl Bucket {
             Ok::<_, DownloadError>(())
         }
         .await;
-        let bytes = stream.read();
-        let md5 = hex(&hasher.finalize());
-        let outcome = outcome.and_then(|()| match &link.md5 {
-            Some(expected) if !expected.eq_ignore_ascii_case(&md5) => Err(DownloadError::local(
-                DownloadErrorKind::Checksum,
-                target,
-                format!(
-                    "the copy's MD5 is {md5}, the service says {expected}: the upload was \
-                         abandoned"
-                ),
-            )),
-            _ => Ok(()),
-        });
+        state.read += stream.read();
         if let Err(e) = outcome {
-            if let Some(multipart) = multipart {
+            // The rest can be asked for when the server said what it is; a part that could
+            // not be sent cannot be sent again from here.
+            let resumable = !state.version.is_empty() && e.kind() != DownloadErrorKind::Io;
+            if !resumable {
+                if let Some(multipart) = state.multipart.take() {
+                    self.abandon(multipart).await;
+                }
+                return Err((e, None));
+            }
+            return Err((e, Some(state)));
+        }
+        let md5 = hex(&state.hasher.finalize());
+        if let Some(expected) = link.md5.as_ref().filter(|e| !e.eq_ignore_ascii_case(&md5)) {
+            if let Some(multipart) = state.multipart {
                 self.abandon(multipart).await;
             }
-            return Err(e);
+            let message = format!(
+                "the copy's MD5 is {md5}, the service says {expected}: the upload was abandoned"
+            );
+            return Err((
+                DownloadError::local(DownloadErrorKind::Checksum, target, message),
+                None,
+            ));
         }
         let verified = link.md5.is_some();
-        match multipart {
+        let bytes = state.read;
+        match state.multipart {
             None => {
                 self.store
-                    .put(&key, buffer.payload())
+                    .put(&key, state.buffer.payload())
                     .await
-                    .map_err(|e| failed(format!("the upload failed: {e}")))?;
+                    .map_err(|e| (failed(format!("the upload failed: {e}")), None))?;
             }
             Some(mut multipart) => {
-                if buffer.len > 0 {
-                    self.spawn_part(&mut multipart, buffer.payload()).await;
+                if state.buffer.len > 0 {
+                    self.spawn_part(&mut multipart, state.buffer.payload())
+                        .await;
                 }
-                self.complete(multipart).await.map_err(failed)?;
+                self.complete(multipart)
+                    .await
+                    .map_err(|e| (failed(e), None))?;
             }
         }
         Ok(Uploaded {
@@ -207,6 +258,54 @@ impl Bucket {
             md5,
             verified,
         })
+    }
+
+    /// Opens the file from where `resume` stands (the rest, `If-Range` its version), or from the
+    /// first byte: without a resume, or when the server answers the rest with the whole file
+    /// (it changed, or no longer takes ranges), whose upload so far is then abandoned.
+    async fn open_from(
+        &self,
+        client: &Client,
+        link: &DownloadLink,
+        target: &Path,
+        resume: Option<Resume>,
+    ) -> Result<(DownloadStream, Resume), (DownloadError, Option<Resume>)> {
+        if let Some(state) = resume {
+            let rest = (state.read, state.total.saturating_sub(1));
+            let version = Some(state.version.as_str());
+            match client
+                .open_download_range(link, target, rest, version)
+                .await
+            {
+                Ok(stream) => return Ok((stream, state)),
+                Err(e) if e.http_status() == Some(200) => {
+                    if let Some(multipart) = state.multipart {
+                        self.abandon(multipart).await;
+                    }
+                }
+                Err(e) => return Err((e, Some(state))),
+            }
+        }
+        let stream = client
+            .open_download(link, target)
+            .await
+            .map_err(|e| (e, None))?;
+        // Resumable only when the server says the size and version: a version empty otherwise.
+        let (total, version) = match (stream.total(), stream.version()) {
+            (Some(total), Some(version)) => (total, version.to_owned()),
+            _ => (0, String::new()),
+        };
+        let state = Resume {
+            hasher: md5::Md5::new(),
+            // A part is the chunks as they arrived, not a copy of them: no large buffer is ever
+            // allocated, so memory is the bytes held and no allocator keeps freed parts around.
+            buffer: Part::default(),
+            multipart: None,
+            read: 0,
+            total,
+            version,
+        };
+        Ok((stream, state))
     }
 
     /// Waits for every part, completes the upload and removes its marker; abandons it when a

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use dezai_backups::mirror::{Bucket, BucketSettings, Status};
+use dezai_backups::mirror::{Bucket, BucketSettings, Copy, Status};
 use dezai_emulator::{BackupFault, Emulator, World, WorldBackup, WorldInstance};
 use dezai_http::ClientExt as _;
 use dezai_runtime::{Client, Config, Credentials};
@@ -95,32 +95,41 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
         (5 << 20..=7 << 20).contains(&from) && rest.ends_with(&format!("-{}", (12 << 20) - 1)),
         "the rest from where the connection broke: {rest}"
     );
-    let Status::Copied { copy, .. } = &report.outcomes[0].status else {
-        panic!("{:?}", report.outcomes[0]);
-    };
     let root = server.bucket_dir("b").join("nightly");
-    let object = std::fs::read(root.join(&copy.path)).unwrap();
-    assert_eq!(object.len(), 12 << 20);
-    assert_eq!(
-        md5_hex(&object),
-        service_md5,
-        "the object is the service's backup"
-    );
-    assert!(copy.md5_from_service);
+    let copy = the_one_copy(&report, &root, 12 << 20);
+    assert_eq!(copy.md5, service_md5, "the object is the service's backup");
     let record: serde_json::Value = serde_json::from_slice(
         &std::fs::read(root.join("udb/cn-bj2/udb-big/dezai-backups.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(record["copies"][0]["path"], copy.path.as_str());
     assert_eq!(record["copies"][0]["md5"], service_md5.as_str());
+}
+
+/// The instance's copy, once the run is over: an object of `size` bytes whose MD5 is the
+/// copy's, checked against the service's, and beside it only the instance's record (no marker
+/// of an unfinished upload).
+fn the_one_copy(report: &dezai_backups::mirror::Report, root: &Path, size: usize) -> Copy {
+    let Status::Copied { copy, .. } = &report.outcomes[0].status else {
+        panic!("{:?}", report.outcomes[0]);
+    };
+    let object = std::fs::read(root.join(&copy.path)).unwrap();
+    assert_eq!(object.len(), size);
     assert_eq!(
-        s3::objects(&root),
+        md5_hex(&object),
+        copy.md5,
+        "the object is the copy recorded"
+    );
+    assert!(copy.md5_from_service, "checked against the service's MD5");
+    assert_eq!(
+        s3::objects(root),
         [
             copy.path.clone(),
             "udb/cn-bj2/udb-big/dezai-backups.json".into()
         ],
         "no marker of an unfinished upload is left"
     );
+    copy.clone()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -148,22 +157,7 @@ async fn a_server_that_answers_the_rest_with_the_whole_file_gets_the_copy_starte
         [(200, false), (200, true), (200, false)],
         "broken, the rest answered whole, then the file from its first byte: {downloads:?}"
     );
-    let Status::Copied { copy, .. } = &report.outcomes[0].status else {
-        panic!("{:?}", report.outcomes[0]);
-    };
-    let root = server.bucket_dir("b").join("m");
-    let object = std::fs::read(root.join(&copy.path)).unwrap();
-    assert_eq!(object.len(), 12 << 20);
-    assert_eq!(Some(md5_hex(&object)), Some(copy.md5.clone()));
-    assert!(copy.md5_from_service, "checked against the service's MD5");
-    assert_eq!(
-        s3::objects(&root),
-        [
-            copy.path.clone(),
-            "udb/cn-bj2/udb-big/dezai-backups.json".into()
-        ],
-        "the abandoned upload left no marker"
-    );
+    the_one_copy(&report, &server.bucket_dir("b").join("m"), 12 << 20);
 }
 
 #[tokio::test(flavor = "multi_thread")]

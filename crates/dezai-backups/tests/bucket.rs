@@ -74,12 +74,7 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     let bucket = bucket(&server, "s3://b/nightly")
         .part_size(5 << 20)
         .part_uploads(2);
-    let report = dezai_backups::mirror_bucket(&client, bucket)
-        .kinds([udb])
-        .run()
-        .await
-        .unwrap();
-    assert_eq!(report.failed(), 0, "{:?}", report.outcomes);
+    let report = mirror_udb(&client, bucket).await;
     // The expired URL, the whole file broken off after 7 MiB, then only the rest of it: the
     // part already sent and the bytes held are kept.
     let downloads = emulator.backup_downloads();
@@ -104,6 +99,17 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     .unwrap();
     assert_eq!(record["copies"][0]["path"], copy.path.as_str());
     assert_eq!(record["copies"][0]["md5"], service_md5.as_str());
+}
+
+/// A mirror run of the udb instances into `bucket`, which copies every one.
+async fn mirror_udb(client: &Client, bucket: Bucket) -> dezai_backups::mirror::Report {
+    let report = dezai_backups::mirror_bucket(client, bucket)
+        .kinds([dezai_backups::kind("udb").unwrap()])
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.failed(), 0, "{:?}", report.outcomes);
+    report
 }
 
 /// The instance's copy, once the run is over: an object of `size` bytes whose MD5 is the
@@ -137,16 +143,10 @@ async fn a_server_that_answers_the_rest_with_the_whole_file_gets_the_copy_starte
     let server = s3::S3Server::start(&["b"]);
     let emulator = emulator(12 << 20).await;
     let client = client(&emulator);
-    let udb = dezai_backups::kind("udb").unwrap();
     emulator.backup_fault(BackupFault::DropAfter(7 << 20));
     emulator.backup_fault(BackupFault::IgnoreRange);
     let bucket = bucket(&server, "s3://b/m").part_size(5 << 20);
-    let report = dezai_backups::mirror_bucket(&client, bucket)
-        .kinds([udb])
-        .run()
-        .await
-        .unwrap();
-    assert_eq!(report.failed(), 0, "{:?}", report.outcomes);
+    let report = mirror_udb(&client, bucket).await;
     let downloads = emulator.backup_downloads();
     let asked: Vec<(u16, bool)> = downloads
         .iter()

@@ -74,7 +74,7 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     let bucket = bucket(&server, "s3://b/nightly")
         .part_size(5 << 20)
         .part_uploads(2);
-    let report = mirror_udb(&client, bucket).await;
+    let report = mirror_udb(&client, bucket, 1).await;
     // The expired URL, the whole file broken off after 7 MiB, then only the rest of it: the
     // part already sent and the bytes held are kept.
     let downloads = emulator.backup_downloads();
@@ -101,10 +101,16 @@ async fn a_backup_larger_than_a_part_arrives_whole_through_a_broken_connection_a
     assert_eq!(record["copies"][0]["md5"], service_md5.as_str());
 }
 
-/// A mirror run of the udb instances into `bucket`, which copies every one.
-async fn mirror_udb(client: &Client, bucket: Bucket) -> dezai_backups::mirror::Report {
+/// A mirror run of the udb instances into `bucket` over so many connections per file, which
+/// copies every one.
+async fn mirror_udb(
+    client: &Client,
+    bucket: Bucket,
+    streams: usize,
+) -> dezai_backups::mirror::Report {
     let report = dezai_backups::mirror_bucket(client, bucket)
         .kinds([dezai_backups::kind("udb").unwrap()])
+        .streams(streams)
         .run()
         .await
         .unwrap();
@@ -146,7 +152,7 @@ async fn a_server_that_answers_the_rest_with_the_whole_file_gets_the_copy_starte
     emulator.backup_fault(BackupFault::DropAfter(7 << 20));
     emulator.backup_fault(BackupFault::IgnoreRange);
     let bucket = bucket(&server, "s3://b/m").part_size(5 << 20);
-    let report = mirror_udb(&client, bucket).await;
+    let report = mirror_udb(&client, bucket, 1).await;
     let downloads = emulator.backup_downloads();
     let asked: Vec<(u16, bool)> = downloads
         .iter()
@@ -158,6 +164,48 @@ async fn a_server_that_answers_the_rest_with_the_whole_file_gets_the_copy_starte
         "broken, the rest answered whole, then the file from its first byte: {downloads:?}"
     );
     the_one_copy(&report, &server.bucket_dir("b").join("m"), 12 << 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_several_connections_a_url_that_expires_on_the_way_costs_only_the_parts_in_flight() {
+    let server = s3::S3Server::start(&["b"]);
+    let (parts, streams, part_size) = (8u64, 4u64, 5u64 << 20);
+    let emulator = emulator(parts * part_size).await;
+    let client = client(&emulator);
+    // The first four parts' requests answered, the fifth's (asked once one of them is whole)
+    // refused as expired.
+    for _ in 0..streams {
+        emulator.backup_fault(BackupFault::Pass);
+    }
+    emulator.backup_fault(BackupFault::Expired);
+    let bucket = bucket(&server, "s3://b/m").part_size(part_size as usize);
+    let report = mirror_udb(&client, bucket, streams as usize).await;
+    let downloads = emulator.backup_downloads();
+    let expired = downloads.iter().filter(|d| d.status == 403).count();
+    assert_eq!(expired, 1, "{downloads:#?}");
+    let answered: Vec<&str> = downloads
+        .iter()
+        .filter(|d| d.status == 206)
+        .filter_map(|d| d.range.as_deref())
+        .collect();
+    for part in 0..parts {
+        let range = format!("bytes={}-{}", part * part_size, (part + 1) * part_size - 1);
+        assert!(
+            answered.contains(&range.as_str()),
+            "{range} in {answered:?}"
+        );
+    }
+    // Parts whole before the refusal are not asked for again: at most the others in flight.
+    assert!(
+        (answered.len() as u64) < parts + streams,
+        "{} parts asked for: {answered:?}",
+        answered.len()
+    );
+    the_one_copy(
+        &report,
+        &server.bucket_dir("b").join("m"),
+        (parts << 20) as usize * 5,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -95,6 +95,11 @@ pub enum BackupFault {
     IgnoreRange,
     /// Send the byte at this offset of the file altered (the MD5 will not match).
     Corrupt(u64),
+    /// Answer 403, as object storage answers a URL past its validity: a URL that expires
+    /// between two requests of one download.
+    Expired,
+    /// Answer normally: a place in the queue, so that the next fault breaks a later request.
+    Pass,
 }
 
 /// One download request the emulator answered, for tests to check resumption.
@@ -280,6 +285,9 @@ impl Backups {
         if_range: Option<&str>,
     ) -> Response<BackupBody> {
         let fault = lock(&self.faults).pop_front();
+        if fault == Some(BackupFault::Expired) {
+            return self.expired(path, range);
+        }
         let honour_range =
             fault != Some(BackupFault::IgnoreRange) && if_range.is_none_or(|tag| tag == etag);
         let (status, start, end) = match range.filter(|_| honour_range).map(parse_range) {

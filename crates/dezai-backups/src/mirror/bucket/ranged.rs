@@ -8,8 +8,11 @@
 //!
 //! The first part's answer also tells the size and the version. A server that ignores ranges,
 //! gives neither, or answers a part with the whole file (it changed) is copied in one stream
-//! instead ([`Ranged::Unranged`]). A part that breaks is fetched again alone (3 tries); what
-//! else fails abandons the upload, and the next attempt starts again.
+//! instead ([`Ranged::Unranged`]). A part that breaks is fetched again alone (3 tries). When a
+//! part's URL has expired, or it broke three times, the attempt stops and leaves a
+//! [`RangedResume`]: the next one (with a fresh URL when it had expired) fetches only the parts
+//! neither sent nor held, into the same upload and the same hash, so a copy that takes longer
+//! than a URL is valid still ends. What else fails abandons the upload.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,7 +29,7 @@ use md5::Digest;
 use object_store::{ObjectStoreExt, PutPayload};
 
 use super::Bucket;
-use super::upload::Uploaded;
+use super::upload::{Multipart, Uploaded};
 use crate::mirror::layout::hex;
 
 /// Tries of one part before the attempt fails.
@@ -39,34 +42,92 @@ pub(super) enum Ranged {
     Unranged,
 }
 
+/// Where a ranged copy stands after a part failed (its URL expired, or it broke three times):
+/// the upload and its parts, the hash of the parts before `hashed`, and the parts after it
+/// already read, so that the next attempt fetches only the parts missing.
+pub(super) struct RangedResume {
+    pub(super) multipart: Multipart,
+    hasher: md5::Md5,
+    hashed: usize,
+    waiting: BTreeMap<usize, Vec<Bytes>>,
+    total: u64,
+    version: String,
+}
+
+/// A ranged attempt's failure, with where the copy stands when the missing parts can be
+/// fetched by the next one.
+type Failed = (DownloadError, Option<RangedResume>);
+
 impl Bucket {
-    /// One attempt over `streams` connections (see the [module docs](self)).
+    /// One attempt over `streams` connections (see the [module docs](self)), from where
+    /// `resume` stands when given.
     pub(super) async fn ranged_attempt(
         &self,
         client: &Client,
         link: &DownloadLink,
         relative: &str,
-        limit: Option<&RateLimit>,
-        streams: usize,
-    ) -> Result<Ranged, DownloadError> {
+        (limit, streams): (Option<&RateLimit>, usize),
+        resume: Option<RangedResume>,
+    ) -> Result<Ranged, Failed> {
         let shown = self.show(relative);
         let target = Path::new(&shown);
         let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
-        let key = self.key(relative).map_err(failed)?;
+        let key = self.key(relative).map_err(|e| (failed(e), None))?;
         let part = self.part_size as u64;
-        let first = match client
-            .open_download_range(link, target, (0, part - 1), None)
-            .await
-        {
-            Ok(stream) => stream,
-            Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
-            Err(e) => return Err(e),
+        let (state, first) = match resume {
+            Some(state) => (state, None),
+            None => {
+                let first = match client
+                    .open_download_range(link, target, (0, part - 1), None)
+                    .await
+                {
+                    Ok(stream) => stream,
+                    Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
+                    Err(e) => return Err((e, None)),
+                };
+                let (Some(total), Some(version)) =
+                    (first.total(), first.version().map(str::to_owned))
+                else {
+                    return Ok(Ranged::Unranged);
+                };
+                if total <= part {
+                    // The first answer is the whole file: one upload.
+                    let range = (0, total.saturating_sub(1));
+                    let read = read_part(client, link, target, range, &version, Some(first), limit);
+                    let chunks = match read.await {
+                        Ok(chunks) => chunks,
+                        Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
+                        Err(e) => return Err((e, None)),
+                    };
+                    let mut hasher = md5::Md5::new();
+                    chunks.iter().for_each(|c| hasher.update(c));
+                    let md5 = self
+                        .checked(link, &hasher.finalize(), target)
+                        .map_err(|e| (e, None))?;
+                    let payload: PutPayload = chunks.into_iter().collect();
+                    self.store
+                        .put(&key, payload)
+                        .await
+                        .map_err(|e| (failed(format!("the upload failed: {e}")), None))?;
+                    return Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())));
+                }
+                let mut multipart = self
+                    .start(&key, relative)
+                    .await
+                    .map_err(|e| (failed(e), None))?;
+                multipart.done.resize(total.div_ceil(part) as usize, None);
+                let state = RangedResume {
+                    multipart,
+                    hasher: md5::Md5::new(),
+                    hashed: 0,
+                    waiting: BTreeMap::new(),
+                    total,
+                    version,
+                };
+                (state, Some(first))
+            }
         };
-        let (Some(total), Some(version)) = (first.total(), first.version().map(str::to_owned))
-        else {
-            return Ok(Ranged::Unranged);
-        };
-        let parts = total.div_ceil(part) as usize;
+        let (total, version) = (state.total, state.version.clone());
         let fetch = |index: usize, stream: Option<DownloadStream>| {
             let version = version.clone();
             async move {
@@ -78,43 +139,37 @@ impl Bucket {
                 (index, read)
             }
         };
-        let mut hasher = md5::Md5::new();
-        if parts == 1 {
-            // The first answer is the whole file: one upload.
-            let chunks = match fetch(0, Some(first)).await.1 {
-                Ok(chunks) => chunks,
-                Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
-                Err(e) => return Err(e),
-            };
-            chunks.iter().for_each(|c| hasher.update(c));
-            let md5 = self.checked(link, &hasher.finalize(), target)?;
-            let payload: PutPayload = chunks.into_iter().collect();
-            self.store
-                .put(&key, payload)
-                .await
-                .map_err(|e| failed(format!("the upload failed: {e}")))?;
-            return Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())));
-        }
-        let mut multipart = self.start(&key, relative).await.map_err(failed)?;
-        multipart.done.resize(parts, None);
+        let RangedResume {
+            mut multipart,
+            hasher,
+            mut hashed,
+            mut waiting,
+            ..
+        } = state;
+        let parts = multipart.done.len();
         // Hashed on a thread of its own, parts in order, the streams going on meanwhile; at most
         // `streams` parts wait for it, so a slow hash holds the downloads back, not memory.
         let (to_hasher, mut in_order) = tokio::sync::mpsc::channel::<Vec<Bytes>>(streams);
         let hashing = tokio::task::spawn_blocking(move || {
-            let mut hasher = md5::Md5::new();
+            let mut hasher = hasher;
             while let Some(chunks) = in_order.blocking_recv() {
                 chunks.iter().for_each(|c| hasher.update(c));
             }
-            hasher.finalize()
+            hasher
         });
         let outcome = async {
             let mut downloads = FuturesUnordered::new();
-            downloads.push(fetch(0, Some(first)));
-            let (mut next, mut hashed) = (1usize, 0usize);
-            let mut waiting: BTreeMap<usize, Vec<Bytes>> = BTreeMap::new();
+            let mut next = hashed;
+            if let Some(first) = first {
+                downloads.push(fetch(0, Some(first)));
+                next = 1;
+            }
             loop {
                 while downloads.len() < streams && next < parts && next <= hashed + streams {
-                    downloads.push(fetch(next, None));
+                    // A part read before the last attempt failed is not asked for again.
+                    if !waiting.contains_key(&next) {
+                        downloads.push(fetch(next, None));
+                    }
                     next += 1;
                 }
                 let Some((index, read)) = downloads.next().await else {
@@ -137,26 +192,47 @@ impl Bucket {
         }
         .await;
         drop(to_hasher);
-        let digest = hashing
+        let hasher = hashing
             .await
             .map_err(|e| failed(format!("hashing stopped: {e}")));
-        let md5 = match (outcome, digest) {
-            (Ok(true), Ok(digest)) => self.checked(link, &digest, target),
-            (Ok(true), Err(e)) => Err(e),
+        let (outcome, hasher) = match (outcome, hasher) {
             (Ok(false), _) => {
                 self.abandon(multipart).await;
                 return Ok(Ranged::Unranged);
             }
+            (_, Err(e)) => (Err(e), None),
+            (outcome, Ok(hasher)) => (outcome, Some(hasher)),
+        };
+        let md5 = match (outcome, hasher) {
+            (Ok(_), Some(hasher)) => self.checked(link, &hasher.finalize(), target),
+            // The parts missing can be fetched by the next attempt, from a fresh URL if this
+            // one expired.
+            (Err(e), Some(hasher))
+                if e.is_transient() || e.kind() == DownloadErrorKind::Expired =>
+            {
+                let state = RangedResume {
+                    multipart,
+                    hasher,
+                    hashed,
+                    waiting,
+                    total,
+                    version,
+                };
+                return Err((e, Some(state)));
+            }
             (Err(e), _) => Err(e),
+            (Ok(_), None) => unreachable!("no hasher only with an error"),
         };
         let md5 = match md5 {
             Ok(md5) => md5,
             Err(e) => {
                 self.abandon(multipart).await;
-                return Err(e);
+                return Err((e, None));
             }
         };
-        self.complete(multipart).await.map_err(failed)?;
+        self.complete(multipart)
+            .await
+            .map_err(|e| (failed(e), None))?;
         Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())))
     }
 

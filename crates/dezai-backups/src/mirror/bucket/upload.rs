@@ -25,6 +25,7 @@ use object_store::{ObjectStoreExt, PutPayload};
 use tokio::task::JoinSet;
 
 use super::Bucket;
+use super::ranged::{Ranged, RangedResume};
 use super::records::{Marker, UPLOADS};
 use crate::mirror::layout::hex;
 
@@ -76,7 +77,7 @@ pub(super) struct Multipart {
 /// Where a copy in one stream stands after its connection broke or its URL expired: the bytes
 /// so far hashed, held or sent as parts, so that the next attempt asks only for the rest, if
 /// the file is still the same version.
-pub(super) struct Resume {
+pub(super) struct StreamResume {
     hasher: md5::Md5,
     buffer: Part,
     multipart: Option<Multipart>,
@@ -84,6 +85,12 @@ pub(super) struct Resume {
     read: u64,
     total: u64,
     version: String,
+}
+
+/// Where a copy stands after an attempt failed on the way, for the next one to go on from.
+enum Resume {
+    Stream(StreamResume),
+    Ranged(RangedResume),
 }
 
 impl Bucket {
@@ -105,69 +112,75 @@ impl Bucket {
         let mut attempt = 0;
         // Over several connections unless asked for one, or ranges cannot be used.
         let mut ranged = streams > 1;
-        let mut resume: Option<Resume> = None;
+        let mut left: Option<Resume> = None;
         loop {
             attempt += 1;
-            let outcome = match ranged {
-                true => match self
-                    .ranged_attempt(client, &link, relative, limit, streams)
-                    .await
-                {
-                    Ok(super::ranged::Ranged::Done(uploaded)) => Ok(uploaded),
-                    Ok(super::ranged::Ranged::Unranged) => {
-                        ranged = false;
-                        self.attempt(client, &link, relative, limit, None).await
+            let outcome = match (ranged, left.take()) {
+                (true, resume) => {
+                    let resume = match resume {
+                        Some(Resume::Ranged(resume)) => Some(resume),
+                        _ => None,
+                    };
+                    let settings = (limit, streams);
+                    match self
+                        .ranged_attempt(client, &link, relative, settings, resume)
+                        .await
+                    {
+                        Ok(Ranged::Done(uploaded)) => Ok(uploaded),
+                        Ok(Ranged::Unranged) => {
+                            ranged = false;
+                            let one = self.attempt(client, &link, relative, limit, None).await;
+                            one.map_err(|(e, resume)| (e, resume.map(Resume::Stream)))
+                        }
+                        Err((e, resume)) => Err((e, resume.map(Resume::Ranged))),
                     }
-                    Err(e) => Err((e, None)),
-                },
-                false => {
-                    let resume = resume.take();
-                    self.attempt(client, &link, relative, limit, resume).await
+                }
+                (false, resume) => {
+                    let resume = match resume {
+                        Some(Resume::Stream(resume)) => Some(resume),
+                        _ => None,
+                    };
+                    let one = self.attempt(client, &link, relative, limit, resume).await;
+                    one.map_err(|(e, resume)| (e, resume.map(Resume::Stream)))
                 }
             };
             let error = match outcome {
                 Ok(uploaded) => return Ok(uploaded),
-                Err((error, left)) => {
-                    resume = left;
+                Err((error, resume)) => {
+                    left = resume;
                     error
                 }
             };
             let again = attempt < DEFAULT_ATTEMPTS
                 && (error.kind() == DownloadErrorKind::Expired || error.is_transient());
-            if !again {
-                if let Some(multipart) = resume.and_then(|r| r.multipart) {
-                    self.abandon(multipart).await;
+            let next = match again {
+                false if attempt >= DEFAULT_ATTEMPTS => {
+                    Err(format!("{error} (after {attempt} attempts)"))
                 }
-                return Err(match attempt >= DEFAULT_ATTEMPTS {
-                    true => format!("{error} (after {attempt} attempts)"),
-                    false => error.to_string(),
-                });
-            }
-            if error.kind() == DownloadErrorKind::Expired {
-                let fresh = match ask().await {
-                    Ok(fresh) => fresh,
-                    Err(e) => {
-                        if let Some(multipart) = resume.and_then(|r| r.multipart) {
-                            self.abandon(multipart).await;
-                        }
-                        return Err(format!("asking for a fresh URL of {shown} failed: {e}"));
-                    }
-                };
-                // The same file of the fresh answer: the one at the same place in it.
-                match fresh.into_iter().nth(index) {
-                    Some(same) => link = same,
-                    None => {
-                        if let Some(multipart) = resume.and_then(|r| r.multipart) {
-                            self.abandon(multipart).await;
-                        }
-                        return Err(format!("the fresh answer has no URL of {shown}"));
-                    }
+                false => Err(error.to_string()),
+                true if error.kind() == DownloadErrorKind::Expired => {
+                    fresh_link(&mut ask, index, &shown).await.map(Some)
                 }
-            } else {
-                let wait = Duration::from_millis(200 << (attempt - 1).min(5));
-                let from = resume.as_ref().map_or(0, |r| r.read);
-                tracing::debug!(attempt, from, error = %error, "copying into the bucket again");
-                tokio::time::sleep(wait).await;
+                true => {
+                    let wait = Duration::from_millis(200 << (attempt - 1).min(5));
+                    tracing::debug!(attempt, error = %error, "copying into the bucket again");
+                    tokio::time::sleep(wait).await;
+                    Ok(None)
+                }
+            };
+            match next {
+                Ok(fresh) => link = fresh.unwrap_or(link),
+                Err(message) => {
+                    let multipart = match left {
+                        Some(Resume::Stream(resume)) => resume.multipart,
+                        Some(Resume::Ranged(resume)) => Some(resume.multipart),
+                        None => None,
+                    };
+                    if let Some(multipart) = multipart {
+                        self.abandon(multipart).await;
+                    }
+                    return Err(message);
+                }
             }
         }
     }
@@ -181,8 +194,8 @@ impl Bucket {
         link: &DownloadLink,
         relative: &str,
         limit: Option<&RateLimit>,
-        resume: Option<Resume>,
-    ) -> Result<Uploaded, (DownloadError, Option<Resume>)> {
+        resume: Option<StreamResume>,
+    ) -> Result<Uploaded, (DownloadError, Option<StreamResume>)> {
         let shown = self.show(relative);
         let target = Path::new(&shown);
         let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
@@ -268,8 +281,8 @@ impl Bucket {
         client: &Client,
         link: &DownloadLink,
         target: &Path,
-        resume: Option<Resume>,
-    ) -> Result<(DownloadStream, Resume), (DownloadError, Option<Resume>)> {
+        resume: Option<StreamResume>,
+    ) -> Result<(DownloadStream, StreamResume), (DownloadError, Option<StreamResume>)> {
         if let Some(state) = resume {
             let rest = (state.read, state.total.saturating_sub(1));
             let version = Some(state.version.as_str());
@@ -295,7 +308,7 @@ impl Bucket {
             (Some(total), Some(version)) => (total, version.to_owned()),
             _ => (0, String::new()),
         };
-        let state = Resume {
+        let state = StreamResume {
             hasher: md5::Md5::new(),
             // A part is the chunks as they arrived, not a copy of them: no large buffer is ever
             // allocated, so memory is the bytes held and no allocator keeps freed parts around.
@@ -440,6 +453,21 @@ impl Bucket {
             Err(e) => tracing::debug!(error = %e, "aborting an upload failed"),
         }
     }
+}
+
+/// The same file's URL in a fresh answer of the URL action: the one at the same place in it.
+async fn fresh_link<F, Fut>(ask: &mut F, index: usize, shown: &str) -> Result<DownloadLink, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Vec<DownloadLink>, Error>>,
+{
+    let fresh = ask()
+        .await
+        .map_err(|e| format!("asking for a fresh URL of {shown} failed: {e}"))?;
+    fresh
+        .into_iter()
+        .nth(index)
+        .ok_or_else(|| format!("the fresh answer has no URL of {shown}"))
 }
 
 fn record_part(

@@ -54,6 +54,13 @@ pub(super) struct RangedResume {
     version: String,
 }
 
+/// How a ranged copy begins: already ended (a file of one part, or a server without ranges),
+/// or its parts to fetch, the first one's answer open.
+enum Begun {
+    Ended(Ranged),
+    Parts(Box<(RangedResume, DownloadStream)>),
+}
+
 /// A ranged attempt's failure, with where the copy stands when the missing parts can be
 /// fetched by the next one.
 type Failed = (DownloadError, Option<RangedResume>);
@@ -72,60 +79,16 @@ impl Bucket {
         let shown = self.show(relative);
         let target = Path::new(&shown);
         let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
-        let key = self.key(relative).map_err(|e| (failed(e), None))?;
         let part = self.part_size as u64;
         let (state, first) = match resume {
             Some(state) => (state, None),
-            None => {
-                let first = match client
-                    .open_download_range(link, target, (0, part - 1), None)
-                    .await
-                {
-                    Ok(stream) => stream,
-                    Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
-                    Err(e) => return Err((e, None)),
-                };
-                let (Some(total), Some(version)) =
-                    (first.total(), first.version().map(str::to_owned))
-                else {
-                    return Ok(Ranged::Unranged);
-                };
-                if total <= part {
-                    // The first answer is the whole file: one upload.
-                    let range = (0, total.saturating_sub(1));
-                    let read = read_part(client, link, target, range, &version, Some(first), limit);
-                    let chunks = match read.await {
-                        Ok(chunks) => chunks,
-                        Err(e) if e.http_status() == Some(200) => return Ok(Ranged::Unranged),
-                        Err(e) => return Err((e, None)),
-                    };
-                    let mut hasher = md5::Md5::new();
-                    chunks.iter().for_each(|c| hasher.update(c));
-                    let md5 = self
-                        .checked(link, &hasher.finalize(), target)
-                        .map_err(|e| (e, None))?;
-                    let payload: PutPayload = chunks.into_iter().collect();
-                    self.store
-                        .put(&key, payload)
-                        .await
-                        .map_err(|e| (failed(format!("the upload failed: {e}")), None))?;
-                    return Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())));
+            None => match self.begin(client, link, (target, relative), limit).await? {
+                Begun::Ended(ended) => return Ok(ended),
+                Begun::Parts(begun) => {
+                    let (state, first) = *begun;
+                    (state, Some(first))
                 }
-                let mut multipart = self
-                    .start(&key, relative)
-                    .await
-                    .map_err(|e| (failed(e), None))?;
-                multipart.done.resize(total.div_ceil(part) as usize, None);
-                let state = RangedResume {
-                    multipart,
-                    hasher: md5::Md5::new(),
-                    hashed: 0,
-                    waiting: BTreeMap::new(),
-                    total,
-                    version,
-                };
-                (state, Some(first))
-            }
+            },
         };
         let (total, version) = (state.total, state.version.clone());
         let fetch = |index: usize, stream: Option<DownloadStream>| {
@@ -234,6 +197,74 @@ impl Bucket {
             .await
             .map_err(|e| (failed(e), None))?;
         Ok(Ranged::Done(Uploaded::new(total, md5, link.md5.is_some())))
+    }
+
+    /// Asks for the first part, which tells the file's size and version: a file of one part
+    /// is then copied whole, one whose server takes no ranges is left to one stream, and for
+    /// the others the multipart upload is started.
+    async fn begin(
+        &self,
+        client: &Client,
+        link: &DownloadLink,
+        (target, relative): (&Path, &str),
+        limit: Option<&RateLimit>,
+    ) -> Result<Begun, Failed> {
+        let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
+        let key = self.key(relative).map_err(|e| (failed(e), None))?;
+        let part = self.part_size as u64;
+        let first = match client
+            .open_download_range(link, target, (0, part - 1), None)
+            .await
+        {
+            Ok(stream) => stream,
+            Err(e) if e.http_status() == Some(200) => return Ok(Begun::Ended(Ranged::Unranged)),
+            Err(e) => return Err((e, None)),
+        };
+        let (Some(total), Some(version)) = (first.total(), first.version().map(str::to_owned))
+        else {
+            return Ok(Begun::Ended(Ranged::Unranged));
+        };
+        if total <= part {
+            // The first answer is the whole file: one upload.
+            let range = (0, total.saturating_sub(1));
+            let read = read_part(client, link, target, range, &version, Some(first), limit);
+            let chunks = match read.await {
+                Ok(chunks) => chunks,
+                Err(e) if e.http_status() == Some(200) => {
+                    return Ok(Begun::Ended(Ranged::Unranged));
+                }
+                Err(e) => return Err((e, None)),
+            };
+            let mut hasher = md5::Md5::new();
+            chunks.iter().for_each(|c| hasher.update(c));
+            let md5 = self
+                .checked(link, &hasher.finalize(), target)
+                .map_err(|e| (e, None))?;
+            let payload: PutPayload = chunks.into_iter().collect();
+            self.store
+                .put(&key, payload)
+                .await
+                .map_err(|e| (failed(format!("the upload failed: {e}")), None))?;
+            return Ok(Begun::Ended(Ranged::Done(Uploaded::new(
+                total,
+                md5,
+                link.md5.is_some(),
+            ))));
+        }
+        let mut multipart = self
+            .start(&key, relative)
+            .await
+            .map_err(|e| (failed(e), None))?;
+        multipart.done.resize(total.div_ceil(part) as usize, None);
+        let state = RangedResume {
+            multipart,
+            hasher: md5::Md5::new(),
+            hashed: 0,
+            waiting: BTreeMap::new(),
+            total,
+            version,
+        };
+        Ok(Begun::Parts(Box::new((state, first))))
     }
 
     /// The MD5 (hex) when it is the service's (or there is none to compare with).

@@ -115,8 +115,12 @@ impl Bucket {
         let mut left: Option<Resume> = None;
         loop {
             attempt += 1;
-            let outcome = match (ranged, left.take()) {
-                (true, resume) => {
+            let outcome = match left.take() {
+                Some(Resume::Stream(resume)) => {
+                    self.attempt(client, &link, relative, limit, Some(resume))
+                        .await
+                }
+                resume if ranged => {
                     let resume = match resume {
                         Some(Resume::Ranged(resume)) => Some(resume),
                         _ => None,
@@ -129,20 +133,12 @@ impl Bucket {
                         Ok(Ranged::Done(uploaded)) => Ok(uploaded),
                         Ok(Ranged::Unranged) => {
                             ranged = false;
-                            let one = self.attempt(client, &link, relative, limit, None).await;
-                            one.map_err(|(e, resume)| (e, resume.map(Resume::Stream)))
+                            self.attempt(client, &link, relative, limit, None).await
                         }
                         Err((e, resume)) => Err((e, resume.map(Resume::Ranged))),
                     }
                 }
-                (false, resume) => {
-                    let resume = match resume {
-                        Some(Resume::Stream(resume)) => Some(resume),
-                        _ => None,
-                    };
-                    let one = self.attempt(client, &link, relative, limit, resume).await;
-                    one.map_err(|(e, resume)| (e, resume.map(Resume::Stream)))
-                }
+                _ => self.attempt(client, &link, relative, limit, None).await,
             };
             let error = match outcome {
                 Ok(uploaded) => return Ok(uploaded),
@@ -195,12 +191,15 @@ impl Bucket {
         relative: &str,
         limit: Option<&RateLimit>,
         resume: Option<StreamResume>,
-    ) -> Result<Uploaded, (DownloadError, Option<StreamResume>)> {
+    ) -> Result<Uploaded, (DownloadError, Option<Resume>)> {
         let shown = self.show(relative);
         let target = Path::new(&shown);
         let failed = |message: String| DownloadError::local(DownloadErrorKind::Io, target, message);
         let key = self.key(relative).map_err(|e| (failed(e), None))?;
-        let (mut stream, mut state) = self.open_from(client, link, target, resume).await?;
+        let (mut stream, mut state) = self
+            .open_from(client, link, target, resume)
+            .await
+            .map_err(|(e, resume)| (e, resume.map(Resume::Stream)))?;
         if let Some(limit) = limit {
             stream = stream.limit_rate(limit.clone());
         }
@@ -232,7 +231,7 @@ impl Bucket {
                 }
                 return Err((e, None));
             }
-            return Err((e, Some(state)));
+            return Err((e, Some(Resume::Stream(state))));
         }
         let md5 = hex(&state.hasher.finalize());
         if let Some(expected) = link.md5.as_ref().filter(|e| !e.eq_ignore_ascii_case(&md5)) {

@@ -2,7 +2,7 @@
 //! connection capped as object storage caps it: the file arrives in ranged pieces and
 //! verified; a dropped piece is fetched again alone; a download killed with SIGKILL ten times
 //! resumes each time with the pieces still missing (no piece recorded done is asked for
-//! again); a server that ignores ranges is read in one stream from its first answer; a piece
+//! again), as does one whose URL expires on the way; a server that ignores ranges is read in one stream from its first answer; a piece
 //! answered with the whole file (the file changed) restarts the download in one stream.
 
 use std::path::Path;
@@ -103,6 +103,36 @@ async fn four_streams_fetch_each_piece_once_and_a_dropped_one_again_alone() {
     }
     // Two requests were cut: what they asked for is asked again, nothing else.
     assert_eq!(asked.len() as u64, pieces + 2, "{asked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_url_that_expires_on_the_way_costs_only_the_pieces_in_flight() {
+    let size = 8 * PIECE;
+    let emulator = emulator(size, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The first four pieces' requests answered, the fifth's (asked once one of them is whole)
+    // refused as expired: a fresh URL is asked for and the download goes on.
+    for _ in 0..4 {
+        emulator.backup_fault(BackupFault::Pass);
+    }
+    emulator.backup_fault(BackupFault::Expired);
+    let output = run(&emulator, dir.path(), &["--streams", "4"]).await;
+    assert_whole(&emulator, dir.path(), &output);
+    let downloads = emulator.backup_downloads();
+    let statuses: Vec<u16> = downloads.iter().map(|d| d.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 403).count(),
+        1,
+        "{statuses:?}"
+    );
+    let asked = pieces_asked(&emulator, size);
+    assert!((0..8).all(|piece| asked.contains(&piece)), "{asked:?}");
+    // Pieces whole before the refusal are not asked for again: at most the others in flight.
+    let answered = statuses.iter().filter(|s| **s == 206).count();
+    assert!(
+        answered < 8 + 4,
+        "{answered} pieces answered: {downloads:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

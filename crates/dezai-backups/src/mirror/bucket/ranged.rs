@@ -158,21 +158,15 @@ impl Bucket {
         let hasher = hashing
             .await
             .map_err(|e| failed(format!("hashing stopped: {e}")));
-        let (outcome, hasher) = match (outcome, hasher) {
+        let md5 = match (outcome, hasher) {
             (Ok(false), _) => {
                 self.abandon(multipart).await;
                 return Ok(Ranged::Unranged);
             }
-            (_, Err(e)) => (Err(e), None),
-            (outcome, Ok(hasher)) => (outcome, Some(hasher)),
-        };
-        let md5 = match (outcome, hasher) {
-            (Ok(_), Some(hasher)) => self.checked(link, &hasher.finalize(), target),
+            (Ok(true), Ok(hasher)) => self.checked(link, &hasher.finalize(), target),
             // The parts missing can be fetched by the next attempt, from a fresh URL if this
             // one expired.
-            (Err(e), Some(hasher))
-                if e.is_transient() || e.kind() == DownloadErrorKind::Expired =>
-            {
+            (Err(e), Ok(hasher)) if e.is_transient() || e.kind() == DownloadErrorKind::Expired => {
                 let state = RangedResume {
                     multipart,
                     hasher,
@@ -183,8 +177,7 @@ impl Bucket {
                 };
                 return Err((e, Some(state)));
             }
-            (Err(e), _) => Err(e),
-            (Ok(_), None) => unreachable!("no hasher only with an error"),
+            (Err(e), _) | (Ok(true), Err(e)) => Err(e),
         };
         let md5 = match md5 {
             Ok(md5) => md5,

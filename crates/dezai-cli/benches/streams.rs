@@ -15,6 +15,9 @@ use dezai_emulator::{BackupFile, Emulator};
 
 mod support;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use support::{KEYS, median, timed, timed_bare};
 
 const SIZE: u64 = 1 << 30;
@@ -49,23 +52,9 @@ fn main() {
     let dir_s = dir.display().to_string();
     let dezai = env!("CARGO_BIN_EXE_dezai");
     let ours = |streams: &str| {
-        vec![
-            "backup",
-            "download",
-            "udb",
-            "--db-id",
-            "udb-1",
-            "--backup-id",
-            "7",
-            "-o",
-            &file_s,
-            "--force",
-            "--streams",
-            streams,
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<String>>()
+        let mut args = common::DOWNLOAD_UDB_BACKUP.to_vec();
+        args.extend(["-o", &file_s, "--force", "--streams", streams]);
+        args.into_iter().map(str::to_owned).collect::<Vec<String>>()
     };
     let check = |what: &str| {
         let len = std::fs::metadata(&file).map(|m| m.len()).ok();

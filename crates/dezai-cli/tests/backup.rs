@@ -29,15 +29,7 @@ fn command(emulator: &Emulator, dir: &Path, extra: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dezai"));
     command
         .current_dir(dir)
-        .args([
-            "backup",
-            "download",
-            "udb",
-            "--db-id",
-            "udb-1",
-            "--backup-id",
-            "7",
-        ])
+        .args(common::DOWNLOAD_UDB_BACKUP)
         .args(extra)
         .env("HOME", dir)
         .env("DEZAI_PUBLIC_KEY", PUBLIC)

@@ -114,18 +114,8 @@ async fn debug_logs_each_request_and_answer_and_keeps_stdout_and_secrets() {
         Script::Json(json!({"RetCode": 0, "BackupPath": with_query})),
     );
     let file = scratch.path().join("full.xb");
-    let download = [
-        "--debug",
-        "backup",
-        "download",
-        "udb",
-        "--db-id",
-        "udb-1",
-        "--backup-id",
-        "7",
-        "-o",
-        file.to_str().unwrap(),
-    ];
+    let save_to = ["-o", file.to_str().unwrap()];
+    let download = [&["--debug"][..], &common::DOWNLOAD_UDB_BACKUP, &save_to].concat();
     let fetched = dezai(emulator.url(), scratch.path(), &download, KEYS).await;
     assert!(fetched.status.success(), "{}", stderr(&fetched));
     let log = stderr(&fetched);

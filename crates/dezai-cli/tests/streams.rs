@@ -31,16 +31,7 @@ async fn emulator(size: u64, rate: Option<u64>) -> Emulator {
 
 /// `dezai backup download` of udb-1's backup 7, with `extra` flags.
 fn download(extra: &[&str]) -> Vec<String> {
-    let download = [
-        "backup",
-        "download",
-        "udb",
-        "--db-id",
-        "udb-1",
-        "--backup-id",
-        "7",
-    ];
-    download
+    common::DOWNLOAD_UDB_BACKUP
         .iter()
         .chain(extra)
         .map(|a| (*a).to_owned())

@@ -9,6 +9,18 @@ use dezai_spec::protocol::ConfigParam;
 use dezai_spec::{Action, Field};
 use md5::Digest;
 
+/// `dezai backup download` of backup 7 of `udb-1`: the emulator's backup file, as the
+/// download tests and benches ask for it (their own flags follow).
+pub const DOWNLOAD_UDB_BACKUP: [&str; 7] = [
+    "backup",
+    "download",
+    "udb",
+    "--db-id",
+    "udb-1",
+    "--backup-id",
+    "7",
+];
+
 /// An empty folder of its own for one test.
 pub fn folder(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))

@@ -39,6 +39,7 @@
 //!   apart by the scheduler (a CronJob's `concurrencyPolicy: Forbid`, one host per shard).
 
 mod check;
+mod multipart;
 mod profile;
 mod ranged;
 mod records;

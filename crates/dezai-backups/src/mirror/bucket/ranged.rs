@@ -29,8 +29,7 @@ use md5::Digest;
 use object_store::{ObjectStoreExt, PutPayload};
 
 use super::Bucket;
-use super::upload::{Multipart, Uploaded};
-use crate::mirror::layout::hex;
+use super::multipart::{Multipart, Uploaded, checked};
 
 /// Tries of one part before the attempt fails.
 const PART_TRIES: u32 = 3;
@@ -163,7 +162,7 @@ impl Bucket {
                 self.abandon(multipart).await;
                 return Ok(Ranged::Unranged);
             }
-            (Ok(true), Ok(hasher)) => self.checked(link, &hasher.finalize(), target),
+            (Ok(true), Ok(hasher)) => checked(link, &hasher.finalize(), target),
             // The parts missing can be fetched by the next attempt, from a fresh URL if this
             // one expired.
             (Err(e), Ok(hasher)) if e.is_transient() || e.kind() == DownloadErrorKind::Expired => {
@@ -230,9 +229,7 @@ impl Bucket {
             };
             let mut hasher = md5::Md5::new();
             chunks.iter().for_each(|c| hasher.update(c));
-            let md5 = self
-                .checked(link, &hasher.finalize(), target)
-                .map_err(|e| (e, None))?;
+            let md5 = checked(link, &hasher.finalize(), target).map_err(|e| (e, None))?;
             let payload: PutPayload = chunks.into_iter().collect();
             self.store
                 .put(&key, payload)
@@ -258,26 +255,6 @@ impl Bucket {
             version,
         };
         Ok(Begun::Parts(Box::new((state, first))))
-    }
-
-    /// The MD5 (hex) when it is the service's (or there is none to compare with).
-    fn checked(
-        &self,
-        link: &DownloadLink,
-        digest: &[u8],
-        target: &Path,
-    ) -> Result<String, DownloadError> {
-        let md5 = hex(digest);
-        match &link.md5 {
-            Some(expected) if !expected.eq_ignore_ascii_case(&md5) => Err(DownloadError::local(
-                DownloadErrorKind::Checksum,
-                target,
-                format!(
-                    "the copy's MD5 is {md5}, the service says {expected}: the upload was abandoned"
-                ),
-            )),
-            _ => Ok(md5),
-        }
     }
 }
 
